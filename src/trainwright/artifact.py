@@ -1,0 +1,163 @@
+"""A saved model is one directory of plain files; nothing is pickled and loading executes nothing from it.
+
+    config.json          the resolved run configuration
+    model.json           architecture name and sizes
+    weights.safetensors  the weights
+    tokenizer.json       the fitted tokenizer (Hugging Face `tokenizers` format)
+    preprocessing.json   input columns, tokenizer level, fitted target encoder (labels or scaling)
+    metrics.json         validation (and test) metrics, training figures
+    history.json         per-epoch metrics
+    metadata.json        format version, library versions, date, data fingerprint
+
+It is written to a temporary directory beside the destination and renamed into place, so a crash never
+leaves a half-written model where a good one was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from .config import RunConfig, validate_config
+from .data.target import TargetEncoder
+from .errors import ArtifactError, TrainwrightError
+from .models import build_model
+from .predictor import Predictor
+from .text import TextTokenizer
+
+FORMAT_VERSION = 1
+REQUIRED = ("config.json", "model.json", "weights.safetensors", "tokenizer.json", "preprocessing.json",
+            "metadata.json")
+
+
+@dataclass
+class Artifact:
+    config: RunConfig
+    model_name: str
+    model: torch.nn.Module
+    tokenizer: TextTokenizer
+    target: TargetEncoder
+    text_columns: list[str]
+    target_column: str
+    metrics: dict = field(default_factory=dict)
+    history: list = field(default_factory=list)
+    data: dict = field(default_factory=dict)  # fingerprint of the training data
+
+    def predictor(self) -> Predictor:
+        return Predictor(self.model, self.tokenizer, self.target, self.text_columns, self.target_column,
+                         self.config)
+
+
+def save_artifact(artifact: Artifact, directory: str | Path) -> Path:
+    directory = Path(directory).resolve()
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    staging.chmod(0o755)  # mkdtemp makes it private; a model directory is an ordinary folder
+    try:
+        _write(artifact, staging)
+        _replace(staging, directory)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return directory
+
+
+def load_artifact(directory: str | Path) -> Artifact:
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise ArtifactError(f"{directory}: no such model directory. Pass the --out directory of a training run.")
+    missing = [name for name in REQUIRED if not (directory / name).is_file()]
+    if missing:
+        raise ArtifactError(f"{directory} is not a complete trainwright model: missing {', '.join(missing)}.")
+    metadata = _read_json(directory / "metadata.json")
+    version = metadata.get("format_version")
+    if version != FORMAT_VERSION:
+        raise ArtifactError(f"{directory} was saved in model format {version}; this trainwright reads format "
+                            f"{FORMAT_VERSION}. Use the trainwright version that saved it "
+                            f"({metadata.get('versions', {}).get('trainwright', 'unknown')}) or retrain.")
+    try:
+        config = validate_config(_read_json(directory / "config.json"), str(directory / "config.json"))
+    except TrainwrightError as e:
+        raise ArtifactError(str(e)) from None
+    spec = _read_json(directory / "model.json")
+    pre = _read_json(directory / "preprocessing.json")
+    model = build_model(spec["name"], **spec["config"])
+    try:
+        model.load_state_dict(load_file(str(directory / "weights.safetensors")))
+    except (RuntimeError, OSError) as e:
+        raise ArtifactError(f"{directory}/weights.safetensors does not match model.json: {e}") from None
+    return Artifact(
+        config=config, model_name=spec["name"], model=model.eval(),
+        tokenizer=TextTokenizer.load(directory, config.tokenizer, pre["tokenizer_level"]),
+        target=TargetEncoder.from_dict(pre["target"]), text_columns=pre["text_columns"],
+        target_column=pre["target_column"],
+        metrics=_read_json(directory / "metrics.json") if (directory / "metrics.json").is_file() else {},
+        history=_read_json(directory / "history.json") if (directory / "history.json").is_file() else [],
+        data=metadata.get("data", {}),
+    )
+
+
+def fingerprint(path: str | Path, rows: int) -> dict:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return {"file": str(path), "sha256": digest.hexdigest(), "rows_used": rows}
+
+
+def _write(artifact: Artifact, directory: Path) -> None:
+    from . import __version__
+
+    model = artifact.model.cpu()
+    state = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
+    save_file(state, str(directory / "weights.safetensors"))
+    artifact.tokenizer.save(directory)
+    files = {
+        "config.json": artifact.config.model_dump(),
+        "model.json": {"name": artifact.model_name, "config": model.config.to_dict()},
+        "preprocessing.json": {
+            "text_columns": artifact.text_columns, "target_column": artifact.target_column,
+            "tokenizer_level": artifact.tokenizer.level_, "target": artifact.target.to_dict(),
+        },
+        "metrics.json": artifact.metrics,
+        "history.json": artifact.history,
+        "metadata.json": {
+            "format_version": FORMAT_VERSION,
+            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "versions": {"trainwright": __version__, "torch": torch.__version__,
+                         "python": platform.python_version()},
+            "data": artifact.data,
+        },
+    }
+    for name, content in files.items():
+        (directory / name).write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _replace(staging: Path, directory: Path) -> None:
+    """Swap the finished staging directory into place; the old model is removed only after the swap."""
+    if directory.exists() and not (directory / "metadata.json").is_file() and any(directory.iterdir()):
+        raise ArtifactError(f"{directory} exists and is not a trainwright model; choose another --out.")
+    old = None
+    if directory.exists():
+        old = directory.with_name(f".{directory.name}.old-{os.getpid()}")
+        directory.rename(old)
+    staging.rename(directory)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _read_json(path: Path):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as e:
+        raise ArtifactError(f"{path} cannot be read as JSON ({e}); the model directory is damaged.") from None

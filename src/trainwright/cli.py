@@ -1,0 +1,174 @@
+"""The `trainwright` command: thin typed functions over the Python API.
+
+Messages about implicit decisions go to stderr; results (tables, `--json`, `-o -`) go to stdout. A user's
+mistake ends with a one-paragraph message and a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .errors import TrainwrightError
+from .log import logger
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Turn a labeled table into a validated, saved, servable model.")
+out = Console()
+err = Console(stderr=True)
+
+
+class _ConsoleHandler(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        style = "yellow" if record.levelno >= logging.WARNING else "dim"
+        err.print(record.getMessage(), style=style, markup=False, highlight=False, soft_wrap=True)
+
+
+def _tell_user() -> None:
+    if not any(isinstance(h, _ConsoleHandler) for h in logger.handlers):
+        logger.addHandler(_ConsoleHandler())
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
+@app.command()
+def train(
+    data: Path = typer.Argument(..., help="Training table: .csv, .tsv, .jsonl or .parquet."),
+    valid: Optional[Path] = typer.Option(None, help="Validation table; default: a stratified 10% of DATA."),
+    test: Optional[Path] = typer.Option(None, help="Test table, evaluated once after training."),
+    target: Optional[str] = typer.Option(None, help="Label column; inferred when not given."),
+    text: Optional[list[str]] = typer.Option(None, help="Text column (repeat for several); inferred when not given."),
+    config: Optional[Path] = typer.Option(None, help="YAML config; flags override it."),
+    out_dir: Optional[Path] = typer.Option(None, "--out", help="Where to save the model [default: runs/DATA-NAME]."),
+    task: Optional[str] = typer.Option(None, help="auto, binary, multiclass or regression."),
+    encoding: Optional[str] = typer.Option(None, help="File encoding; detected when not given."),
+    epochs: Optional[int] = typer.Option(None, help="Maximum epochs [10]."),
+    batch_size: Optional[int] = typer.Option(None, help="Batch size [32]."),
+    learning_rate: Optional[float] = typer.Option(None, help="Learning rate [0.001]."),
+    optimizer: Optional[str] = typer.Option(None, help="adam or sgd [adam]."),
+    seed: Optional[int] = typer.Option(None, help="Random seed; same seed, same data: same metrics [0]."),
+    threads: Optional[int] = typer.Option(None, help="CPU threads [all cores]."),
+    early_stopping: Optional[bool] = typer.Option(None, "--early-stopping/--no-early-stopping",
+                                                  help="Stop when validation loss stops improving [on]."),
+    patience: Optional[int] = typer.Option(None, help="Epochs without improvement before stopping [2]."),
+    restore_best: Optional[bool] = typer.Option(None, "--restore-best/--no-restore-best",
+                                                help="Keep the weights of the best validation epoch [on]."),
+    model: Optional[str] = typer.Option(None, help="Model architecture [lstm]."),
+    embedding_dim: Optional[int] = typer.Option(None, help="Embedding size [64]."),
+    hidden_size: Optional[int] = typer.Option(None, help="LSTM units [64]."),
+    num_layers: Optional[int] = typer.Option(None, help="Stacked LSTM layers [1]."),
+    bidirectional: Optional[bool] = typer.Option(None, "--bidirectional/--unidirectional", help="[unidirectional]"),
+    dropout: Optional[float] = typer.Option(None, help="Dropout before the head and between layers [0]."),
+    tokenizer_level: Optional[str] = typer.Option(None, help="auto, word or char [auto]."),
+    num_words: Optional[int] = typer.Option(None, help="Vocabulary size [10000]."),
+    maxlen: Optional[int] = typer.Option(None, help="Tokens kept per text [100]."),
+    padding: Optional[str] = typer.Option(None, help="pre or post [pre]; masked either way."),
+    truncating: Optional[str] = typer.Option(None, help="pre (keep the end) or post (keep the start) [pre]."),
+) -> None:
+    """Train a model on DATA, validate it each epoch, and save it."""
+    from . import api
+
+    overrides: dict[str, dict[str, Any]] = {
+        "data": {"target": target, "text": text or None, "encoding": encoding, "task": task},
+        "tokenizer": {"level": tokenizer_level, "num_words": num_words, "maxlen": maxlen, "padding": padding,
+                      "truncating": truncating},
+        "model": {"name": model, "embedding_dim": embedding_dim, "hidden_size": hidden_size,
+                  "num_layers": num_layers, "bidirectional": bidirectional, "dropout": dropout},
+        "train": {"epochs": epochs, "batch_size": batch_size, "learning_rate": learning_rate,
+                  "optimizer": optimizer, "seed": seed, "threads": threads, "early_stopping": early_stopping,
+                  "patience": patience, "restore_best": restore_best},
+    }
+    run_config = api.build_config(config, overrides)
+    result = api.train(data, valid=valid, test=test, out=out_dir or Path("runs") / data.stem, config=run_config)
+    splits = {name: result.metrics[name] for name in ("valid", "test") if name in result.metrics}
+    out.print(_metrics_table(splits))
+    for name, metrics in splits.items():
+        if "confusion_matrix" in metrics:
+            out.print(_confusion_table(metrics["confusion_matrix"], name))
+    training = result.metrics["training"]
+    out.print(f"Trained {training['epochs_run']} epochs in {training['fit_s']:.1f}s "
+              f"({training['train_samples_per_s']:.0f} samples/s). Model saved to [bold]{result.path}[/bold]")
+
+
+@app.command()
+def evaluate(
+    model: Path = typer.Argument(..., help="A model directory saved by `trainwright train`."),
+    data: Path = typer.Argument(..., help="Labeled table with the model's text and target columns."),
+    as_json: bool = typer.Option(False, "--json", help="Print exactly one JSON object on stdout."),
+    encoding: Optional[str] = typer.Option(None, help="File encoding; detected when not given."),
+) -> None:
+    """Loss and metrics of MODEL on DATA."""
+    from . import api
+
+    metrics = api.evaluate(model, data, encoding=encoding)
+    if as_json:
+        sys.stdout.write(json.dumps(metrics) + "\n")
+        return
+    out.print(_metrics_table({data.name: metrics}))
+    if "confusion_matrix" in metrics:
+        out.print(_confusion_table(metrics["confusion_matrix"], data.name))
+
+
+@app.command()
+def predict(
+    model: Path = typer.Argument(..., help="A model directory saved by `trainwright train`."),
+    data: Path = typer.Argument(..., help="Table with the model's text column(s)."),
+    output: str = typer.Option("-", "-o", "--output", help="Output .csv/.tsv/.jsonl/.parquet, or - for stdout."),
+    encoding: Optional[str] = typer.Option(None, help="File encoding; detected when not given."),
+) -> None:
+    """Predict every row of DATA, in order: the input columns, the label, one probability per class."""
+    from . import api
+
+    path = api.predict_file(model, data, output, encoding=encoding)
+    if path is not None:
+        err.print(f"Wrote predictions to [bold]{path}[/bold]")
+
+
+def _metrics_table(splits: dict[str, dict]) -> Table:
+    table = Table(title="Metrics")
+    table.add_column("metric")
+    for name in splits:
+        table.add_column(name, justify="right")
+    keys = [k for k in next(iter(splits.values())) if k != "confusion_matrix"]
+    for key in keys:
+        cells = [splits[name].get(key) for name in splits]
+        table.add_row(key, *[("" if v is None else f"{v:.4f}" if isinstance(v, float) else str(v)) for v in cells])
+    return table
+
+
+def _confusion_table(confusion: dict, name: str) -> Table:
+    table = Table(title=f"Confusion matrix ({name})", caption="rows: true label, columns: predicted")
+    table.add_column("")
+    for label in confusion["labels"]:
+        table.add_column(str(label), justify="right")
+    for label, row in zip(confusion["labels"], confusion["matrix"]):
+        table.add_row(str(label), *map(str, row))
+    return table
+
+
+def main() -> None:
+    _tell_user()
+    try:
+        app(standalone_mode=False)
+    except TrainwrightError as e:
+        err.print(f"Error: {e}", style="red", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(e.exit_code)
+    except KeyboardInterrupt:
+        err.print("Interrupted; nothing was saved.", style="red")
+        sys.exit(130)
+    except Exception as e:  # click's usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(e, click.exceptions.Exit):
+            sys.exit(e.exit_code)
+        if isinstance(e, click.ClickException):
+            e.show()
+            sys.exit(e.exit_code)
+        raise

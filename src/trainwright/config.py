@@ -1,0 +1,113 @@
+"""The run configuration: one typed section per pipeline stage, composed into `RunConfig`.
+
+A YAML file can set any value; command-line flags override it. Unknown keys and bad values are rejected at
+this boundary with a message naming the key, its section and the allowed values or the closest valid key.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any, Literal, Optional
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import ConfigError
+
+# Keras's Tokenizer default `filters`: these characters are replaced by spaces before splitting into words.
+KERAS_FILTERS = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n'
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class DataConfig(Section):
+    target: Optional[str] = None  # label column; inferred when not set
+    text: Optional[list[str]] = None  # text column(s); inferred when not set
+    valid_fraction: float = Field(0.1, gt=0, lt=1)  # held out (stratified) when no --valid file is given
+    encoding: Optional[str] = None  # file encoding; detected when not set
+    task: Literal["auto", "binary", "multiclass", "regression"] = "auto"
+
+
+class TokenizerConfig(Section):
+    level: Literal["auto", "word", "char"] = "auto"  # auto: words, with CJK text split into characters
+    num_words: int = Field(10000, ge=3)  # vocabulary size, padding and out-of-vocabulary tokens included
+    lowercase: bool = True
+    filters: str = KERAS_FILTERS  # characters turned into spaces, as Keras's Tokenizer does
+    maxlen: int = Field(100, ge=1)  # longer texts are truncated
+    padding: Literal["pre", "post"] = "pre"  # where padding goes; masked, so it never changes a prediction
+    truncating: Literal["pre", "post"] = "pre"  # pre: keep the end of a long text, as Keras does
+
+
+class ModelConfig(Section):
+    name: Literal["lstm"] = "lstm"  # the seed: Embedding -> LSTM -> head
+    embedding_dim: int = Field(64, ge=1)
+    hidden_size: int = Field(64, ge=1)
+    num_layers: int = Field(1, ge=1)
+    bidirectional: bool = False
+    dropout: float = Field(0.0, ge=0, lt=1)  # before the head, and between stacked LSTM layers
+
+
+class TrainConfig(Section):
+    epochs: int = Field(10, ge=1)
+    batch_size: int = Field(32, ge=1)
+    optimizer: Literal["adam", "sgd"] = "adam"
+    learning_rate: float = Field(1e-3, gt=0)
+    seed: int = 0
+    threads: Optional[int] = Field(None, ge=1)  # CPU threads; all cores when not set
+    early_stopping: bool = True  # stop when val_loss stops improving
+    patience: int = Field(2, ge=0)  # epochs without improvement before stopping
+    restore_best: bool = True  # end with the weights of the best validation epoch
+    accelerator: Literal["auto", "cpu", "gpu", "mps"] = "auto"
+
+
+class RunConfig(Section):
+    data: DataConfig = DataConfig()
+    tokenizer: TokenizerConfig = TokenizerConfig()
+    model: ModelConfig = ModelConfig()
+    train: TrainConfig = TrainConfig()
+
+
+def build_config(file: Path | None = None, overrides: dict[str, dict[str, Any]] | None = None) -> RunConfig:
+    """Read `file` (YAML) if given, apply `overrides` ({section: {key: value}}, None values skipped), validate."""
+    raw: dict[str, Any] = {}
+    source = "config"
+    if file is not None:
+        source = str(file)
+        try:
+            raw = yaml.safe_load(Path(file).read_text(encoding="utf-8")) or {}
+        except FileNotFoundError:
+            raise ConfigError(f"Config file {file} does not exist.") from None
+        except yaml.YAMLError as e:
+            raise ConfigError(f"{file} is not valid YAML: {e}") from None
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{file}: expected a mapping of sections ({', '.join(RunConfig.model_fields)}).")
+    for section, values in (overrides or {}).items():
+        merged = dict(raw.get(section) or {})
+        merged.update({k: v for k, v in values.items() if v is not None})
+        raw[section] = merged
+    return validate_config(raw, source)
+
+
+def validate_config(raw: dict[str, Any], source: str = "config") -> RunConfig:
+    try:
+        return RunConfig.model_validate(raw)
+    except ValidationError as e:
+        raise ConfigError("\n".join(_describe(err, source) for err in e.errors())) from None
+
+
+def _describe(err: dict[str, Any], source: str) -> str:
+    loc = [str(part) for part in err["loc"]]
+    key = ".".join(loc)
+    if err["type"] == "extra_forbidden":
+        model = RunConfig
+        for part in loc[:-1]:
+            model = model.model_fields[part].annotation
+        valid = list(model.model_fields)
+        where = f"section [{'.'.join(loc[:-1])}]" if len(loc) > 1 else "the top level"
+        close = difflib.get_close_matches(loc[-1], valid, n=1)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        return f"{source}: unknown key '{loc[-1]}' in {where}.{hint} Valid keys: {', '.join(valid)}."
+    return f"{source}: bad value for '{key}' ({err.get('input')!r}): {err['msg']}."

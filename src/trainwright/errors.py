@@ -1,0 +1,48 @@
+"""The exceptions trainwright raises for a user's mistake.
+
+Each carries a message that says what happened, where (file, column, row or key) and what to do. The CLI turns
+any of them into that message and a non-zero exit code, never a traceback.
+"""
+
+
+class TrainwrightError(Exception):
+    """Base class: a problem the user can fix. `exit_code` is what the CLI exits with."""
+
+    exit_code = 1
+
+
+class DataError(TrainwrightError):
+    """The input table cannot be used as it is (unreadable, empty, missing column, bad labels, ...)."""
+
+    exit_code = 2
+
+
+class ConfigError(TrainwrightError):
+    """A config file or flag has an unknown key or a bad value."""
+
+    exit_code = 3
+
+
+class ArtifactError(TrainwrightError):
+    """A saved model directory is missing, incomplete or from an incompatible version."""
+
+    exit_code = 4
+
+
+class NotFittedError(TrainwrightError):
+    """A fitted stage was used before `fit`."""
+
+
+def check_is_fitted(stage, attribute: str) -> None:
+    """Raise NotFittedError naming the stage and the call to make when `attribute` is not set yet."""
+    if getattr(stage, attribute, None) is None:
+        name = type(stage).__name__
+        raise NotFittedError(f"This {name} is not fitted yet: call {name}.fit(...) before using it.")
+
+
+def rows_preview(rows, limit: int = 5) -> str:
+    """'rows 3, 17, 40 and 12 more' for a list of 1-based row numbers."""
+    rows = list(rows)
+    shown = ", ".join(str(r) for r in rows[:limit])
+    more = f" and {len(rows) - limit} more" if len(rows) > limit else ""
+    return f"row{'s' if len(rows) > 1 else ''} {shown}{more}"

@@ -1,0 +1,92 @@
+"""The seed model: Embedding -> LSTM -> linear head, with padding masked out.
+
+Keras's seed pads every text to 100 steps and runs the LSTM over the padding too, so with post-padding the
+final state mostly reflects ~80 padding steps and the model does not learn. Here the head reads the LSTM's
+state right after each text's last real token, so padding side and maxlen never change a prediction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence
+
+PAD_ID = 0
+
+
+@dataclass
+class LSTMConfig:
+    vocab_size: int  # from the fitted tokenizer
+    num_outputs: int  # 1 for binary and regression, else the number of classes
+    embedding_dim: int = 64
+    hidden_size: int = 64
+    num_layers: int = 1
+    bidirectional: bool = False
+    dropout: float = 0.0  # before the head, and between stacked layers
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def left_align(ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Move each row's tokens to the front, keeping their order; return them and the lengths.
+
+    ids: (batch, time) with PAD_ID anywhere (pre- or post-padding). Empty rows get length 1 (one padding
+    step), because packed sequences cannot be empty.
+    """
+    mask = ids != PAD_ID
+    order = torch.argsort((~mask).to(torch.int8), dim=1, stable=True)
+    lengths = mask.sum(dim=1).clamp(min=1)
+    return ids.gather(1, order), lengths
+
+
+class LSTMClassifier(nn.Module):
+    def __init__(self, config: LSTMConfig):
+        super().__init__()
+        self.config = config
+        self.embedding = nn.Embedding(config.vocab_size, config.embedding_dim, padding_idx=PAD_ID)
+        self.lstm = nn.LSTM(
+            config.embedding_dim, config.hidden_size, num_layers=config.num_layers, batch_first=True,
+            bidirectional=config.bidirectional, dropout=config.dropout if config.num_layers > 1 else 0.0,
+        )
+        self.dropout = nn.Dropout(config.dropout)
+        directions = 2 if config.bidirectional else 1
+        self.head = nn.Linear(config.hidden_size * directions, config.num_outputs)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Keras's initializers: small uniform embeddings, Glorot input weights, orthogonal recurrent weights,
+        forget-gate bias 1. PyTorch's N(0, 1) embeddings saturate the LSTM's gates and learn markedly slower."""
+        nn.init.uniform_(self.embedding.weight, -0.05, 0.05)
+        for name, weight in self.lstm.named_parameters():
+            if name.startswith("weight_ih"):
+                for gate in weight.chunk(4, dim=0):  # PyTorch stacks the input, forget, cell, output gates
+                    nn.init.xavier_uniform_(gate)
+            elif name.startswith("weight_hh"):
+                for gate in weight.chunk(4, dim=0):
+                    nn.init.orthogonal_(gate)
+            elif name.startswith("bias_ih"):
+                nn.init.zeros_(weight)
+                weight.data[self.config.hidden_size:2 * self.config.hidden_size] = 1.0
+            else:
+                nn.init.zeros_(weight)
+        nn.init.xavier_uniform_(self.head.weight)
+        nn.init.zeros_(self.head.bias)
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        """ids: (batch, time) token ids -> logits (batch, num_outputs)."""
+        ids, lengths = left_align(ids)
+        embedded = self.embedding(ids)  # (batch, time, embedding_dim)
+        if self.config.bidirectional:
+            # The backward direction would read the padding first: pack so it starts at the last real token.
+            packed = pack_padded_sequence(embedded, lengths.cpu(), batch_first=True, enforce_sorted=False)
+            _, (hidden, _) = self.lstm(packed)  # hidden: (layers * 2, batch, hidden_size)
+            last = torch.cat([hidden[-2], hidden[-1]], dim=1)
+        else:
+            # A forward LSTM's output at step t depends on steps <= t only, so the output at the last real
+            # token is exact whatever padding follows; this is ~1.7x faster than packing on CPU.
+            outputs, _ = self.lstm(embedded)  # (batch, time, hidden_size)
+            last = outputs[torch.arange(len(ids), device=ids.device), lengths - 1]
+        return self.head(self.dropout(last))

@@ -1,0 +1,5 @@
+"""Tokenizers that turn text into sequences of ids."""
+
+from .tokenizer import TextTokenizer
+
+__all__ = ["TextTokenizer"]

@@ -1,0 +1,110 @@
+"""The seed's word tokenizer, done with Hugging Face `tokenizers` as explicit stages.
+
+normalizer (NFKC, lowercase, Keras's punctuation filter) -> pre-tokenizer (whitespace, then CJK characters one
+per token, or every character at char level) -> WordLevel model over the `num_words` most frequent tokens, with
+[PAD] = 0, [UNK] for out-of-vocabulary words and [SEP] between several text columns. Saved as one standard
+`tokenizer.json` that `tokenizers.Tokenizer.from_file` reads.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers, trainers
+
+from ..config import TokenizerConfig
+from ..errors import check_is_fitted
+from ..log import logger
+
+PAD, UNK, SEP = "[PAD]", "[UNK]", "[SEP]"
+# Han ideographs, kana and Hangul: scripts written without spaces between words (Korean: within words).
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+_CJK_RE = re.compile(f"[{_CJK}]")
+_CJK_SHARE = 0.3  # above this share of CJK characters a corpus is reported as CJK
+
+
+class TextTokenizer:
+    """Fit on training texts, then map texts to id sequences and pad batches of them."""
+
+    def __init__(self, config: TokenizerConfig | None = None):
+        self.config = config or TokenizerConfig()
+
+    def fit(self, texts: list[str]) -> "TextTokenizer":
+        cfg = self.config
+        cjk = _cjk_share(texts)
+        self.level_ = "char" if cfg.level == "char" else "word"
+        if self.level_ == "char":
+            note = "characters (--tokenizer-level char)"
+        elif cjk > _CJK_SHARE:
+            note = f"words, with Chinese/Japanese/Korean split into characters ({cjk:.0%} of characters are CJK)"
+        else:
+            note = "words (lowercased, punctuation removed, as Keras's Tokenizer)"
+        logger.info(f"tokenization: {note}; vocabulary of the {cfg.num_words} most frequent tokens, "
+                    f"maxlen {cfg.maxlen}")
+        tokenizer = Tokenizer(models.WordLevel(unk_token=UNK))
+        tokenizer.normalizer = _normalizer(cfg)
+        tokenizer.pre_tokenizer = _pre_tokenizer(self.level_)
+        trainer = trainers.WordLevelTrainer(vocab_size=cfg.num_words, special_tokens=[PAD, UNK, SEP])
+        tokenizer.train_from_iterator(texts, trainer=trainer)
+        tokenizer.enable_truncation(cfg.maxlen, direction="left" if cfg.truncating == "pre" else "right")
+        self.tokenizer_ = tokenizer
+        return self
+
+    @property
+    def vocab_size(self) -> int:
+        check_is_fitted(self, "tokenizer_")
+        return self.tokenizer_.get_vocab_size()
+
+    def transform(self, texts: list[str]) -> list[np.ndarray]:
+        """Token ids per text (int64), truncated to maxlen, not padded."""
+        check_is_fitted(self, "tokenizer_")
+        return [np.asarray(e.ids, dtype=np.int64) for e in self.tokenizer_.encode_batch(list(texts))]
+
+    def pad(self, sequences: list[np.ndarray], length: int | None = None) -> np.ndarray:
+        """Stack into (batch, length) with [PAD]=0 on the configured side; length defaults to the longest."""
+        length = length or max(1, max(len(s) for s in sequences))
+        batch = np.zeros((len(sequences), length), dtype=np.int64)
+        for row, seq in enumerate(sequences):
+            seq = seq[:length]
+            if len(seq):
+                if self.config.padding == "pre":
+                    batch[row, -len(seq):] = seq
+                else:
+                    batch[row, :len(seq)] = seq
+        return batch
+
+    def save(self, directory: Path) -> None:
+        check_is_fitted(self, "tokenizer_")
+        self.tokenizer_.save(str(Path(directory) / "tokenizer.json"))
+
+    @classmethod
+    def load(cls, directory: Path, config: TokenizerConfig, level: str) -> "TextTokenizer":
+        stage = cls(config)
+        stage.level_ = level
+        stage.tokenizer_ = Tokenizer.from_file(str(Path(directory) / "tokenizer.json"))
+        return stage
+
+
+def _normalizer(cfg: TokenizerConfig) -> normalizers.Normalizer:
+    steps = [normalizers.NFKC()]
+    if cfg.lowercase:
+        steps.append(normalizers.Lowercase())
+    if cfg.filters:
+        escaped = "".join(f"\\x{{{ord(ch):x}}}" for ch in sorted(set(cfg.filters)))
+        steps.append(normalizers.Replace(Regex(f"[{escaped}]"), " "))
+    return normalizers.Sequence(steps)
+
+
+def _pre_tokenizer(level: str) -> pre_tokenizers.PreTokenizer:
+    per_character = Regex(r"\S") if level == "char" else Regex(f"[{_CJK}]")
+    return pre_tokenizers.Sequence([
+        pre_tokenizers.WhitespaceSplit(),
+        pre_tokenizers.Split(per_character, behavior="isolated"),
+    ])
+
+
+def _cjk_share(texts: list[str], sample: int = 2000) -> float:
+    chars = "".join(texts[:sample]).replace(" ", "")
+    return len(_CJK_RE.findall(chars)) / len(chars) if chars else 0.0

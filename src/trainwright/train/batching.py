@@ -1,0 +1,69 @@
+"""Batches of token sequences padded only to the longest in the batch, grouped by length.
+
+Grouping texts of similar length (a shuffled pool, sorted, cut into batches, batches shuffled) wastes little
+work on padding; the LSTM skips padding anyway, so this is pure speed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader, Dataset, Sampler
+
+
+class SequenceDataset(Dataset):
+    def __init__(self, sequences: list[np.ndarray], targets: np.ndarray | None = None):
+        self.sequences = sequences
+        self.targets = targets
+
+    def __len__(self) -> int:
+        return len(self.sequences)
+
+    def __getitem__(self, index: int):
+        return index
+
+
+class LengthBucketBatchSampler(Sampler[list[int]]):
+    """Shuffled batches of similar-length sequences; a new order each epoch, reproducible from `seed`."""
+
+    def __init__(self, lengths: list[int], batch_size: int, seed: int, pool_batches: int = 50):
+        self.lengths = np.asarray(lengths)
+        self.batch_size = batch_size
+        self.seed = seed
+        self.pool = batch_size * pool_batches
+        self.epoch = 0
+
+    def __len__(self) -> int:
+        return -(-len(self.lengths) // self.batch_size)
+
+    def __iter__(self) -> Iterator[list[int]]:
+        rng = np.random.default_rng([self.seed, self.epoch])
+        self.epoch += 1
+        order = rng.permutation(len(self.lengths))
+        batches = []
+        for start in range(0, len(order), self.pool):
+            pool = order[start:start + self.pool]
+            pool = pool[np.argsort(self.lengths[pool], kind="stable")]
+            batches += [pool[i:i + self.batch_size].tolist() for i in range(0, len(pool), self.batch_size)]
+        for index in rng.permutation(len(batches)):
+            yield batches[index]
+
+
+def sorted_batches(lengths: list[int], batch_size: int) -> list[list[int]]:
+    """Batches in length order, for inference; callers put the outputs back in input order."""
+    order = np.argsort(np.asarray(lengths), kind="stable")
+    return [order[i:i + batch_size].tolist() for i in range(0, len(order), batch_size)]
+
+
+def make_loader(dataset: SequenceDataset, pad, batch_sampler) -> DataLoader:
+    """A DataLoader yielding (ids, targets) or ids; `pad` turns a list of sequences into a (batch, time) array."""
+
+    def collate(indices: list[int]):
+        ids = torch.from_numpy(pad([dataset.sequences[i] for i in indices]))
+        if dataset.targets is None:
+            return ids
+        return ids, torch.from_numpy(dataset.targets[indices])
+
+    return DataLoader(dataset, batch_sampler=batch_sampler, collate_fn=collate)

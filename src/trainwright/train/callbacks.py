@@ -1,0 +1,60 @@
+"""Small callbacks with named hooks: restore the best weights, and record and tell each epoch's figures."""
+
+from __future__ import annotations
+
+import copy
+import time
+
+import lightning as L
+
+from ..log import logger
+
+
+class RestoreBestWeights(L.Callback):
+    """Keep a copy of the weights at the best `monitor` value and put them back when training ends."""
+
+    def __init__(self, monitor: str = "val_loss", mode: str = "min"):
+        self.monitor = monitor
+        self.sign = 1 if mode == "min" else -1
+        self.best = None
+        self.best_epoch = None
+        self.state = None
+
+    def on_validation_end(self, trainer, pl_module):
+        if trainer.sanity_checking:
+            return
+        metrics = trainer.callback_metrics
+        if self.monitor not in metrics:
+            raise KeyError(f"cannot restore best weights: no metric '{self.monitor}'; "
+                           f"available: {', '.join(sorted(metrics))}")
+        value = float(metrics[self.monitor]) * self.sign
+        if self.best is None or value < self.best:
+            self.best, self.best_epoch = value, trainer.current_epoch + 1
+            self.state = copy.deepcopy(pl_module.state_dict())
+
+    def on_fit_end(self, trainer, pl_module):
+        if self.state is not None:
+            pl_module.load_state_dict(self.state)
+            if self.best_epoch != trainer.current_epoch + 1 or trainer.should_stop:
+                logger.info(f"restored the weights of epoch {self.best_epoch} (best {self.monitor} "
+                            f"{self.best * self.sign:.4f})")
+
+
+class EpochLog(L.Callback):
+    """Per-epoch metrics and wall time in `history`, and one line per epoch for the user."""
+
+    def __init__(self, max_epochs: int):
+        self.max_epochs = max_epochs
+        self.history: list[dict] = []
+        self._start = 0.0
+
+    def on_train_epoch_start(self, trainer, pl_module):
+        self._start = time.perf_counter()
+
+    def on_train_epoch_end(self, trainer, pl_module):
+        seconds = time.perf_counter() - self._start
+        row = {"epoch": trainer.current_epoch + 1, "seconds": round(seconds, 3)}
+        row.update({k: round(float(v), 5) for k, v in sorted(trainer.callback_metrics.items())})
+        self.history.append(row)
+        figures = "  ".join(f"{k} {v:.4f}" for k, v in row.items() if k not in ("epoch", "seconds"))
+        logger.info(f"epoch {row['epoch']}/{self.max_epochs}  {figures}  ({seconds:.1f}s)")
