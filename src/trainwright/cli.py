@@ -94,7 +94,8 @@ def train(
             out.print(_confusion_table(metrics["confusion_matrix"], name))
     training = result.metrics["training"]
     out.print(f"Trained {training['epochs_run']} epochs in {training['fit_s']:.1f}s "
-              f"({training['train_samples_per_s']:.0f} samples/s). Model saved to [bold]{result.path}[/bold]")
+              f"({training['train_samples_per_s']:.0f} samples/s). Model saved to [bold]{result.path}[/bold]",
+              soft_wrap=True)
 
 
 @app.command()
@@ -156,19 +157,11 @@ def _confusion_table(confusion: dict, name: str) -> Table:
 def main() -> None:
     _tell_user()
     try:
-        app(standalone_mode=False)
+        app()  # typer shows usage errors itself and exits 130 on Ctrl+C
     except TrainwrightError as e:
         err.print(f"Error: {e}", style="red", markup=False, highlight=False, soft_wrap=True)
         sys.exit(e.exit_code)
-    except KeyboardInterrupt:
-        err.print("Interrupted; nothing was saved.", style="red")
-        sys.exit(130)
-    except Exception as e:  # click's usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(e, click.exceptions.Exit):
-            sys.exit(e.exit_code)
-        if isinstance(e, click.ClickException):
-            e.show()
-            sys.exit(e.exit_code)
+    except SystemExit as e:
+        if e.code == 130:
+            err.print("Interrupted; nothing was saved.", style="red")
         raise

@@ -85,7 +85,10 @@ def build_config(file: Path | None = None, overrides: dict[str, dict[str, Any]] 
         if not isinstance(raw, dict):
             raise ConfigError(f"{file}: expected a mapping of sections ({', '.join(RunConfig.model_fields)}).")
     for section, values in (overrides or {}).items():
-        merged = dict(raw.get(section) or {})
+        current = raw.get(section, {})
+        if not isinstance(current, dict):
+            continue  # validation reports the section's bad value
+        merged = dict(current)
         merged.update({k: v for k, v in values.items() if v is not None})
         raw[section] = merged
     return validate_config(raw, source)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import charset_normalizer
@@ -11,6 +12,10 @@ import pandas as pd
 from ..errors import DataError
 from ..log import logger
 
+# Han ideographs, CJK and full-width punctuation: what Chinese text decoded as GB18030 consists of.
+_CJK_TEXT = re.compile("[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_NON_LATIN_LANGUAGES = {"Russian", "Ukrainian", "Bulgarian", "Serbian", "Macedonian", "Kazakh", "Greek", "Arabic",
+                        "Persian", "Hebrew", "Thai", "Japanese", "Korean"}
 _FORMATS = {
     ".csv": "csv", ".txt": "csv",
     ".tsv": "tsv", ".tab": "tsv",
@@ -56,14 +61,45 @@ def _decode(path: Path, encoding: str | None) -> str:
         return data.decode("utf-8-sig")  # plain UTF-8, and UTF-8 with a byte-order mark
     except UnicodeDecodeError as e:
         first_bad = e.start
-    guess = charset_normalizer.from_bytes(data[:1_000_000]).best()
-    if guess is None:
+    encoding = _detect(data)
+    if encoding is None:
         raise DataError(
             f"{path} is not UTF-8 (first bad byte at offset {first_bad}) and its encoding could not be "
             "detected. Pass --encoding, e.g. --encoding gb18030 for Chinese or --encoding latin-1."
         )
-    logger.info(f"{path} is not UTF-8; read it as {guess.encoding} (detected). Pass --encoding to override.")
-    return data.decode(guess.encoding, errors="replace")
+    logger.info(f"{path} is not UTF-8; read it as {encoding} (detected). Pass --encoding to override.")
+    return data.decode(encoding, errors="replace")
+
+
+def _detect(data: bytes) -> str | None:
+    """The legacy encoding of a file that is not UTF-8.
+
+    Statistical detectors are unreliable on short single-byte text (French in Latin-1 comes out as cp1250 or
+    cp1257), so: UTF-16 by its byte-order mark; GB18030 when the whole file decodes strictly and its non-ASCII
+    characters are Chinese; a non-Latin script (Cyrillic, Greek, Arabic, ...) when charset-normalizer
+    recognizes the language; else Windows-1252, the superset of Latin-1 that Western files are written in.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        pass
+    else:
+        wide = [ch for ch in text if ord(ch) > 127]
+        if wide and sum(bool(_CJK_TEXT.match(ch)) for ch in wide) / len(wide) > 0.9:
+            return "gb18030"
+    matches = charset_normalizer.from_bytes(data[:1_000_000])
+    guess = matches.best()
+    if guess is not None and guess.language in _NON_LATIN_LANGUAGES:
+        # Equally good readings of the same language: the Windows code page is the common one (cp1251 > mac).
+        tied = [m.encoding for m in matches if m.language == guess.language and m.chaos <= guess.chaos + 0.01]
+        return next((e for e in tied if e.startswith("cp125")), guess.encoding)
+    try:
+        data.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError:
+        return "latin-1"
 
 
 def _parse(path: Path, fmt: str, text: str) -> pd.DataFrame:

@@ -25,7 +25,9 @@ def canonical(value: Any) -> Any:
         number = float(text)
     except ValueError:
         return text
-    return int(number) if number.is_integer() and text.lstrip("+-").isdigit() else text
+    if number != number or number in (float("inf"), float("-inf")):
+        return text  # "nan", "inf" are words here, not numbers
+    return int(number) if number.is_integer() else number
 
 
 class TargetEncoder:
@@ -104,7 +106,7 @@ class TargetEncoder:
 def _infer_task(values: pd.Series) -> str:
     numeric = pd.to_numeric(values, errors="coerce")
     if numeric.notna().all() and len(values):
-        fractional = not np.allclose(numeric, np.round(numeric))
+        fractional = bool((numeric != np.round(numeric)).any())
         if fractional or numeric.nunique() > _MAX_INTEGER_CLASSES:
             return "regression"
     return "binary" if values.map(canonical).nunique() == 2 else "multiclass"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import statistics
 import time
 import warnings
@@ -136,7 +137,12 @@ def _fit(model, tokenizer: TextTokenizer, target: TargetEncoder, train_set: Exam
             enable_checkpointing=False, enable_model_summary=False, enable_progress_bar=interactive,
             num_sanity_val_steps=0, use_distributed_sampler=False, callbacks=callbacks, deterministic=True,
         )
-        trainer.fit(TaskModule(model, target.task_, tcfg), train_loader, valid_loader)
+        try:
+            trainer.fit(TaskModule(model, target.task_, tcfg), train_loader, valid_loader)
+        except SystemExit:
+            # Lightning turns Ctrl+C into sys.exit(1) with SIGINT ignored; give the caller the interrupt back.
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            raise KeyboardInterrupt from None
     model.cpu()
     return epoch_log.history
 

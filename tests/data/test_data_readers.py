@@ -1,0 +1,140 @@
+"""read_table: every supported format gives the same frame, with column names stripped."""
+
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+import pytest
+
+from trainwright.data import read_table
+from trainwright.errors import DataError
+
+# Header names with stray spaces, as hand-edited spreadsheets have them.
+RAW = pd.DataFrame({
+    " review ": ["Great kettle, works well.", "Broke after a week!", "很好吃", "ok"],
+    "label ": ["pos", "neg", "pos", "neg"],
+    " stars": [5, 1, 4, 3],
+    "score": [0.5, 1.25, -2.0, 3.0],
+})
+EXPECTED = RAW.rename(columns=str.strip)
+
+
+@pytest.fixture
+def tw_log(caplog, monkeypatch):
+    """caplog, reliably receiving the "trainwright" logger's records at INFO and above.
+
+    The CLI sets `propagate = False` on that logger, so caplog's root handler alone would miss its records after a
+    CLI test ran in the same session: the handler goes on the logger itself, with propagation off for the test so
+    that nothing is captured twice. Both are undone afterwards. (Not in a tests/data/conftest.py: a second
+    conftest module would shadow the `from conftest import ...` that other test modules use.)
+    """
+    logger = logging.getLogger("trainwright")
+    monkeypatch.setattr(logger, "propagate", False)
+    caplog.set_level(logging.INFO, logger="trainwright")
+    logger.addHandler(caplog.handler)
+    yield caplog
+    logger.removeHandler(caplog.handler)
+
+
+def _write(frame: pd.DataFrame, path) -> None:
+    suffix = path.suffix
+    if suffix == ".csv":
+        frame.to_csv(path, index=False)
+    elif suffix == ".tsv":
+        frame.to_csv(path, sep="\t", index=False)
+    elif suffix == ".jsonl":
+        frame.to_json(path, orient="records", lines=True, force_ascii=False)
+    elif suffix == ".parquet":
+        frame.to_parquet(path, index=False)
+    else:  # pragma: no cover - test helper misuse
+        raise AssertionError(suffix)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".tsv", ".jsonl", ".parquet"])
+def test_each_format_reads_the_same_frame_with_stripped_names(tmp_path, suffix):
+    path = tmp_path / f"reviews{suffix}"
+    _write(RAW, path)
+    frame = read_table(path)
+    assert list(frame.columns) == ["review", "label", "stars", "score"]
+    pd.testing.assert_frame_equal(frame, EXPECTED, check_dtype=False)
+    assert pd.api.types.is_integer_dtype(frame["stars"])
+    assert pd.api.types.is_float_dtype(frame["score"])
+
+
+def test_all_formats_agree_exactly(tmp_path):
+    frames = {}
+    for suffix in (".csv", ".tsv", ".jsonl", ".parquet"):
+        path = tmp_path / f"reviews{suffix}"
+        _write(RAW, path)
+        frames[suffix] = read_table(path)
+    for suffix, frame in frames.items():
+        pd.testing.assert_frame_equal(frame, frames[".csv"], obj=f"frame read from {suffix}")
+
+
+def test_extension_is_case_insensitive_and_str_path_accepted(tmp_path):
+    path = tmp_path / "REVIEWS.CSV"
+    _write(RAW, tmp_path / "tmp.csv")
+    (tmp_path / "tmp.csv").rename(path)
+    pd.testing.assert_frame_equal(read_table(str(path)), EXPECTED, check_dtype=False)
+
+
+def test_utf8_byte_order_mark_does_not_end_up_in_the_first_column_name(tmp_path):
+    path = tmp_path / "bom.csv"
+    path.write_bytes("\ufefftext,label\nhello there,pos\n".encode("utf-8"))
+    assert list(read_table(path).columns) == ["text", "label"]
+
+
+def test_non_utf8_file_is_decoded_by_detection_and_reported(tmp_path, tw_log):
+    # Detection is a guess (short French text can come out as cp1250 rather than latin-1), so only bytes that
+    # all the candidate single-byte encodings agree on are checked: 0xE9 is 'é' in latin-1, cp1252 and cp1250.
+    path = tmp_path / "latin.csv"
+    rows = "text,label\n" + "".join(f"Un café numéro {i} vraiment réussi,pos\n" for i in range(30))
+    path.write_bytes(rows.encode("latin-1"))
+    frame = read_table(path)
+    assert frame["text"].iloc[0] == "Un café numéro 0 vraiment réussi"
+    assert len(frame) == 30
+    assert any("is not UTF-8" in r.getMessage() and "--encoding" in r.getMessage() for r in tw_log.records)
+
+
+def test_utf8_file_is_read_silently(tmp_path, tw_log):
+    path = tmp_path / "utf8.csv"
+    path.write_text("text,label\nUn café,pos\n", encoding="utf-8")
+    assert read_table(path)["text"].tolist() == ["Un café"]
+    assert not [r for r in tw_log.records if "UTF-8" in r.getMessage()]
+
+
+def test_explicit_encoding_is_used(tmp_path):
+    path = tmp_path / "gbk.csv"
+    path.write_bytes("text,label\n很好吃,pos\n".encode("gb18030"))
+    assert read_table(path, encoding="gb18030")["text"].tolist() == ["很好吃"]
+
+
+def test_unknown_extension_lists_the_supported_ones(tmp_path):
+    path = tmp_path / "data.xlsx"
+    path.write_text("x")
+    with pytest.raises(DataError) as info:
+        read_table(path)
+    message = str(info.value)
+    assert "'.xlsx'" in message and ".csv" in message and ".parquet" in message
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(DataError, match="no such file"):
+        read_table(tmp_path / "absent.csv")
+
+
+@pytest.mark.parametrize("content, match", [("", "is empty"), ("   \n", "is empty"),
+                                            ("text,label\n", "no data rows")])
+def test_empty_files_are_rejected(tmp_path, content, match):
+    path = tmp_path / "empty.csv"
+    path.write_text(content)
+    with pytest.raises(DataError, match=match):
+        read_table(path)
+
+
+def test_corrupt_parquet_is_a_data_error(tmp_path):
+    path = tmp_path / "bad.parquet"
+    path.write_bytes(b"not parquet at all")
+    with pytest.raises(DataError, match="Parquet"):
+        read_table(path)
