@@ -30,7 +30,7 @@ def predict_file(model: str | Path | Predictor, data: str | Path, output: str | 
     (.csv, .tsv, .jsonl or .parquet; "-" for CSV on stdout). Returns the path written, None for stdout."""
     predictor = model if isinstance(model, Predictor) else load(model)
     frame = read_table(data, encoding)
-    predictions = predictor.predict(frame).to_frame(label_column=f"predicted_{predictor.target_column}")
+    predictions = predictor.predict(frame, str(data)).to_frame(label_column=f"predicted_{predictor.target_column}")
     result = pd.concat([frame.reset_index(drop=True), predictions], axis=1)
     if str(output) == "-":
         result.to_csv(sys.stdout, index=False)

@@ -71,11 +71,12 @@ class Predictor:
     def task(self) -> str:
         return self.target.task_
 
-    def predict(self, inputs) -> Predictions:
-        """inputs: a text, a list of texts, a list of {column: value} records, or a DataFrame."""
-        outputs = self.outputs(self.texts(inputs))
+    def predict(self, inputs, source: str = "input") -> Predictions:
+        """inputs: a text, a list of texts, a list of {column: value} records, or a DataFrame (read from
+        `source`, named in error messages)."""
+        outputs = self.outputs(self.texts(inputs, source))
         if self.task == "regression":
-            return Predictions(labels=self.target.inverse(outputs), probabilities=None, classes=None)
+            return Predictions(labels=outputs.tolist(), probabilities=None, classes=None)
         return Predictions(labels=self.target.inverse(outputs.argmax(axis=1)), probabilities=outputs,
                            classes=list(self.target.classes_))
 

@@ -83,7 +83,7 @@ def test_rows_without_text_or_label_are_left_out_and_reported(tw_log):
 
     assert examples.texts == ["good one", "bad one"]
     assert examples.target.tolist() == ["pos", "neg"]
-    assert examples.target.index.tolist() == [0, 1]  # aligned with texts
+    assert examples.target.index.tolist() == [0, 6]  # each kept row's position in the file
 
     warnings = [r.getMessage() for r in tw_log.records if r.name == "trainwright" and r.levelname == "WARNING"]
     assert len(warnings) == 2

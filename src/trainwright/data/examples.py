@@ -16,7 +16,7 @@ TEXT_SEPARATOR = " [SEP] "  # between the values of several text columns; a spec
 @dataclass
 class Examples:
     texts: list[str]
-    target: pd.Series | None  # None for unlabeled data
+    target: pd.Series | None  # indexed by each row's 0-based position in its file; None for unlabeled data
 
 
 def join_text(frame: pd.DataFrame, columns: list[str], source: str) -> list[str]:
@@ -41,7 +41,9 @@ def labeled_examples(frame: pd.DataFrame, text: list[str], target: str, source: 
     keep = ~(empty_text | missing_label)
     if not keep.any():
         raise DataError(f"{source}: no row has both text and a label; check --text and --target.")
-    return Examples(texts=texts[keep].tolist(), target=labels[keep].reset_index(drop=True))
+    positions = pd.RangeIndex(len(frame))[keep.to_numpy()]
+    return Examples(texts=texts[keep].tolist(), target=pd.Series(labels[keep].to_numpy(), index=positions,
+                                                                 name=target))
 
 
 def _report(source: str, mask: pd.Series, why: str) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import re
+import warnings
 from pathlib import Path
 
 import charset_normalizer
@@ -31,7 +33,7 @@ def read_table(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
     if fmt is None:
         raise DataError(f"{path}: unknown file type '{path.suffix}'. Use one of: {', '.join(sorted(_FORMATS))}.")
     if not path.is_file():
-        raise DataError(f"{path}: no such file.")
+        raise DataError(f"{path}: no such file. Check the path (relative paths start from {Path.cwd()}).")
     if fmt == "parquet":
         try:
             frame = pd.read_parquet(path)
@@ -54,7 +56,8 @@ def _decode(path: Path, encoding: str | None) -> str:
         try:
             return data.decode(encoding)
         except LookupError:
-            raise DataError(f"Unknown encoding '{encoding}' given for {path}.") from None
+            raise DataError(f"Unknown encoding '{encoding}' given for {path}. Use a Python codec name such as "
+                            "utf-8, gb18030, latin-1 or cp1252, or leave --encoding out to detect it.") from None
         except UnicodeDecodeError as e:
             raise DataError(f"{path} is not valid {encoding} at byte {e.start}; check --encoding.") from None
     try:
@@ -104,16 +107,32 @@ def _detect(data: bytes) -> str | None:
 
 def _parse(path: Path, fmt: str, text: str) -> pd.DataFrame:
     buffer = io.StringIO(text)
+    hint = ("Check the quoting and the number of fields on that line, or give the file the extension of its "
+            "real format.")
     try:
-        if fmt == "csv":
-            return pd.read_csv(buffer)
-        if fmt == "tsv":
-            return pd.read_csv(buffer, sep="\t")
+        if fmt in ("csv", "tsv"):
+            sep = "," if fmt == "csv" else "\t"
+            with warnings.catch_warnings():
+                # Without index_col=False pandas silently makes an extra first field the index and shifts
+                # every column; with it, pandas only warns. Either way the file is malformed: say where.
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                return pd.read_csv(buffer, sep=sep, index_col=False)
         return pd.read_json(buffer, lines=fmt == "jsonl")
+    except pd.errors.ParserWarning:
+        line = _first_long_line(text, sep)
+        raise DataError(f"{path} could not be parsed as {fmt.upper()}: line {line} has more fields than the "
+                        f"header. {hint}") from None
     except pd.errors.ParserError as e:
-        raise DataError(
-            f"{path} could not be parsed as {fmt.upper()}: {e}. Check the quoting and the number of fields "
-            "on that line, or give the file the extension of its real format."
-        ) from None
+        raise DataError(f"{path} could not be parsed as {fmt.upper()}: {str(e).strip()}. {hint}") from None
     except ValueError as e:  # pandas' JSON reader
-        raise DataError(f"{path} could not be parsed as {fmt.upper()}: {e}.") from None
+        raise DataError(f"{path} could not be parsed as {fmt.upper()}: {str(e).strip()}.") from None
+
+
+def _first_long_line(text: str, sep: str) -> int:
+    """The 1-based line number of the first record with more fields than the header."""
+    records = csv.reader(io.StringIO(text), delimiter=sep)
+    width = len(next(records))
+    for record in records:
+        if len(record) > width:
+            return records.line_num
+    return 1

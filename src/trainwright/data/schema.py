@@ -17,6 +17,7 @@ from ..errors import DataError
 
 _TARGET_NAME = re.compile(r"^(labels?|targets?|class(es)?|sentiment|y|category|outcome|polarity)$", re.I)
 _TARGET_PART = re.compile(r"(label|target|class|sentiment)", re.I)
+_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _MAX_CLASSES = 50  # a column with more distinct values than this is not taken as a class label by inference
 
 
@@ -66,8 +67,10 @@ def _infer_text(frame: pd.DataFrame, source: str, exclude: set) -> tuple[str, st
         values = values.astype(str)
         mean_chars = values.str.len().mean()
         distinct = values.nunique() / len(values)
-        # Free-form text: long values that rarely repeat. Category names are short and repeat.
-        if mean_chars >= 15 and distinct >= 0.3:
+        # Free-form text: long values that rarely repeat. Category names are short and repeat. Chinese and
+        # Japanese say in 6 characters what English says in 15 or more.
+        long_enough = mean_chars >= (6 if _CJK.search("".join(values.head(200))) else 15)
+        if long_enough and distinct >= 0.3:
             scored.append((mean_chars, column, f"free-form strings, mean {mean_chars:.0f} characters, "
                                                f"{distinct:.0%} distinct"))
     if not scored:

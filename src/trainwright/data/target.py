@@ -74,11 +74,13 @@ class TargetEncoder:
             return ((_as_numbers(target, target.name, source) - self.mean_) / self.std_).to_numpy("float32")
         index = {c: i for i, c in enumerate(self.classes_)}
         keys = [canonical(v) for v in target]
-        unknown = [(row, key) for row, key in enumerate(keys, start=1) if key not in index]
+        # The index holds each row's position in its file (see labeled_examples), so rows are named as there.
+        unknown = [(int(position) + 1, key) for position, key in zip(target.index, keys) if key not in index]
         if unknown:
             names = sorted({repr(k) for _, k in unknown})
             raise DataError(
-                f"{source}: column '{target.name}' has {len(unknown)} labels the model never saw "
+                f"{source}: column '{target.name}' has {len(unknown)} label{'s' if len(unknown) > 1 else ''} "
+                "the model never saw "
                 f"({', '.join(names[:10])}) at {rows_preview([r for r, _ in unknown])}. The model knows: "
                 f"{', '.join(map(repr, self.classes_))}. Fix or remove those rows, or retrain with them."
             )

@@ -18,6 +18,7 @@ class RestoreBestWeights(L.Callback):
         self.sign = 1 if mode == "min" else -1
         self.best = None
         self.best_epoch = None
+        self.last_epoch = None
         self.state = None
 
     def on_validation_end(self, trainer, pl_module):
@@ -28,6 +29,7 @@ class RestoreBestWeights(L.Callback):
             raise KeyError(f"cannot restore best weights: no metric '{self.monitor}'; "
                            f"available: {', '.join(sorted(metrics))}")
         value = float(metrics[self.monitor]) * self.sign
+        self.last_epoch = trainer.current_epoch + 1
         if self.best is None or value < self.best:
             self.best, self.best_epoch = value, trainer.current_epoch + 1
             self.state = copy.deepcopy(pl_module.state_dict())
@@ -35,7 +37,7 @@ class RestoreBestWeights(L.Callback):
     def on_fit_end(self, trainer, pl_module):
         if self.state is not None:
             pl_module.load_state_dict(self.state)
-            if self.best_epoch != trainer.current_epoch + 1 or trainer.should_stop:
+            if self.best_epoch != self.last_epoch:
                 logger.info(f"restored the weights of epoch {self.best_epoch} (best {self.monitor} "
                             f"{self.best * self.sign:.4f})")
 

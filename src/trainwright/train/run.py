@@ -64,7 +64,7 @@ def train(data: str | Path, *, valid: str | Path | None = None, test: str | Path
     logger.info(f"task: {target.task_}" + (f", classes {target.classes_}" if target.classes_ else "")
                 + f"; {len(train_set.texts)} training rows, {len(valid_set.texts)} validation rows")
     started = time.perf_counter()
-    history = _fit(model, tokenizer, target, train_set, valid_set, config)
+    history = _fit(model, tokenizer, target, train_set, valid_set, config, (str(data), str(valid or data)))
     fit_seconds = time.perf_counter() - started
 
     artifact = Artifact(config=config, model_name=config.model.name, model=model, tokenizer=tokenizer,
@@ -106,18 +106,18 @@ def _validation_split(examples: Examples, target: TargetEncoder, valid, config: 
                 + (" (stratified)" if stratify is not None else "") + f", {len(valid_rows)} rows; pass --valid FILE to use your own")
 
     def subset(rows):
-        return Examples([examples.texts[i] for i in rows], examples.target.iloc[rows].reset_index(drop=True))
+        return Examples([examples.texts[i] for i in rows], examples.target.iloc[rows])
 
     return subset(np.sort(train_rows)), subset(np.sort(valid_rows))
 
 
 def _fit(model, tokenizer: TextTokenizer, target: TargetEncoder, train_set: Examples, valid_set: Examples,
-         config: RunConfig) -> list[dict]:
+         config: RunConfig, sources: tuple[str, str]) -> list[dict]:
     tcfg = config.train
     train_seqs = tokenizer.transform(train_set.texts)
     valid_seqs = tokenizer.transform(valid_set.texts)
-    train_data = SequenceDataset(train_seqs, target.transform(train_set.target, "training data"))
-    valid_data = SequenceDataset(valid_seqs, target.transform(valid_set.target, "validation data"))
+    train_data = SequenceDataset(train_seqs, target.transform(train_set.target, sources[0]))
+    valid_data = SequenceDataset(valid_seqs, target.transform(valid_set.target, sources[1]))
     train_loader = make_loader(train_data, tokenizer.pad, LengthBucketBatchSampler(
         [len(s) for s in train_seqs], tcfg.batch_size, tcfg.seed))
     valid_loader = make_loader(valid_data, tokenizer.pad, sorted_batches([len(s) for s in valid_seqs], 256))
