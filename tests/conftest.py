@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import random
+import shutil
+import subprocess
+import sys
+import traceback
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +17,8 @@ import pytest
 
 import trainwright
 
+TRAINWRIGHT = shutil.which("trainwright", path=str(Path(sys.executable).parent)) or shutil.which("trainwright")
+ALL_SUBPROCESS = os.environ.get("TRAINWRIGHT_TEST_SUBPROCESS") == "1"
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 _POSITIVE = ["great", "excellent", "lovely", "wonderful", "superb", "fantastic", "works perfectly", "love it"]
@@ -58,3 +67,70 @@ def shared_data(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is not available")
     return path
+
+
+@dataclass
+class Result:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def run_subprocess(*args, cwd: Path | None = None) -> Result:
+    """The installed console script, as a user's shell runs it (not a terminal: no progress bar, no colour)."""
+    assert TRAINWRIGHT, "the `trainwright` console script is not installed next to this Python"
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "FORCE_COLOR", "TTY_COMPATIBLE")}
+    proc = subprocess.run([TRAINWRIGHT, *map(str, args)], capture_output=True, text=True, cwd=cwd, env=env,
+                          timeout=300)
+    return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture
+def cli(capfd, monkeypatch):
+    """Run `trainwright ARGS...` in-process through `cli.main()`, the console script's entry point."""
+    from trainwright import cli as cli_module
+    from trainwright.log import logger
+
+    saved = list(logger.handlers), logger.level, logger.propagate
+
+    def invoke(*args, cwd: Path | None = None, fork: bool = False) -> Result:
+        if fork or ALL_SUBPROCESS:
+            return run_subprocess(*args, cwd=cwd)
+        if cwd is not None:
+            monkeypatch.chdir(cwd)
+        monkeypatch.setattr(sys, "argv", ["trainwright", *map(str, args)])
+        capfd.readouterr()
+        try:
+            cli_module.main()
+            code = 0
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        except Exception:  # what the interpreter does with an exception that escapes main()
+            traceback.print_exc()
+            code = 1
+        captured = capfd.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    yield invoke
+    # main() attaches a console handler to the "trainwright" logger and stops propagation; undo that so other
+    # tests (caplog) see the library's usual logging set-up.
+    logger.handlers[:] = saved[0]
+    logger.setLevel(saved[1])
+    logger.propagate = saved[2]
+
+
+@pytest.fixture
+def tw_log(caplog, monkeypatch):
+    """caplog, reliably receiving the "trainwright" logger's records at INFO and above.
+
+    The CLI sets `propagate = False` on that logger, so caplog's root handler alone would miss its records after a
+    CLI test ran in the same session: the handler goes on the logger itself, with propagation off for the test so
+    that nothing is captured twice. Both are undone afterwards. (Not in a tests/data/conftest.py: a second
+    conftest module would shadow the `from conftest import ...` that other test modules use.)
+    """
+    logger = logging.getLogger("trainwright")
+    monkeypatch.setattr(logger, "propagate", False)
+    caplog.set_level(logging.INFO, logger="trainwright")
+    logger.addHandler(caplog.handler)
+    yield caplog
+    logger.removeHandler(caplog.handler)

@@ -10,73 +10,19 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import shutil
-import subprocess
-import sys
-import traceback
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import make_reviews
+from conftest import Result, make_reviews, run_subprocess
 
 import trainwright
 from trainwright.data import read_table
 
-TRAINWRIGHT = shutil.which("trainwright", path=str(Path(sys.executable).parent)) or shutil.which("trainwright")
-ALL_SUBPROCESS = os.environ.get("TRAINWRIGHT_TEST_SUBPROCESS") == "1"
 FAST = ["--epochs", "1", "--embedding-dim", "8", "--hidden-size", "8", "--threads", "1"]
 DATA_ERROR, CONFIG_ERROR, ARTIFACT_ERROR = 2, 3, 4
-
-
-@dataclass
-class Result:
-    code: int
-    stdout: str
-    stderr: str
-
-
-def run_subprocess(*args, cwd: Path | None = None) -> Result:
-    assert TRAINWRIGHT, "the `trainwright` console script is not installed next to this Python"
-    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "FORCE_COLOR", "TTY_COMPATIBLE")}
-    proc = subprocess.run([TRAINWRIGHT, *map(str, args)], capture_output=True, text=True, cwd=cwd, env=env,
-                          timeout=300)
-    return Result(proc.returncode, proc.stdout, proc.stderr)
-
-
-@pytest.fixture
-def cli(capfd, monkeypatch):
-    """Run `trainwright ARGS...` in-process through `cli.main()`, the console script's entry point."""
-    from trainwright import cli as cli_module
-    from trainwright.log import logger
-
-    saved = list(logger.handlers), logger.level, logger.propagate
-
-    def invoke(*args, cwd: Path | None = None, fork: bool = False) -> Result:
-        if fork or ALL_SUBPROCESS:
-            return run_subprocess(*args, cwd=cwd)
-        if cwd is not None:
-            monkeypatch.chdir(cwd)
-        monkeypatch.setattr(sys, "argv", ["trainwright", *map(str, args)])
-        capfd.readouterr()
-        try:
-            cli_module.main()
-            code = 0
-        except SystemExit as e:
-            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
-        except Exception:  # what the interpreter does with an exception that escapes main()
-            traceback.print_exc()
-            code = 1
-        captured = capfd.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    yield invoke
-    logger.handlers[:] = saved[0]
-    logger.setLevel(saved[1])
-    logger.propagate = saved[2]
 
 
 def fails(result: Result, code: int, *fragments: str) -> str:

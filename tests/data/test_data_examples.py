@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 
 import numpy as np
 import pandas as pd
@@ -10,23 +9,6 @@ import pytest
 
 from trainwright.data.examples import TEXT_SEPARATOR, join_text, labeled_examples
 from trainwright.errors import DataError
-
-
-@pytest.fixture
-def tw_log(caplog, monkeypatch):
-    """caplog, reliably receiving the "trainwright" logger's records at INFO and above.
-
-    The CLI sets `propagate = False` on that logger, so caplog's root handler alone would miss its records after a
-    CLI test ran in the same session: the handler goes on the logger itself, with propagation off for the test so
-    that nothing is captured twice. Both are undone afterwards. (Not in a tests/data/conftest.py: a second
-    conftest module would shadow the `from conftest import ...` that other test modules use.)
-    """
-    logger = logging.getLogger("trainwright")
-    monkeypatch.setattr(logger, "propagate", False)
-    caplog.set_level(logging.INFO, logger="trainwright")
-    logger.addHandler(caplog.handler)
-    yield caplog
-    logger.removeHandler(caplog.handler)
 
 
 def test_separator_is_the_tokenizer_special_token():

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import lightning as L
 import numpy as np
-import pandas as pd
 import torch
 from lightning.pytorch.callbacks import EarlyStopping, TQDMProgressBar
 from sklearn.model_selection import train_test_split
