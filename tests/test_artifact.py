@@ -27,7 +27,7 @@ def test_predictions_after_reload_are_identical(tiny_model, reviews_csv):
 def test_artifact_holds_only_safetensors_and_json(tiny_model):
     names = sorted(p.name for p in tiny_model.iterdir())
     assert names == sorted(["config.json", "history.json", "metadata.json", "metrics.json", "model.json",
-                            "preprocessing.json", "tokenizer.json", "weights.safetensors"])
+                            "preprocessing.json", "target.json", "tokenizer.json", "weights.safetensors"])
     for path in tiny_model.glob("*.json"):
         json.loads(path.read_text(encoding="utf-8"))
     metadata = json.loads((tiny_model / "metadata.json").read_text())
@@ -54,8 +54,8 @@ def test_a_damaged_model_directory_is_reported(tiny_model, tmp_path):
     with pytest.raises(trainwright.ArtifactError, match="missing weights.safetensors"):
         trainwright.load(broken)
     shutil.copy(tiny_model / "weights.safetensors", broken)
-    (broken / "model.json").write_text(json.dumps({"name": "lstm", "config": {
-        **json.loads((tiny_model / "model.json").read_text())["config"], "hidden_size": 3}}))
+    spec = json.loads((tiny_model / "model.json").read_text())
+    (broken / "model.json").write_text(json.dumps({**spec, "config": {**spec["config"], "hidden_size": 3}}))
     with pytest.raises(trainwright.ArtifactError, match="does not match model.json"):
         trainwright.load(broken)
     metadata = json.loads((tiny_model / "metadata.json").read_text())

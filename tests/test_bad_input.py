@@ -258,7 +258,7 @@ def test_unknown_encoding_name(cli, tiny_model, reviews_csv):
 
 
 def test_rows_with_empty_text_or_missing_label_are_left_out_and_reported(cli, tmp_path):
-    frame = make_reviews(120, seed=4)
+    frame = make_reviews(120, seed=4).drop(columns="stars")  # text is the only input: empty text is unusable
     empty_text = [4, 9, 10, 20, 50, 70, 90]  # 0-based; data rows 5, 10, 11, 21, 51, 71, 91
     frame["review"] = frame["review"].astype(object)
     frame.loc[empty_text, "review"] = ""
@@ -283,7 +283,7 @@ def test_no_row_has_text_and_label(cli, tmp_path):
     frame = make_reviews(20).assign(label=None)
     data = write(tmp_path / "nolabels.csv", frame)
     fails(cli("train", data, "--target", "label", "--out", tmp_path / "m", *FAST), DATA_ERROR,
-          str(data), "no row has both text and a label", "check --text and --target")
+          str(data), "no row has both text (or features) and a label", "check --text and --target")
 
 
 # --------------------------------------------------------------------------------------- unseen labels
@@ -350,7 +350,7 @@ def test_flag_bad_value_names_key_and_allowed_values(cli, reviews_csv):
 @pytest.mark.parametrize("content, says", [
     (None, "does not exist"),
     ("train: [epochs: 1\n", "is not valid YAML"),
-    ("- epochs\n", "expected a mapping of sections (data, tokenizer, model, train)"),
+    ("- epochs\n", "expected a mapping of sections (data, clean, tokenizer, model, train)"),
 ], ids=["missing", "not-yaml", "not-a-mapping"])
 def test_config_file_unusable(cli, reviews_csv, tmp_path, content, says):
     config = tmp_path / "run.yaml"

@@ -3,8 +3,9 @@
     config.json          the resolved run configuration
     model.json           architecture name and sizes
     weights.safetensors  the weights
-    tokenizer.json       the fitted tokenizer (Hugging Face `tokenizers` format)
-    preprocessing.json   input columns, tokenizer level, fitted target encoder (labels or scaling)
+    tokenizer.json       the fitted tokenizer (Hugging Face `tokenizers` format), for text inputs
+    preprocessing.json   input columns, fitted cleaning (imputation, clip bounds, ...), table feature encoding
+    target.json          the fitted target encoder (labels, or scaling of a numeric target)
     metrics.json         validation (and test) metrics, training figures
     history.json         per-epoch metrics
     metadata.json        format version, library versions, date, data fingerprint
@@ -33,10 +34,10 @@ from .data.target import TargetEncoder
 from .errors import ArtifactError, TrainwrightError
 from .models import build_model
 from .predictor import Predictor
-from .text import TextTokenizer
+from .preprocessing import Preprocessing
 
 FORMAT_VERSION = 1
-REQUIRED = ("config.json", "model.json", "weights.safetensors", "tokenizer.json", "preprocessing.json",
+REQUIRED = ("config.json", "model.json", "weights.safetensors", "preprocessing.json", "target.json",
             "metadata.json")
 
 
@@ -45,17 +46,14 @@ class Artifact:
     config: RunConfig
     model_name: str
     model: torch.nn.Module
-    tokenizer: TextTokenizer
+    preprocessing: Preprocessing
     target: TargetEncoder
-    text_columns: list[str]
-    target_column: str
     metrics: dict = field(default_factory=dict)
     history: list = field(default_factory=list)
     data: dict = field(default_factory=dict)  # fingerprint of the training data
 
     def predictor(self) -> Predictor:
-        return Predictor(self.model, self.tokenizer, self.target, self.text_columns, self.target_column,
-                         self.config)
+        return Predictor(self.model, self.preprocessing, self.target, self.config)
 
 
 def save_artifact(artifact: Artifact, directory: str | Path) -> Path:
@@ -90,17 +88,18 @@ def load_artifact(directory: str | Path) -> Artifact:
     except TrainwrightError as e:
         raise ArtifactError(str(e)) from None
     spec = _read_json(directory / "model.json")
-    pre = _read_json(directory / "preprocessing.json")
-    model = build_model(spec["name"], **spec["config"])
+    try:
+        model = build_model(spec["name"], **spec["config"])
+    except (KeyError, TypeError) as e:
+        raise ArtifactError(f"{directory}/model.json does not describe a known model ({e}).") from None
     try:
         model.load_state_dict(load_file(str(directory / "weights.safetensors")))
     except (RuntimeError, OSError) as e:
         raise ArtifactError(f"{directory}/weights.safetensors does not match model.json: {e}") from None
     return Artifact(
         config=config, model_name=spec["name"], model=model.eval(),
-        tokenizer=TextTokenizer.load(directory, config.tokenizer, pre["tokenizer_level"]),
-        target=TargetEncoder.from_dict(pre["target"]), text_columns=pre["text_columns"],
-        target_column=pre["target_column"],
+        preprocessing=Preprocessing.load(directory, _read_json(directory / "preprocessing.json"), config),
+        target=TargetEncoder.from_dict(_read_json(directory / "target.json")),
         metrics=_read_json(directory / "metrics.json") if (directory / "metrics.json").is_file() else {},
         history=_read_json(directory / "history.json") if (directory / "history.json").is_file() else [],
         data=metadata.get("data", {}),
@@ -121,14 +120,11 @@ def _write(artifact: Artifact, directory: Path) -> None:
     model = artifact.model.cpu()
     state = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
     save_file(state, str(directory / "weights.safetensors"))
-    artifact.tokenizer.save(directory)
+    artifact.preprocessing.save(directory)
     files = {
         "config.json": artifact.config.model_dump(),
         "model.json": {"name": artifact.model_name, "config": model.config.to_dict()},
-        "preprocessing.json": {
-            "text_columns": artifact.text_columns, "target_column": artifact.target_column,
-            "tokenizer_level": artifact.tokenizer.level_, "target": artifact.target.to_dict(),
-        },
+        "target.json": artifact.target.to_dict(),
         "metrics.json": artifact.metrics,
         "history.json": artifact.history,
         "metadata.json": {

@@ -45,6 +45,7 @@ def train(
     test: Optional[Path] = typer.Option(None, help="Test table, evaluated once after training."),
     target: Optional[str] = typer.Option(None, help="Label column; inferred when not given."),
     text: Optional[list[str]] = typer.Option(None, help="Text column (repeat for several); inferred when not given."),
+    feature: Optional[list[str]] = typer.Option(None, help="Table column to use (repeat); default: all usable."),
     config: Optional[Path] = typer.Option(None, help="YAML config; flags override it."),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Where to save the model [default: runs/DATA-NAME]."),
     task: Optional[str] = typer.Option(None, help="auto, binary, multiclass or regression."),
@@ -60,12 +61,18 @@ def train(
     patience: Optional[int] = typer.Option(None, help="Epochs without improvement before stopping [2]."),
     restore_best: Optional[bool] = typer.Option(None, "--restore-best/--no-restore-best",
                                                 help="Keep the weights of the best validation epoch [on]."),
-    model: Optional[str] = typer.Option(None, help="Model architecture [lstm]."),
+    model: Optional[str] = typer.Option(None, help="auto, lstm, mlp or lstm+mlp [auto: by the input columns]."),
     embedding_dim: Optional[int] = typer.Option(None, help="Embedding size [64]."),
     hidden_size: Optional[int] = typer.Option(None, help="LSTM units [64]."),
     num_layers: Optional[int] = typer.Option(None, help="Stacked LSTM layers [1]."),
     bidirectional: Optional[bool] = typer.Option(None, "--bidirectional/--unidirectional", help="[unidirectional]"),
     dropout: Optional[float] = typer.Option(None, help="Dropout before the head and between layers [0]."),
+    missing: Optional[str] = typer.Option(
+        None, help="Missing numbers: median, mean, knn, iterative, interpolate, drop_row, ... [median]."),
+    outliers: Optional[str] = typer.Option(None, help="keep, clip, drop or as_missing [clip]."),
+    duplicates: Optional[str] = typer.Option(None, help="Duplicate training rows: keep or drop [drop]."),
+    conflicts: Optional[str] = typer.Option(
+        None, help="Same input, different labels: keep, drop or majority [majority]."),
     tokenizer_level: Optional[str] = typer.Option(None, help="auto, word or char [auto]."),
     num_words: Optional[int] = typer.Option(None, help="Vocabulary size [10000]."),
     maxlen: Optional[int] = typer.Option(None, help="Tokens kept per text [100]."),
@@ -76,7 +83,9 @@ def train(
     from . import api
 
     overrides: dict[str, dict[str, Any]] = {
-        "data": {"target": target, "text": text or None, "encoding": encoding, "task": task},
+        "data": {"target": target, "text": text or None, "features": feature or None, "encoding": encoding,
+                 "task": task},
+        "clean": {"missing": missing, "outliers": outliers, "duplicates": duplicates, "conflicts": conflicts},
         "tokenizer": {"level": tokenizer_level, "num_words": num_words, "maxlen": maxlen, "padding": padding,
                       "truncating": truncating},
         "model": {"name": model, "embedding_dim": embedding_dim, "hidden_size": hidden_size,

@@ -25,7 +25,8 @@ class Section(BaseModel):
 
 class DataConfig(Section):
     target: Optional[str] = None  # label column; inferred when not set
-    text: Optional[list[str]] = None  # text column(s); inferred when not set
+    text: Optional[list[str]] = None  # text column(s); default: every free-form text column
+    features: Optional[list[str]] = None  # table columns to use; default: every numeric/categorical column
     valid_fraction: float = Field(0.1, gt=0, lt=1)  # held out (stratified) when no --valid file is given
     encoding: Optional[str] = None  # file encoding; detected when not set
     task: Literal["auto", "binary", "multiclass", "regression"] = "auto"
@@ -42,12 +43,15 @@ class TokenizerConfig(Section):
 
 
 class ModelConfig(Section):
-    name: Literal["lstm"] = "lstm"  # the seed: Embedding -> LSTM -> head
-    embedding_dim: int = Field(64, ge=1)
+    # auto: lstm for text alone, mlp for a table, lstm+mlp for text with table columns
+    name: Literal["auto", "lstm", "mlp", "lstm+mlp"] = "auto"
+    embedding_dim: int = Field(64, ge=1)  # text: the seed's Embedding(64) -> LSTM(64)
     hidden_size: int = Field(64, ge=1)
     num_layers: int = Field(1, ge=1)
     bidirectional: bool = False
-    dropout: float = Field(0.0, ge=0, lt=1)  # before the head, and between stacked LSTM layers
+    dropout: float = Field(0.0, ge=0, lt=1)  # text: before the head, and between stacked LSTM layers
+    mlp_hidden_sizes: list[int] = [64, 32]  # tables: the MLP's layers
+    mlp_dropout: float = Field(0.1, ge=0, lt=1)
 
 
 class TrainConfig(Section):
@@ -63,8 +67,12 @@ class TrainConfig(Section):
     accelerator: Literal["auto", "cpu", "gpu", "mps"] = "auto"
 
 
+from .clean.config import CleaningConfig  # noqa: E402  (its base class is Section, above)
+
+
 class RunConfig(Section):
     data: DataConfig = DataConfig()
+    clean: CleaningConfig = CleaningConfig()
     tokenizer: TokenizerConfig = TokenizerConfig()
     model: ModelConfig = ModelConfig()
     train: TrainConfig = TrainConfig()

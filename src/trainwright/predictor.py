@@ -15,10 +15,10 @@ import torch
 
 from . import tasks
 from .config import RunConfig
-from .data.examples import join_text
+from .data.schema import require_column
 from .data.target import TargetEncoder
 from .errors import DataError
-from .text import TextTokenizer
+from .preprocessing import Preprocessing
 from .train.batching import sorted_batches
 
 
@@ -51,13 +51,11 @@ class Predictions:
 
 
 class Predictor:
-    def __init__(self, model: torch.nn.Module, tokenizer: TextTokenizer, target: TargetEncoder,
-                 text_columns: list[str], target_column: str, config: RunConfig, batch_size: int = 256):
+    def __init__(self, model: torch.nn.Module, preprocessing: Preprocessing, target: TargetEncoder,
+                 config: RunConfig, batch_size: int = 256):
         self.model = model.cpu().eval()
-        self.tokenizer = tokenizer
+        self.preprocessing = preprocessing
         self.target = target
-        self.text_columns = text_columns
-        self.target_column = target_column
         self.config = config
         self.batch_size = batch_size
 
@@ -71,37 +69,56 @@ class Predictor:
     def task(self) -> str:
         return self.target.task_
 
+    @property
+    def text_columns(self) -> list[str]:
+        return self.preprocessing.text
+
+    @property
+    def target_column(self) -> str:
+        return self.preprocessing.target_column
+
     def predict(self, inputs, source: str = "input") -> Predictions:
         """inputs: a text, a list of texts, a list of {column: value} records, or a DataFrame (read from
         `source`, named in error messages)."""
-        outputs = self.outputs(self.texts(inputs, source))
+        outputs = self.outputs(self.frame(inputs, source), source)
         if self.task == "regression":
             return Predictions(labels=outputs.tolist(), probabilities=None, classes=None)
         return Predictions(labels=self.target.inverse(outputs.argmax(axis=1)), probabilities=outputs,
                            classes=list(self.target.classes_))
 
-    def texts(self, inputs, source: str = "input") -> list[str]:
-        if isinstance(inputs, str):
-            inputs = [inputs]
+    def frame(self, inputs, source: str = "input") -> pd.DataFrame:
+        """The inputs as a table with the model's input columns. A file's table must have them all; records
+        and plain strings may leave table columns out (they count as missing)."""
+        columns = self.preprocessing.inputs
         if isinstance(inputs, pd.DataFrame):
-            return join_text(inputs, self.text_columns, source)
+            for column in columns:
+                require_column(inputs, column, source)
+            return inputs
+        if isinstance(inputs, (str, dict)):
+            inputs = [inputs]
         inputs = list(inputs)
-        if inputs and isinstance(inputs[0], dict):
-            return join_text(pd.DataFrame(inputs), self.text_columns, source)
-        if len(self.text_columns) > 1:
-            raise DataError(f"This model reads several text columns ({', '.join(self.text_columns)}): "
-                            "pass records ({column: text}) or a DataFrame, not plain strings.")
-        return ["" if t is None else str(t) for t in inputs]
+        if inputs and all(isinstance(row, dict) for row in inputs):
+            frame = pd.DataFrame(inputs)
+            for column in self.text_columns:
+                require_column(frame, column, source)
+            return frame.reindex(columns=columns)
+        if len(self.text_columns) != 1:
+            raise DataError(f"This model reads the columns {', '.join(columns)}: pass records ({{column: value}}) "
+                            "or a DataFrame, not plain strings.")
+        # Plain strings are the text column; table columns, if the model has any, count as missing.
+        texts = pd.DataFrame({self.text_columns[0]: ["" if t is None else str(t) for t in inputs]})
+        return texts.reindex(columns=columns)
 
-    def outputs(self, texts: list[str]) -> np.ndarray:
+    def outputs(self, frame: pd.DataFrame, source: str = "input") -> np.ndarray:
         """Class probabilities (n, classes), or predicted values (n,) in the target's scale."""
-        sequences = self.tokenizer.transform(texts)
+        encoded = self.preprocessing.encode(frame, source)
+        pad = self.preprocessing.tokenizer.pad if self.preprocessing.tokenizer is not None else None
         width = len(self.target.classes_) if self.task != "regression" else None
-        result = np.zeros((len(texts), width) if width else (len(texts),), dtype=np.float64)
+        result = np.zeros((len(encoded), width) if width else (len(encoded),), dtype=np.float64)
         with torch.inference_mode():
-            for batch in sorted_batches([len(s) for s in sequences], self.batch_size):
-                ids = torch.from_numpy(self.tokenizer.pad([sequences[i] for i in batch]))
-                result[batch] = tasks.probabilities(self.task, self.model(ids)).double().numpy()
+            for batch in sorted_batches(encoded.lengths, self.batch_size):
+                logits = self.model(**encoded.batch(batch, pad))
+                result[batch] = tasks.probabilities(self.task, logits).double().numpy()
         if self.task == "regression":
             return np.asarray(self.target.inverse(result))
         return result

@@ -28,16 +28,17 @@ def reviews(target_name: str = "sentiment", n: int = 6) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("target_name", ["label", "sentiment", "y", "Label", "target", "class", "polarity"])
-def test_long_free_form_column_is_text_and_label_named_column_is_target(target_name):
+def test_roles_are_inferred_by_kind_with_reasons(target_name):
     roles = infer_roles(reviews(target_name), "train.csv")
-    assert roles.text == ["review"]
     assert roles.target == target_name
-    assert len(roles.reasons) == 2
-    text_reason, target_reason = roles.reasons
-    assert text_reason.startswith("text column: 'review' (free-form strings")
-    assert "--text" in text_reason
-    assert target_reason.startswith(f"target column: '{target_name}' (named like a label)")
-    assert "--target" in target_reason
+    assert roles.text == ["review"]
+    assert roles.categorical == ["title"] and roles.numeric == []
+    assert list(roles.excluded) == ["id"] and roles.excluded["id"].startswith("identifier")
+    assert roles.inputs == ["review", "title"]
+    said = "\n".join(roles.reasons)
+    assert f"target column: '{target_name}' (named like a label)" in said and "--target" in said
+    assert "text column: 'review' (free-form strings" in said and "--text" in said
+    assert "column 'id' left out (identifier" in said
 
 
 def test_name_containing_label_word_is_a_target_when_no_exact_name():
@@ -47,21 +48,23 @@ def test_name_containing_label_word_is_a_target_when_no_exact_name():
 
 def test_exact_name_beats_a_name_that_only_contains_a_label_word():
     frame = reviews("label").assign(label_source=["a", "b", "c", "a", "b", "c"])
-    assert infer_roles(frame, "train.csv").target == "label"
+    roles = infer_roles(frame, "train.csv")
+    assert roles.target == "label" and "label_source" in roles.categorical
 
 
-def test_longest_free_form_column_is_chosen_as_text():
-    frame = reviews().assign(summary=[f"Short summary number {i}" for i in range(6)])
-    assert infer_roles(frame, "train.csv").text == ["review"]
+def test_every_free_form_column_is_text():
+    frame = reviews().assign(summary=[f"Short summary number {i} of the item" for i in range(6)])
+    assert infer_roles(frame, "train.csv").text == ["review", "summary"]
 
 
-def test_repeating_long_strings_are_not_text():
+def test_repeating_long_strings_are_categories_not_text():
     frame = pd.DataFrame({
         "department": ["Kitchen appliances and tools"] * 3 + ["Garden furniture and decor"] * 3,
         "comment": [r + f" {i}" for i, r in enumerate(_REVIEWS)],
         "label": ["pos", "neg"] * 3,
     })
-    assert infer_roles(frame, "train.csv").text == ["comment"]
+    roles = infer_roles(frame, "train.csv")
+    assert roles.text == ["comment"] and roles.categorical == ["department"]
 
 
 def test_only_low_cardinality_column_is_the_target_when_none_is_named():
@@ -74,7 +77,15 @@ def test_only_low_cardinality_column_is_the_target_when_none_is_named():
     roles = infer_roles(frame, "train.csv")
     assert roles.text == ["comment"]
     assert roles.target == "rating"
-    assert "the only column with few distinct values (3)" in roles.reasons[1]
+    assert "the only column with few distinct values (3)" in roles.reasons[0]
+
+
+def test_a_table_without_text_has_numeric_and_categorical_inputs():
+    frame = pd.DataFrame({"age": [20.5, 31, 45, 52, 60, 33, 41, 29], "smoker": ["y", "n"] * 4,
+                          "pain": [1, 2, 3, 1, 2, 3, 1, 2], "outcome": [0, 1] * 4})
+    roles = infer_roles(frame, "train.csv")
+    assert roles.target == "outcome" and roles.text == []
+    assert roles.numeric == ["age"] and roles.categorical == ["smoker", "pain"]
 
 
 def test_several_low_cardinality_columns_are_ambiguous():
@@ -96,43 +107,38 @@ def test_no_target_candidate():
         infer_roles(frame, "train.csv")
 
 
-def test_no_text_column():
-    frame = pd.DataFrame({"word": ["a", "b", "c"], "label": [0, 1, 0]})
-    with pytest.raises(DataError, match=r"found no free-form text column.*Pass --text COLUMN"):
+def test_no_usable_input_column():
+    frame = pd.DataFrame({"id": [f"u{i}" for i in range(60)], "label": [0, 1] * 30})
+    with pytest.raises(DataError, match=r"no input column to learn from besides the target 'label'.*--feature"):
         infer_roles(frame, "train.csv")
 
 
-def test_explicit_target_and_text_are_honoured_without_reasons():
-    roles = infer_roles(reviews(), "train.csv", target="title", text=["id", "sentiment"])
-    assert roles.target == "title"
-    assert roles.text == ["id", "sentiment"]
-    assert roles.reasons == []
+def test_explicit_target_and_text_are_honoured():
+    roles = infer_roles(reviews(), "train.csv", target="title", text=["review"])
+    assert roles.target == "title" and roles.text == ["review"]
+    assert not any(r.startswith(("target column", "text column")) for r in roles.reasons)
+    assert roles.categorical == ["sentiment"]
 
 
-def test_explicit_target_only_still_infers_text():
-    roles = infer_roles(reviews(), "train.csv", target="title")
-    assert roles.target == "title"
-    assert roles.text == ["review"]
-    assert len(roles.reasons) == 1 and roles.reasons[0].startswith("text column: 'review'")
+def test_explicit_text_leaves_other_text_columns_out():
+    frame = reviews().assign(summary=[f"Short summary number {i} of the item" for i in range(6)])
+    roles = infer_roles(frame, "train.csv", text=["summary"])
+    assert roles.text == ["summary"] and roles.excluded["review"].startswith("text")
 
 
-def test_explicit_text_only_still_infers_target():
-    roles = infer_roles(reviews(), "train.csv", text=["title"])
-    assert roles.text == ["title"]
-    assert roles.target == "sentiment"
-    assert len(roles.reasons) == 1 and roles.reasons[0].startswith("target column: 'sentiment'")
+def test_explicit_features_restrict_and_can_bring_back_an_identifier():
+    roles = infer_roles(reviews(), "train.csv", features=["id"])
+    assert roles.text == ["review"] and roles.numeric == ["id"] and roles.categorical == []
 
 
 def test_explicit_text_is_not_taken_as_target():
-    # 'label' is the only label-named column; naming it as text leaves only the low-cardinality fallback, and in
-    # six rows every other column has between 2 and 50 distinct values.
     frame = reviews("label")
-    with pytest.raises(DataError, match="candidates with few distinct values: id, title, review[.]"):
+    with pytest.raises(DataError, match="candidates with few distinct values"):
         infer_roles(frame, "train.csv", text=["label"])
 
 
-def test_target_cannot_also_be_text():
-    with pytest.raises(DataError, match="'review' cannot be both the target and a text column"):
+def test_target_cannot_also_be_an_input():
+    with pytest.raises(DataError, match="'review' cannot be both the target and an input"):
         infer_roles(reviews(), "train.csv", target="review", text=["review"])
 
 

@@ -59,8 +59,8 @@ def test_output_shape_follows_the_number_of_classes():
 
 def test_keras_style_initialisation():
     model = _model(vocab_size=50, hidden_size=8)
-    assert model.embedding.weight.abs().max() <= 0.05
-    bias = model.lstm.bias_ih_l0.detach().numpy()
+    assert model.encoder.embedding.weight.abs().max() <= 0.05
+    bias = model.encoder.lstm.bias_ih_l0.detach().numpy()
     assert np.all(bias[8:16] == 1.0) and np.all(bias[:8] == 0) and np.all(bias[16:] == 0)  # forget gate 1
-    recurrent = model.lstm.weight_hh_l0.detach()[:8]  # input gate's recurrent kernel is orthogonal
+    recurrent = model.encoder.lstm.weight_hh_l0.detach()[:8]  # input gate's recurrent kernel is orthogonal
     torch.testing.assert_close(recurrent @ recurrent.T, torch.eye(8), atol=1e-5, rtol=0)

@@ -1,8 +1,9 @@
-"""Which column is the text and which is the target, when the user does not say.
+"""Which column is the target and which are the inputs, when the user does not say.
 
-Text is the string column with long, mostly distinct, free-form values. The target is the column named like a
-label (label, target, class, sentiment, y, ...), else the only low-cardinality column. Each choice comes with
-the reason, told to the user once.
+The target is the column named like a label (label, target, class, sentiment, y, outcome, ...), else the only
+low-cardinality column. Inputs are the other columns by kind (see `kinds`): free-form text columns are read by
+the text model; numeric, categorical and binary columns are table features; identifiers, constants and dates
+are left out. Each choice comes with the reason, told to the user once.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..errors import DataError
+from .kinds import infer_kind
 
 _TARGET_NAME = re.compile(r"^(labels?|targets?|class(es)?|sentiment|y|category|outcome|polarity)$", re.I)
 _TARGET_PART = re.compile(r"(label|target|class|sentiment)", re.I)
-_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _MAX_CLASSES = 50  # a column with more distinct values than this is not taken as a class label by inference
 
 
@@ -25,25 +26,62 @@ _MAX_CLASSES = 50  # a column with more distinct values than this is not taken a
 class ColumnRoles:
     target: str
     text: list[str]
+    numeric: list[str] = field(default_factory=list)
+    categorical: list[str] = field(default_factory=list)
+    excluded: dict[str, str] = field(default_factory=dict)  # column -> why it is not an input
     reasons: list[str] = field(default_factory=list)
 
+    @property
+    def inputs(self) -> list[str]:
+        return self.text + self.numeric + self.categorical
 
-def infer_roles(frame: pd.DataFrame, source: str, target: str | None = None,
-                text: list[str] | None = None) -> ColumnRoles:
-    """Resolve the target and text columns of `frame` (read from `source`), inferring the ones not given."""
-    reasons = []
-    for column in ([target] if target else []) + list(text or []):
+
+def infer_roles(frame: pd.DataFrame, source: str, target: str | None = None, text: list[str] | None = None,
+                features: list[str] | None = None) -> ColumnRoles:
+    """Resolve the target and input columns of `frame` (read from `source`), inferring what is not given.
+
+    text: the text columns (default: every free-form text column). features: the table columns to use
+    (default: every numeric, categorical or binary column).
+    """
+    for column in ([target] if target else []) + list(text or []) + list(features or []):
         require_column(frame, column, source)
-    if not text:
-        column, why = _infer_text(frame, source, exclude={target})
-        text = [column]
-        reasons.append(f"text column: '{column}' ({why}); pass --text to choose another")
+    kinds = {str(c): infer_kind(frame[c]) for c in frame.columns if c != target}
+    reasons = []
     if not target:
-        target, why = _infer_target(frame, source, exclude=set(text))
+        free_text = {c for c, k in kinds.items() if k.kind == "text"}
+        target, why = _infer_target(frame, source, exclude=free_text | set(text or []))
         reasons.append(f"target column: '{target}' ({why}); pass --target to choose another")
-    if target in text:
-        raise DataError(f"{source}: column '{target}' cannot be both the target and a text column.")
-    return ColumnRoles(target=target, text=list(text), reasons=reasons)
+    kinds.pop(target, None)
+    if target in (text or []) or target in (features or []):
+        raise DataError(f"{source}: column '{target}' cannot be both the target and an input.")
+    roles = ColumnRoles(target=target, text=list(text or []), reasons=reasons)
+    for column, kind in kinds.items():
+        if column in roles.text:
+            continue
+        chosen = features is not None and column in features
+        if kind.kind == "text" and text is None:
+            roles.text.append(column)
+            reasons.append(f"text column: '{column}' ({kind.reason}); pass --text to choose")
+        elif features is not None and not chosen:
+            continue
+        elif kind.kind == "numeric" or (chosen and kind.kind in ("identifier", "constant") and
+                                        pd.to_numeric(frame[column], errors="coerce").notna().any()):
+            roles.numeric.append(column)
+        elif kind.kind in ("categorical", "binary") or chosen:
+            roles.categorical.append(column)
+        else:
+            roles.excluded[column] = f"{kind.kind}: {kind.reason}"
+    if roles.numeric or roles.categorical:
+        reasons.append(f"table features: {len(roles.numeric)} numeric ({', '.join(roles.numeric) or '-'}), "
+                       f"{len(roles.categorical)} categorical ({', '.join(roles.categorical) or '-'})")
+    for column, why in roles.excluded.items():
+        reasons.append(f"column '{column}' left out ({why}); name it with --feature to use it anyway")
+    if not roles.inputs:
+        raise DataError(
+            f"{source}: no input column to learn from besides the target '{target}' (columns: "
+            f"{', '.join(map(str, frame.columns))}). Pass --text COLUMN or --feature COLUMN."
+        )
+    return roles
 
 
 def require_column(frame: pd.DataFrame, column: str, source: str) -> None:
@@ -54,32 +92,6 @@ def require_column(frame: pd.DataFrame, column: str, source: str) -> None:
     raise DataError(
         f"{source}: no column named '{column}'.{hint} Columns are: {', '.join(map(str, frame.columns))}."
     )
-
-
-def _infer_text(frame: pd.DataFrame, source: str, exclude: set) -> tuple[str, str]:
-    scored = []
-    for column in frame.columns:
-        if column in exclude:
-            continue
-        values = frame[column].dropna()
-        if values.empty or not _is_string(frame[column]):
-            continue
-        values = values.astype(str)
-        mean_chars = values.str.len().mean()
-        distinct = values.nunique() / len(values)
-        # Free-form text: long values that rarely repeat. Category names are short and repeat. Chinese and
-        # Japanese say in 6 characters what English says in 15 or more.
-        long_enough = mean_chars >= (6 if _CJK.search("".join(values.head(200))) else 15)
-        if long_enough and distinct >= 0.3:
-            scored.append((mean_chars, column, f"free-form strings, mean {mean_chars:.0f} characters, "
-                                               f"{distinct:.0%} distinct"))
-    if not scored:
-        raise DataError(
-            f"{source}: found no free-form text column (string values of 15+ characters, mostly distinct). "
-            f"Columns are: {', '.join(map(str, frame.columns))}. Pass --text COLUMN."
-        )
-    scored.sort(reverse=True)
-    return scored[0][1], scored[0][2]
 
 
 def _infer_target(frame: pd.DataFrame, source: str, exclude: set) -> tuple[str, str]:
@@ -107,5 +119,3 @@ def _infer_target(frame: pd.DataFrame, source: str, exclude: set) -> tuple[str, 
     )
 
 
-def _is_string(series: pd.Series) -> bool:
-    return pd.api.types.is_string_dtype(series) or series.dtype == object

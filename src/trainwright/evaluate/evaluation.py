@@ -12,7 +12,7 @@ from .metrics import compute_metrics
 
 def evaluate_examples(predictor: Predictor, examples: Examples, source: str) -> dict:
     truth = predictor.target.transform(examples.target, source)
-    outputs = predictor.outputs(examples.texts)
+    outputs = predictor.outputs(examples.inputs, source)
     if predictor.task == "regression":
         truth = predictor.target.inverse(truth)
     return compute_metrics(predictor.task, truth, outputs, predictor.target.classes_)
@@ -22,5 +22,7 @@ def evaluate(model: str | Path | Predictor, data: str | Path, encoding: str | No
     """Metrics of a saved model (or a Predictor) on the labeled table `data`."""
     predictor = model if isinstance(model, Predictor) else Predictor.load(model)
     frame = read_table(data, encoding)
-    examples = labeled_examples(frame, predictor.text_columns, predictor.target_column, str(data))
+    stages = predictor.preprocessing
+    examples = labeled_examples(frame, stages.text, stages.target_column, str(data),
+                                stages.numeric + stages.categorical)
     return evaluate_examples(predictor, examples, str(data))

@@ -13,13 +13,16 @@ import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 
 
-class SequenceDataset(Dataset):
-    def __init__(self, sequences: list[np.ndarray], targets: np.ndarray | None = None):
-        self.sequences = sequences
+class InputDataset(Dataset):
+    """Encoded inputs (see preprocessing.EncodedInputs) and their targets; items are row indices, batched by
+    the collate function."""
+
+    def __init__(self, inputs, targets: np.ndarray | None = None):
+        self.inputs = inputs
         self.targets = targets
 
     def __len__(self) -> int:
-        return len(self.sequences)
+        return len(self.inputs)
 
     def __getitem__(self, index: int):
         return index
@@ -57,13 +60,11 @@ def sorted_batches(lengths: list[int], batch_size: int) -> list[list[int]]:
     return [order[i:i + batch_size].tolist() for i in range(0, len(order), batch_size)]
 
 
-def make_loader(dataset: SequenceDataset, pad, batch_sampler) -> DataLoader:
-    """A DataLoader yielding (ids, targets) or ids; `pad` turns a list of sequences into a (batch, time) array."""
+def make_loader(dataset: InputDataset, pad, batch_sampler) -> DataLoader:
+    """A DataLoader yielding (inputs, targets): inputs are forward()'s keyword arguments; `pad` turns a list of
+    token sequences into a (batch, time) array."""
 
     def collate(indices: list[int]):
-        ids = torch.from_numpy(pad([dataset.sequences[i] for i in indices]))
-        if dataset.targets is None:
-            return ids
-        return ids, torch.from_numpy(dataset.targets[indices])
+        return dataset.inputs.batch(indices, pad), torch.from_numpy(dataset.targets[indices])
 
     return DataLoader(dataset, batch_sampler=batch_sampler, collate_fn=collate)

@@ -16,12 +16,12 @@ class TaskModule(L.LightningModule):
         self.task = task
         self.config = config
 
-    def forward(self, ids: torch.Tensor) -> torch.Tensor:
-        return self.model(ids)
+    def forward(self, **inputs: torch.Tensor) -> torch.Tensor:
+        return self.model(**inputs)
 
     def _step(self, batch, stage: str) -> torch.Tensor:
-        ids, target = batch
-        logits = self.model(ids)
+        inputs, target = batch
+        logits = self.model(**inputs)
         loss = tasks.loss(self.task, logits, target)
         size = len(target)
         self.log(f"{stage}_loss", loss, on_step=False, on_epoch=True, batch_size=size)

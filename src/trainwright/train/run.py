@@ -24,9 +24,9 @@ from ..data.examples import Examples, labeled_examples
 from ..data.target import TargetEncoder
 from ..evaluate.evaluation import evaluate_examples
 from ..log import logger
-from ..models import build_model
-from ..text import TextTokenizer
-from .batching import LengthBucketBatchSampler, SequenceDataset, make_loader, sorted_batches
+from ..models import build_model, model_sizes
+from ..preprocessing import Preprocessing
+from .batching import InputDataset, LengthBucketBatchSampler, make_loader, sorted_batches
 from .callbacks import EpochLog, RestoreBestWeights
 from .module import TaskModule
 
@@ -48,42 +48,54 @@ def train(data: str | Path, *, valid: str | Path | None = None, test: str | Path
     dcfg = config.data
 
     frame = read_table(data, dcfg.encoding)
-    roles = infer_roles(frame, str(data), dcfg.target, dcfg.text)
+    roles = infer_roles(frame, str(data), dcfg.target, dcfg.text, dcfg.features)
     for reason in roles.reasons:
         logger.info(reason)
-    config.data.target, config.data.text = roles.target, roles.text
-    examples = labeled_examples(frame, roles.text, roles.target, str(data))
+    dcfg.target, dcfg.text, dcfg.features = roles.target, roles.text, roles.numeric + roles.categorical
+    examples = labeled_examples(frame, roles.text, roles.target, str(data), dcfg.features)
     target = TargetEncoder(dcfg.task).fit(examples.target, str(data))
-    config.data.task = target.task_
+    dcfg.task = target.task_
     train_set, valid_set = _validation_split(examples, target, valid, config)
 
-    tokenizer = TextTokenizer(config.tokenizer).fit(train_set.texts)
-    model = build_model(config.model.name, vocab_size=tokenizer.vocab_size, num_outputs=target.num_outputs,
-                        **config.model.model_dump(exclude={"name"}))
-    logger.info(f"task: {target.task_}" + (f", classes {target.classes_}" if target.classes_ else "")
-                + f"; {len(train_set.texts)} training rows, {len(valid_set.texts)} validation rows")
+    stages = Preprocessing(roles, config)
+    train_frame, train_target = stages.fit(train_set.inputs, train_set.target, str(data))
+    for line in stages.cleaning_summary:
+        logger.info(f"cleaning: {line}")
+    name = config.model.name if config.model.name != "auto" else _model_for(roles)
+    config.model.name = name
+    model = build_model(name, **model_sizes(name, config.model, stages.model_sizes(), target.num_outputs))
+    logger.info(f"model: {name}; task: {target.task_}" + (f", classes {target.classes_}" if target.classes_ else "")
+                + f"; {len(train_frame)} training rows, {len(valid_set)} validation rows")
     started = time.perf_counter()
-    history = _fit(model, tokenizer, target, train_set, valid_set, config, (str(data), str(valid or data)))
+    sources = (str(data), str(valid or data))
+    history = _fit(model, stages, target, Examples(train_frame, train_target, roles.text), valid_set, config,
+                   sources)
     fit_seconds = time.perf_counter() - started
 
-    artifact = Artifact(config=config, model_name=config.model.name, model=model, tokenizer=tokenizer,
-                        target=target, text_columns=roles.text, target_column=roles.target, history=history,
-                        data={"train": fingerprint(data, len(train_set.texts))})
+    artifact = Artifact(config=config, model_name=name, model=model, preprocessing=stages, target=target,
+                        history=history, data={"train": fingerprint(data, len(train_frame))})
     predictor = artifact.predictor()
-    metrics = {"valid": evaluate_examples(predictor, valid_set, str(valid or data))}
+    metrics = {"valid": evaluate_examples(predictor, valid_set, sources[1])}
     if test is not None:
         test_frame = read_table(test, dcfg.encoding)
-        test_set = labeled_examples(test_frame, roles.text, roles.target, str(test))
+        test_set = labeled_examples(test_frame, roles.text, roles.target, str(test), dcfg.features)
         metrics["test"] = evaluate_examples(predictor, test_set, str(test))
     steady = [row["seconds"] for row in history[1:]] or [row["seconds"] for row in history]
     metrics["training"] = {
-        "epochs_run": len(history), "n_train": len(train_set.texts), "fit_s": round(fit_seconds, 2),
-        "train_samples_per_s": round(len(train_set.texts) / statistics.median(steady), 1),
+        "epochs_run": len(history), "n_train": len(train_frame), "fit_s": round(fit_seconds, 2),
+        "train_samples_per_s": round(len(train_frame) / statistics.median(steady), 1),
         "threads": torch.get_num_threads(),
     }
+    metrics["cleaning"] = stages.cleaning_summary
     artifact.metrics = metrics
     path = save_artifact(artifact, out)
     return TrainResult(path=path, metrics=metrics, history=history)
+
+
+def _model_for(roles) -> str:
+    if roles.text and (roles.numeric or roles.categorical):
+        return "lstm+mlp"
+    return "lstm" if roles.text else "mlp"
 
 
 def use_threads(threads: int | None) -> None:
@@ -96,30 +108,30 @@ def use_threads(threads: int | None) -> None:
 def _validation_split(examples: Examples, target: TargetEncoder, valid, config: RunConfig):
     if valid is not None:
         frame = read_table(valid, config.data.encoding)
-        return examples, labeled_examples(frame, config.data.text, config.data.target, str(valid))
+        return examples, labeled_examples(frame, config.data.text, config.data.target, str(valid),
+                                          config.data.features)
     labels = target.transform(examples.target)
     stratify = labels if target.task_ != "regression" and np.bincount(labels).min() >= 2 else None
     train_rows, valid_rows = train_test_split(np.arange(len(labels)), test_size=config.data.valid_fraction,
                                               stratify=stratify, random_state=config.train.seed)
     logger.info(f"validation: {config.data.valid_fraction:.0%} of the training file held out"
-                + (" (stratified)" if stratify is not None else "") + f", {len(valid_rows)} rows; pass --valid FILE to use your own")
+                + (" (stratified)" if stratify is not None else "")
+                + f", {len(valid_rows)} rows; pass --valid FILE to use your own")
 
-    def subset(rows):
-        return Examples([examples.texts[i] for i in rows], examples.target.iloc[rows])
-
-    return subset(np.sort(train_rows)), subset(np.sort(valid_rows))
+    return examples.subset(np.sort(train_rows)), examples.subset(np.sort(valid_rows))
 
 
-def _fit(model, tokenizer: TextTokenizer, target: TargetEncoder, train_set: Examples, valid_set: Examples,
+def _fit(model, stages: Preprocessing, target: TargetEncoder, train_set: Examples, valid_set: Examples,
          config: RunConfig, sources: tuple[str, str]) -> list[dict]:
     tcfg = config.train
-    train_seqs = tokenizer.transform(train_set.texts)
-    valid_seqs = tokenizer.transform(valid_set.texts)
-    train_data = SequenceDataset(train_seqs, target.transform(train_set.target, sources[0]))
-    valid_data = SequenceDataset(valid_seqs, target.transform(valid_set.target, sources[1]))
-    train_loader = make_loader(train_data, tokenizer.pad, LengthBucketBatchSampler(
-        [len(s) for s in train_seqs], tcfg.batch_size, tcfg.seed))
-    valid_loader = make_loader(valid_data, tokenizer.pad, sorted_batches([len(s) for s in valid_seqs], 256))
+    train_inputs = stages.encode(train_set.inputs, sources[0], clean=False)  # cleaned by stages.fit
+    valid_inputs = stages.encode(valid_set.inputs, sources[1])
+    train_data = InputDataset(train_inputs, target.transform(train_set.target, sources[0]))
+    valid_data = InputDataset(valid_inputs, target.transform(valid_set.target, sources[1]))
+    pad = stages.tokenizer.pad if stages.tokenizer is not None else None
+    train_loader = make_loader(train_data, pad, LengthBucketBatchSampler(
+        train_inputs.lengths, tcfg.batch_size, tcfg.seed))
+    valid_loader = make_loader(valid_data, pad, sorted_batches(valid_inputs.lengths, 256))
 
     epoch_log = EpochLog(tcfg.epochs)
     callbacks = [epoch_log]

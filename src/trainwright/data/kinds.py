@@ -1,0 +1,81 @@
+"""What kind of column each one is: text, numeric, categorical, binary, datetime, identifier or constant.
+
+Each kind comes with the reason, so that the doctor can show it and training can tell the user once.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .missing import MISSING_TOKENS
+
+KINDS = ("text", "numeric", "categorical", "binary", "datetime", "identifier", "constant")
+_ID_NAME = re.compile(r"(^id$|_id$|^id_|\bid\b|uuid|guid|(_|^)(number|no|num|nr|code)$|^index$)", re.I)
+_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+MAX_CODES = 10  # integer columns with at most this many distinct values are category codes (pain 1-5)
+MAX_CATEGORIES = 50  # string columns with more distinct short values than this are identifiers or text
+
+
+@dataclass
+class ColumnKind:
+    name: str
+    kind: str
+    reason: str
+
+
+def infer_kind(series: pd.Series) -> ColumnKind:
+    """The kind of one column; disguised missing values (`?`, `NA`, ...) are ignored."""
+    name = str(series.name)
+    values = _present(series)
+    distinct = values.nunique()
+    if distinct <= 1:
+        shown = repr(values.iloc[0]) if len(values) else "nothing"
+        return ColumnKind(name, "constant", f"a single value ({shown}) in every non-missing row")
+    if distinct == 2:
+        return ColumnKind(name, "binary", f"two values: {', '.join(map(str, sorted(values.unique(), key=str)))}")
+    numbers = pd.to_numeric(values, errors="coerce")
+    if numbers.notna().all():
+        integral = bool((numbers == numbers.round()).all())
+        if integral and _ID_NAME.search(name) and distinct >= 0.9 * len(values):
+            return ColumnKind(name, "identifier", f"named like an identifier, {distinct / len(values):.0%} distinct")
+        if integral and distinct <= MAX_CODES:
+            return ColumnKind(name, "categorical", f"integer codes, {distinct} distinct values")
+        return ColumnKind(name, "numeric", f"numbers, {distinct} distinct values")
+    text = values.astype(str)
+    if _looks_like_dates(text):
+        return ColumnKind(name, "datetime", "values parse as dates")
+    mean_chars = text.str.len().mean()
+    long_enough = mean_chars >= (6 if _CJK.search("".join(text.head(200))) else 15)
+    if long_enough and distinct >= 0.3 * len(values):
+        return ColumnKind(name, "text", f"free-form strings, mean {mean_chars:.0f} characters, "
+                                        f"{distinct / len(values):.0%} distinct")
+    if distinct >= 0.9 * len(values) and len(values) > MAX_CATEGORIES:
+        return ColumnKind(name, "identifier", f"short strings, {distinct / len(values):.0%} distinct")
+    if distinct > MAX_CATEGORIES and _ID_NAME.search(name):
+        return ColumnKind(name, "identifier", f"named like an identifier, {distinct} distinct values")
+    return ColumnKind(name, "categorical", f"strings, {distinct} distinct values")
+
+
+def infer_kinds(frame: pd.DataFrame) -> dict[str, ColumnKind]:
+    return {str(c): infer_kind(frame[c]) for c in frame.columns}
+
+
+def _present(series: pd.Series) -> pd.Series:
+    values = series.dropna()
+    if not pd.api.types.is_numeric_dtype(values):
+        values = values[~values.astype(str).str.strip().str.lower().isin(MISSING_TOKENS)]
+    return values
+
+
+def _looks_like_dates(text: pd.Series) -> bool:
+    sample = text.head(200)
+    if not sample.str.contains(r"\d").all() or not sample.str.contains(r"[-/:. ]").all():
+        return False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        parsed = pd.to_datetime(sample, errors="coerce", format="mixed")
+    return parsed.notna().mean() > 0.9

@@ -1,0 +1,128 @@
+"""Everything between a raw table and a model's inputs, fitted on the training data and replayed unchanged by
+`predict`, `evaluate` and the server: cleaning -> text tokenization -> table feature encoding."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from .config import RunConfig
+from .data.examples import join_text
+from .data.features import FeatureEncoder
+from .data.schema import ColumnRoles
+from .text import TextTokenizer
+
+
+@dataclass
+class EncodedInputs:
+    """Model inputs for n rows: token id sequences (unpadded) and/or table features."""
+
+    sequences: list[np.ndarray] | None
+    numeric: np.ndarray | None  # (n, n_numeric) float32
+    categorical: np.ndarray | None  # (n, n_categorical) int64
+
+    def __len__(self) -> int:
+        return len(self.sequences) if self.sequences is not None else len(self.numeric)
+
+    @property
+    def lengths(self) -> list[int]:
+        """Sequence lengths, for length-grouped batches; zeros for tables."""
+        return [len(s) for s in self.sequences] if self.sequences is not None else [0] * len(self)
+
+    def batch(self, rows: list[int], pad) -> dict[str, torch.Tensor]:
+        """The keyword arguments of a model's forward() for these rows; `pad` pads token sequences."""
+        inputs = {}
+        if self.sequences is not None:
+            inputs["ids"] = torch.from_numpy(pad([self.sequences[i] for i in rows]))
+        if self.numeric is not None:
+            inputs["numeric"] = torch.from_numpy(self.numeric[rows])
+            inputs["categorical"] = torch.from_numpy(self.categorical[rows])
+        return inputs
+
+
+class Preprocessing:
+    """The fitted stages for one model. `text`, `numeric`, `categorical` name its input columns."""
+
+    def __init__(self, roles: ColumnRoles, config: RunConfig):
+        self.text = list(roles.text)
+        self.numeric = list(roles.numeric)
+        self.categorical = list(roles.categorical)
+        self.target_column = roles.target
+        self.config = config
+        self.cleaner = None
+        self.tokenizer: TextTokenizer | None = None
+        self.features: FeatureEncoder | None = None
+
+    @property
+    def inputs(self) -> list[str]:
+        return self.text + self.numeric + self.categorical
+
+    def fit(self, frame: pd.DataFrame, target: pd.Series | None, source: str) -> tuple[pd.DataFrame, pd.Series]:
+        """Fit every stage on the training rows; return them cleaned (rows may be dropped) with their target."""
+        from .clean import Cleaner
+
+        self.cleaner = Cleaner(self.config.clean, numeric=self.numeric, categorical=self.categorical,
+                               text=self.text, target=self.target_column, task=self.config.data.task)
+        labeled = frame.assign(**{self.target_column: target}) if target is not None else frame
+        cleaned, self.cleaning_summary = self.cleaner.fit_clean(labeled, source)
+        if self.text:
+            self.tokenizer = TextTokenizer(self.config.tokenizer).fit(join_text(cleaned, self.text, source))
+        numeric = list(self.cleaner.feature_columns_)
+        if numeric or self.categorical:
+            self.features = FeatureEncoder(numeric, list(self.cleaner.categorical_columns_)).fit(cleaned)
+        return cleaned.drop(columns=[self.target_column], errors="ignore"), cleaned[self.target_column]
+
+    def encode(self, frame: pd.DataFrame, source: str = "input", clean: bool = True) -> EncodedInputs:
+        """Model inputs for every row of `frame`, in order; `clean=False` for rows that `fit` already cleaned."""
+        if clean and self.cleaner is not None:
+            frame = self.cleaner.transform(frame, source)
+        sequences = numeric = categorical = None
+        if self.tokenizer is not None:
+            sequences = self.tokenizer.transform(join_text(frame, self.text, source))
+        if self.features is not None:
+            numeric, categorical = self.features.transform(frame)
+        return EncodedInputs(sequences, numeric, categorical)
+
+    def model_sizes(self) -> dict:
+        """The sizes a model takes from the data: vocabulary and table features."""
+        sizes = {}
+        if self.tokenizer is not None:
+            sizes["vocab_size"] = self.tokenizer.vocab_size
+        if self.features is not None:
+            sizes["num_numeric"] = len(self.features.numeric)
+            sizes["cardinalities"] = self.features.cardinalities
+        return sizes
+
+    def save(self, directory: Path) -> None:
+        if self.tokenizer is not None:
+            self.tokenizer.save(directory)
+        state = {
+            "inputs": {"text": self.text, "numeric": self.numeric, "categorical": self.categorical,
+                       "target": self.target_column},
+            "tokenizer_level": self.tokenizer.level_ if self.tokenizer else None,
+            "features": self.features.to_dict() if self.features else None,
+            "cleaning": self.cleaner.to_dict() if self.cleaner else None,
+        }
+        (directory / "preprocessing.json").write_text(json.dumps(state, indent=2, ensure_ascii=False) + "\n",
+                                                      encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory: Path, state: dict, config: RunConfig) -> "Preprocessing":
+        from .clean import Cleaner
+
+        inputs = state["inputs"]
+        roles = ColumnRoles(target=inputs["target"], text=inputs["text"], numeric=inputs["numeric"],
+                            categorical=inputs["categorical"])
+        stages = cls(roles, config)
+        if state["tokenizer_level"] is not None:
+            stages.tokenizer = TextTokenizer.load(directory, config.tokenizer, state["tokenizer_level"])
+        if state["features"] is not None:
+            stages.features = FeatureEncoder.from_dict(state["features"])
+        if state["cleaning"] is not None:
+            stages.cleaner = Cleaner.from_dict(state["cleaning"])
+        return stages

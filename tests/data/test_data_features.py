@@ -1,0 +1,40 @@
+"""FeatureEncoder: standardized numbers and category ids, unseen and missing values at id 0."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from trainwright.data.features import FeatureEncoder
+from trainwright.errors import NotFittedError
+
+TRAIN = pd.DataFrame({"age": [20.0, 30.0, 40.0, 50.0], "city": ["Lyon", "Paris", "Paris", 3], "code": [1, 2, 2, 2]})
+
+
+def test_numbers_are_standardized_with_training_statistics():
+    encoder = FeatureEncoder(["age"], []).fit(TRAIN)
+    numeric, categorical = encoder.transform(pd.DataFrame({"age": [35.0, 20.0, None]}))
+    std = np.std([20, 30, 40, 50])
+    np.testing.assert_allclose(numeric[:, 0], [0.0, -15 / std, 0.0], rtol=1e-6)  # missing -> the mean
+    assert categorical.shape == (3, 0)
+
+
+def test_categories_are_numbered_by_frequency_and_unseen_is_zero():
+    encoder = FeatureEncoder([], ["city", "code"]).fit(TRAIN)
+    assert encoder.categories_["city"] == ["Paris", "Lyon", "3"]
+    assert encoder.cardinalities == [4, 3]
+    _, ids = encoder.transform(pd.DataFrame({"city": ["Paris", "Berlin", None, "3"], "code": [2.0, 1, 7, "1"]}))
+    assert ids.tolist() == [[1, 1], [0, 2], [0, 0], [3, 2]]  # 2.0, 2 and "2" are one category
+
+
+def test_round_trip_through_json_is_identical():
+    encoder = FeatureEncoder(["age"], ["city"]).fit(TRAIN)
+    restored = FeatureEncoder.from_dict(json.loads(json.dumps(encoder.to_dict())))
+    for a, b in zip(encoder.transform(TRAIN), restored.transform(TRAIN)):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_unfitted_encoder_says_to_fit():
+    with pytest.raises(NotFittedError, match=r"call FeatureEncoder\.fit"):
+        FeatureEncoder(["age"], []).transform(TRAIN)
