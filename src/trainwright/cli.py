@@ -141,6 +141,11 @@ def predict(
         err.print(f"Wrote predictions to [bold]{path}[/bold]")
 
 
+from .doctor.command import doctor  # noqa: E402  (a command of its own module, registered here)
+
+app.command()(doctor)
+
+
 def _metrics_table(splits: dict[str, dict]) -> Table:
     table = Table(title="Metrics")
     table.add_column("metric")

@@ -1,0 +1,93 @@
+"""Tables and mixed inputs end to end: cleaning fitted on training data and replayed at prediction time."""
+
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import trainwright
+from conftest import shared_data
+
+
+def make_patients(n: int = 300, seed: int = 0) -> pd.DataFrame:
+    """A disease-like table: the label depends on glucose and smoking; gaps and codes as real files have them."""
+    rng = np.random.default_rng(seed)
+    glucose = rng.normal(120, 25, n).round()
+    smoker = rng.choice(["yes", "no"], n)
+    risk = (glucose - 120) / 25 + (smoker == "yes") * 1.0 + rng.normal(0, 0.5, n)
+    frame = pd.DataFrame({"patient_id": np.arange(1000, 1000 + n), "glucose": glucose,
+                          "bmi": rng.normal(30, 5, n).round(1), "smoker": smoker, "outcome": (risk > 0.5).astype(int)})
+    frame["glucose"] = frame["glucose"].astype(object)
+    frame.loc[rng.choice(n, 15, replace=False), "glucose"] = "?"
+    frame.loc[rng.choice(n, 10, replace=False), "bmi"] = 0.0  # an impossible BMI: a disguised missing value
+    return frame
+
+
+@pytest.fixture(scope="module")
+def patients_model(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("patients")
+    make_patients().to_csv(folder / "train.csv", index=False)
+    config = trainwright.build_config(overrides={"train": {"threads": 1, "epochs": 30},
+                                                 "clean": {"missing": "knn"}})
+    return trainwright.train(folder / "train.csv", out=folder / "model", config=config)
+
+
+def test_a_table_trains_an_mlp_and_says_how_it_cleaned(patients_model):
+    config = json.loads((patients_model.path / "config.json").read_text())
+    assert config["model"]["name"] == "mlp"
+    assert config["data"]["features"] == ["glucose", "bmi", "smoker"]  # patient_id left out as an identifier
+    cleaning = " ".join(patients_model.metrics["cleaning"])
+    assert re.search(r"bmi: \d+ zeros treated as missing", cleaning)  # those in the training part
+    assert "`?`" in cleaning and "glucose" in cleaning
+    assert patients_model.metrics["valid"]["accuracy"] > 0.75
+
+
+def test_rows_with_missing_and_unseen_values_get_predictions(patients_model):
+    predictor = trainwright.load(patients_model.path)
+    rows = [{"glucose": None, "bmi": None, "smoker": None},
+            {"glucose": "?", "bmi": 0, "smoker": "sometimes"},  # placeholder, sentinel, unseen category
+            {"glucose": 190, "bmi": 31, "smoker": "yes"},
+            {"glucose": 70, "bmi": 22, "smoker": "no"},
+            {}]
+    predictions = predictor.predict(rows)
+    assert np.isfinite(predictions.probabilities).all()
+    assert predictions.labels[2] == 1 and predictions.labels[3] == 0
+    np.testing.assert_allclose(predictions.probabilities[0], predictions.probabilities[4])
+
+
+def test_cleaning_replays_identically_after_reload(patients_model, tmp_path):
+    frame = make_patients(60, seed=5).drop(columns="outcome")
+    frame.loc[[1, 2], "smoker"] = "unknown-category"
+    before = trainwright.load_artifact(patients_model.path).predictor().predict(frame).probabilities
+    after = trainwright.load(patients_model.path).predict(frame).probabilities
+    np.testing.assert_array_equal(before, after)
+
+
+def test_text_with_a_table_column_uses_both(tmp_path):
+    rng = np.random.default_rng(1)
+    n = 600
+    words = rng.choice(["great", "fine", "awful"], n)
+    channel = rng.choice(["web", "shop"], n)
+    # Positive when great, or fine and bought in the shop: each input alone gets about 5 of 6 right.
+    label = np.where((words == "great") | ((words == "fine") & (channel == "shop")), "pos", "neg")
+    filler = ["box", "blue", "late", "small", "gift", "spare", "red", "soft", "light", "new", "old", "tall"]
+    reviews = [" ".join([*rng.choice(filler, 3), "and it was", w, *rng.choice(filler, 2)]) for w in words]
+    frame = pd.DataFrame({"review": reviews, "channel": channel, "label": label})
+    frame.to_csv(tmp_path / "mixed.csv", index=False)
+    config = trainwright.build_config(overrides={"train": {"threads": 1, "epochs": 30, "patience": 5}})
+    result = trainwright.train(tmp_path / "mixed.csv", out=tmp_path / "model", config=config)
+    assert json.loads((result.path / "model.json").read_text())["name"] == "lstm+mlp"
+    assert result.metrics["valid"]["accuracy"] > 0.95
+
+
+def test_pima_defaults_treat_impossible_zeros_as_missing(tmp_path):
+    config = trainwright.build_config(overrides={"data": {"target": "outcome"}, "train": {"threads": 1}})
+    result = trainwright.train(shared_data("tabular", "pima-indians-diabetes.csv"), out=tmp_path / "pima",
+                               config=config)
+    cleaning = "\n".join(result.metrics["cleaning"])
+    for column in ("glucose", "blood_pressure", "skin_thickness", "insulin", "bmi"):
+        assert f"{column}: " in cleaning and "zeros treated as missing" in cleaning
+    assert "pregnancies" not in cleaning.split("clipped")[-1]  # pregnancies' zeros are real
+    assert result.metrics["valid"]["roc_auc"] > 0.75
