@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
@@ -45,10 +46,13 @@ def baselines() -> dict:
     }
 
 
-def run_trainwright(train: pd.DataFrame, test: pd.DataFrame, target: str, threads: int, work: Path):
+def run_trainwright(train: pd.DataFrame, test: pd.DataFrame, target: str, settings: dict, work: Path):
     path = work / "train.csv"
     train.to_csv(path, index=False)
-    config = trainwright.build_config(overrides={"data": {"target": target}, "train": {"threads": threads}})
+    overrides = {"data": {"target": target}}
+    for section, values in settings.items():
+        overrides.setdefault(section, {}).update(values)
+    config = trainwright.build_config(overrides=overrides)
     result = trainwright.train(path, out=work / "model", config=config)
     predictor = trainwright.load(result.path)
     probabilities = predictor.predict(test.drop(columns=[target])).probabilities
@@ -56,7 +60,7 @@ def run_trainwright(train: pd.DataFrame, test: pd.DataFrame, target: str, thread
     return probabilities[:, positive], result.metrics["cleaning"]
 
 
-def evaluate(name: str, raw: pd.DataFrame, target: str, dropped: list[str], threads: int) -> dict:
+def evaluate(name: str, raw: pd.DataFrame, target: str, dropped: list[str], settings: dict) -> dict:
     numeric = raw.drop(columns=[target, *dropped]).apply(pd.to_numeric, errors="coerce")  # `?` -> NaN
     labels = raw[target].to_numpy()
     positive = np.sort(np.unique(labels))[-1]
@@ -73,7 +77,7 @@ def evaluate(name: str, raw: pd.DataFrame, target: str, dropped: list[str], thre
             _score(scores[system], y[test_rows], probability)
         with tempfile.TemporaryDirectory() as work:
             started = time.perf_counter()
-            probability, cleaning = run_trainwright(raw.iloc[train_rows], raw.iloc[test_rows], target, threads,
+            probability, cleaning = run_trainwright(raw.iloc[train_rows], raw.iloc[test_rows], target, settings,
                                                     Path(work))
             seconds["trainwright"] += time.perf_counter() - started
         _score(scores["trainwright"], y[test_rows], probability)
@@ -92,20 +96,30 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=Path("../shared/data/tabular"))
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--only", choices=list(DATASETS), help="one dataset")
+    parser.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                        help="a trainwright setting other than the default (YAML value), e.g. train.epochs=50")
     args = parser.parse_args()
+    settings: dict = {"train": {"threads": args.threads}}
+    for item in args.set:
+        key, value = item.split("=", 1)
+        section, name = key.split(".", 1)
+        settings.setdefault(section, {})[name] = yaml.safe_load(value)
     logging.getLogger("trainwright").setLevel(logging.ERROR)
     results = {}
     for name, (file, target, dropped) in DATASETS.items():
+        if args.only and name != args.only:
+            continue
         raw = pd.read_csv(args.data / file, dtype=str, keep_default_na=False)  # exactly as written
-        results[name] = evaluate(name, raw, target, dropped, args.threads)
-    print(f"\n5-fold stratified CV, seed 0, threads {args.threads}: mean ± std")
+        results[name] = evaluate(name, raw, target, dropped, settings)
+    print(f"\n5-fold stratified CV, seed 0, trainwright settings {settings}: mean ± std")
     print(f"{'dataset':<12} {'system':<24} {'accuracy':>15} {'ROC AUC':>15} {'time (s)':>9}")
     for name, systems in results.items():
         for system, r in systems.items():
             acc, auc = r["accuracy"], r["roc_auc"]
             print(f"{name:<12} {system:<24} {acc[0]:>8.3f} ± {acc[1]:.3f} {auc[0]:>8.3f} ± {auc[1]:.3f} "
                   f"{r['seconds']:>9}")
-    print(json.dumps({"benchmark": "tabular_cv", "threads": args.threads, "results": results}))
+    print(json.dumps({"benchmark": "tabular_cv", "settings": settings, "results": results}))
 
 
 if __name__ == "__main__":
