@@ -29,7 +29,7 @@ def make_patients(n: int = 300, seed: int = 0) -> pd.DataFrame:
 def patients_model(tmp_path_factory):
     folder = tmp_path_factory.mktemp("patients")
     make_patients().to_csv(folder / "train.csv", index=False)
-    config = trainwright.build_config(overrides={"train": {"threads": 1, "epochs": 30},
+    config = trainwright.build_config(overrides={"train": {"threads": 1, "epochs": 30, "ensemble": 1},
                                                  "clean": {"missing": "knn"}})
     return trainwright.train(folder / "train.csv", out=folder / "model", config=config)
 
@@ -91,3 +91,20 @@ def test_pima_defaults_treat_impossible_zeros_as_missing(tmp_path):
         assert f"{column}: " in cleaning and "zeros treated as missing" in cleaning
     assert "pregnancies" not in cleaning.split("clipped")[-1]  # pregnancies' zeros are real
     assert result.metrics["valid"]["roc_auc"] > 0.75
+
+
+def test_small_tables_train_a_bagged_ensemble_validated_out_of_fold(tmp_path):
+    make_patients(200, seed=3).to_csv(tmp_path / "small.csv", index=False)
+    config = trainwright.build_config(overrides={"train": {"threads": 1, "ensemble": 3, "epochs": 5}})
+    result = trainwright.train(tmp_path / "small.csv", out=tmp_path / "model", config=config)
+    spec = json.loads((result.path / "model.json").read_text())
+    assert spec["name"] == "ensemble" and len(spec["config"]["members"]) == 3
+    assert {row["model"] for row in result.history} == {1, 2, 3}
+    assert result.metrics["training"]["validation"] == "out-of-fold predictions"
+    assert result.metrics["valid"]["n"] == result.metrics["training"]["n_train"]  # every kept row, once
+    predictor = trainwright.load(result.path)
+    members = [trainwright.Predictor(m, predictor.preprocessing, predictor.target, predictor.config)
+               for m in predictor.model.members]
+    frame = make_patients(30, seed=4).drop(columns="outcome")
+    mean = np.mean([m.predict(frame).probabilities for m in members], axis=0)
+    np.testing.assert_allclose(predictor.predict(frame).probabilities, mean, rtol=1e-5, atol=1e-6)

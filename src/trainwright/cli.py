@@ -102,7 +102,8 @@ def train(
         if "confusion_matrix" in metrics:
             out.print(_confusion_table(metrics["confusion_matrix"], name))
     training = result.metrics["training"]
-    out.print(f"Trained {training['epochs_run']} epochs in {training['fit_s']:.1f}s "
+    models = f"{training['models']} models, " if training.get("models", 1) > 1 else ""
+    out.print(f"Trained {models}{training['epochs_run']} epochs in {training['fit_s']:.1f}s "
               f"({training['train_samples_per_s']:.0f} samples/s). Model saved to [bold]{result.path}[/bold]",
               soft_wrap=True)
 

@@ -18,7 +18,7 @@ from .config import RunConfig
 from .data.schema import require_column
 from .data.target import TargetEncoder
 from .errors import DataError
-from .preprocessing import Preprocessing
+from .preprocessing import EncodedInputs, Preprocessing
 from .train.batching import sorted_batches
 
 
@@ -113,12 +113,20 @@ class Predictor:
         """Class probabilities (n, classes), or predicted values (n,) in the target's scale."""
         encoded = self.preprocessing.encode(frame, source)
         pad = self.preprocessing.tokenizer.pad if self.preprocessing.tokenizer is not None else None
-        width = len(self.target.classes_) if self.task != "regression" else None
-        result = np.zeros((len(encoded), width) if width else (len(encoded),), dtype=np.float64)
-        with torch.inference_mode():
-            for batch in sorted_batches(encoded.lengths, self.batch_size):
-                logits = self.model(**encoded.batch(batch, pad))
-                result[batch] = tasks.probabilities(self.task, logits).double().numpy()
+        result = predict_encoded(self.model, self.task, encoded, pad, self.batch_size)
         if self.task == "regression":
             return np.asarray(self.target.inverse(result))
         return result
+
+
+def predict_encoded(model: torch.nn.Module, task: str, encoded: EncodedInputs, pad, batch_size: int = 256):
+    """Class probabilities (n, classes), or standardized values (n,) for regression, in input order."""
+    model.eval()
+    result = None
+    with torch.inference_mode():
+        for batch in sorted_batches(encoded.lengths, batch_size):
+            values = tasks.probabilities(task, model(**encoded.batch(batch, pad))).double().cpu().numpy()
+            if result is None:
+                result = np.zeros((len(encoded), *values.shape[1:]), dtype=np.float64)
+            result[batch] = values
+    return result

@@ -29,6 +29,13 @@ class EncodedInputs:
     def __len__(self) -> int:
         return len(self.sequences) if self.sequences is not None else len(self.numeric)
 
+    def subset(self, rows) -> "EncodedInputs":
+        return EncodedInputs(
+            [self.sequences[i] for i in rows] if self.sequences is not None else None,
+            self.numeric[rows] if self.numeric is not None else None,
+            self.categorical[rows] if self.categorical is not None else None,
+        )
+
     @property
     def lengths(self) -> list[int]:
         """Sequence lengths, for length-grouped batches; zeros for tables."""

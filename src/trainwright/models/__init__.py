@@ -3,16 +3,18 @@
 from torch import nn
 
 from .combined import CombinedConfig, TextTableModel
+from .ensemble import EnsembleConfig, EnsembleModel
 from .lstm import LSTMClassifier, LSTMConfig
 from .tabular import TabularConfig, TabularMLP
 
-__all__ = ["CombinedConfig", "LSTMClassifier", "LSTMConfig", "TabularConfig", "TabularMLP", "TextTableModel",
-           "build_model"]
+__all__ = ["CombinedConfig", "EnsembleConfig", "EnsembleModel", "LSTMClassifier", "LSTMConfig", "TabularConfig",
+           "TabularMLP", "TextTableModel", "build_model"]
 
 ARCHITECTURES = {
     "lstm": (LSTMClassifier, LSTMConfig),
     "mlp": (TabularMLP, TabularConfig),
     "lstm+mlp": (TextTableModel, CombinedConfig),
+    "ensemble": (EnsembleModel, EnsembleConfig),
 }
 
 

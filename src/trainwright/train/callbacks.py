@@ -45,8 +45,9 @@ class RestoreBestWeights(L.Callback):
 class EpochLog(L.Callback):
     """Per-epoch metrics and wall time in `history`, and one line per epoch for the user."""
 
-    def __init__(self, max_epochs: int):
+    def __init__(self, max_epochs: int, label: str = ""):
         self.max_epochs = max_epochs
+        self.label = label
         self.history: list[dict] = []
         self._start = 0.0
 
@@ -59,4 +60,4 @@ class EpochLog(L.Callback):
         row.update({k: round(float(v), 5) for k, v in sorted(trainer.callback_metrics.items())})
         self.history.append(row)
         figures = "  ".join(f"{k} {v:.4f}" for k, v in row.items() if k not in ("epoch", "seconds"))
-        logger.info(f"epoch {row['epoch']}/{self.max_epochs}  {figures}  ({seconds:.1f}s)")
+        logger.info(f"{self.label}epoch {row['epoch']}/{self.max_epochs}  {figures}  ({seconds:.1f}s)")

@@ -15,7 +15,7 @@ import lightning as L
 import numpy as np
 import torch
 from lightning.pytorch.callbacks import EarlyStopping, TQDMProgressBar
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 
 from ..artifact import Artifact, fingerprint, save_artifact
 from ..config import RunConfig, build_config
@@ -23,8 +23,10 @@ from ..data import infer_roles, read_table
 from ..data.examples import Examples, labeled_examples
 from ..data.target import TargetEncoder
 from ..evaluate.evaluation import evaluate_examples
+from ..evaluate.metrics import compute_metrics
 from ..log import logger
-from ..models import build_model, model_sizes
+from ..models import EnsembleConfig, EnsembleModel, build_model, model_sizes
+from ..predictor import predict_encoded
 from ..preprocessing import Preprocessing
 from .batching import InputDataset, LengthBucketBatchSampler, make_loader, sorted_batches
 from .callbacks import EpochLog, RestoreBestWeights
@@ -55,41 +57,116 @@ def train(data: str | Path, *, valid: str | Path | None = None, test: str | Path
     examples = labeled_examples(frame, roles.text, roles.target, str(data), dcfg.features)
     target = TargetEncoder(dcfg.task).fit(examples.target, str(data))
     dcfg.task = target.task_
-    train_set, valid_set = _validation_split(examples, target, valid, config)
 
     stages = Preprocessing(roles, config)
-    train_frame, train_target = stages.fit(train_set.inputs, train_set.target, str(data))
-    for line in stages.cleaning_summary:
-        logger.info(f"cleaning: {line}")
     name = config.model.name if config.model.name != "auto" else _model_for(roles)
     config.model.name = name
-    model = build_model(name, **model_sizes(name, config.model, stages.model_sizes(), target.num_outputs))
-    logger.info(f"model: {name}; task: {target.task_}" + (f", classes {target.classes_}" if target.classes_ else "")
-                + f"; {len(train_frame)} training rows, {len(valid_set)} validation rows")
-    started = time.perf_counter()
+    members = _ensemble_size(config, name, len(examples), valid)
     sources = (str(data), str(valid or data))
-    history = _fit(model, stages, target, Examples(train_frame, train_target, roles.text), valid_set, config,
-                   sources)
+    started = time.perf_counter()
+    if members > 1:
+        model, history, metrics, n_train = _train_bagged(examples, stages, target, config, members, sources)
+    else:
+        model, history, metrics, n_train = _train_single(examples, stages, target, valid, config, sources)
     fit_seconds = time.perf_counter() - started
 
-    artifact = Artifact(config=config, model_name=name, model=model, preprocessing=stages, target=target,
-                        history=history, data={"train": fingerprint(data, len(train_frame))})
+    artifact = Artifact(config=config, model_name=model_name(model, name), model=model, preprocessing=stages,
+                        target=target, history=history, data={"train": fingerprint(data, n_train)})
     predictor = artifact.predictor()
-    metrics = {"valid": evaluate_examples(predictor, valid_set, sources[1])}
+    if "valid" not in metrics:
+        metrics["valid"] = evaluate_examples(predictor, metrics.pop("valid_set"), sources[1])
     if test is not None:
         test_frame = read_table(test, dcfg.encoding)
         test_set = labeled_examples(test_frame, roles.text, roles.target, str(test), dcfg.features)
         metrics["test"] = evaluate_examples(predictor, test_set, str(test))
     steady = [row["seconds"] for row in history[1:]] or [row["seconds"] for row in history]
     metrics["training"] = {
-        "epochs_run": len(history), "n_train": len(train_frame), "fit_s": round(fit_seconds, 2),
-        "train_samples_per_s": round(len(train_frame) / statistics.median(steady), 1),
-        "threads": torch.get_num_threads(),
+        "epochs_run": len(history), "n_train": n_train, "fit_s": round(fit_seconds, 2),
+        "train_samples_per_s": round(n_train * (1 - 1 / members if members > 1 else 1) / statistics.median(steady), 1),
+        "threads": torch.get_num_threads(), "models": members,
+        "validation": "out-of-fold predictions" if members > 1 else "held-out rows",
     }
     metrics["cleaning"] = stages.cleaning_summary
     artifact.metrics = metrics
     path = save_artifact(artifact, out)
     return TrainResult(path=path, metrics=metrics, history=history)
+
+
+def _train_single(examples, stages, target, valid, config, sources):
+    """One model, early-stopped on the --valid file or a held-out split."""
+    train_set, valid_set = _validation_split(examples, target, valid, config)
+    train_frame, train_target = _fit_stages(stages, train_set, sources[0])
+    model = _build(stages, target, config, len(train_frame), len(valid_set))
+    pad = stages.tokenizer.pad if stages.tokenizer is not None else None
+    history = _fit(model, target.task_, stages.encode(train_frame, sources[0], clean=False),
+                   target.transform(train_target, sources[0]), stages.encode(valid_set.inputs, sources[1]),
+                   target.transform(valid_set.target, sources[1]), pad, config)
+    return model, history, {"valid_set": valid_set}, len(train_frame)
+
+
+def _train_bagged(examples, stages, target, config, members, sources):
+    """`members` models, each early-stopped on its own fold of the training rows and trained on the others;
+    their out-of-fold predictions give the validation metrics, so every row is used and none is seen twice."""
+    frame, labels = _fit_stages(stages, examples, sources[0])
+    inputs = stages.encode(frame, sources[0], clean=False)
+    y = target.transform(labels, sources[0])
+    logger.info(f"ensemble: {members} models on {members} folds of the {len(frame)} training rows, their "
+                "predictions averaged (train.ensemble: 1 for a single model)")
+    folds = _folds(y, target.task_, members, config.train.seed)
+    models, history = [], []
+    out_of_fold = None
+    pad = stages.tokenizer.pad if stages.tokenizer is not None else None
+    for k, (fit_rows, stop_rows) in enumerate(folds):
+        L.seed_everything(config.train.seed + k, verbose=False)
+        model = _build(stages, target, config, len(fit_rows), len(stop_rows), quiet=k > 0)
+        rows = _fit(model, target.task_, inputs.subset(fit_rows), y[fit_rows], inputs.subset(stop_rows),
+                    y[stop_rows], pad, config, label=f"model {k + 1}/{members}: ")
+        history += [{"model": k + 1, **row} for row in rows]
+        outputs = predict_encoded(model, target.task_, inputs.subset(stop_rows), pad)
+        if out_of_fold is None:
+            out_of_fold = np.zeros((len(y), *outputs.shape[1:]))
+        out_of_fold[stop_rows] = outputs
+        models.append(model)
+    ensemble = EnsembleModel(EnsembleConfig(target.task_, [
+        {"name": config.model.name, "config": m.config.to_dict()} for m in models]), models)
+    truth = target.inverse(y) if target.task_ == "regression" else y
+    if target.task_ == "regression":
+        out_of_fold = np.asarray(target.inverse(out_of_fold))
+    valid = compute_metrics(target.task_, truth, out_of_fold, target.classes_)
+    return ensemble, history, {"valid": valid}, len(frame)
+
+
+def _fit_stages(stages: Preprocessing, examples: Examples, source: str):
+    frame, target = stages.fit(examples.inputs, examples.target, source)
+    for line in stages.cleaning_summary:
+        logger.info(f"cleaning: {line}")
+    return frame, target
+
+
+def _folds(y: np.ndarray, task: str, members: int, seed: int):
+    if task != "regression" and np.bincount(y).min() >= members:
+        return list(StratifiedKFold(members, shuffle=True, random_state=seed).split(y, y))
+    return list(KFold(members, shuffle=True, random_state=seed).split(y))
+
+
+def _build(stages, target, config, n_train: int, n_valid: int, quiet: bool = False):
+    name = config.model.name
+    model = build_model(name, **model_sizes(name, config.model, stages.model_sizes(), target.num_outputs))
+    if not quiet:
+        logger.info(f"model: {name}; task: {target.task_}"
+                    + (f", classes {target.classes_}" if target.classes_ else "")
+                    + f"; {n_train} training rows, {n_valid} validation rows")
+    return model
+
+
+def _ensemble_size(config: RunConfig, name: str, rows: int, valid) -> int:
+    if config.train.ensemble != "auto":
+        return config.train.ensemble
+    return 5 if name == "mlp" and rows < 5000 and valid is None else 1
+
+
+def model_name(model, name: str) -> str:
+    return "ensemble" if isinstance(model, EnsembleModel) else name
 
 
 def _model_for(roles) -> str:
@@ -121,19 +198,16 @@ def _validation_split(examples: Examples, target: TargetEncoder, valid, config: 
     return examples.subset(np.sort(train_rows)), examples.subset(np.sort(valid_rows))
 
 
-def _fit(model, stages: Preprocessing, target: TargetEncoder, train_set: Examples, valid_set: Examples,
-         config: RunConfig, sources: tuple[str, str]) -> list[dict]:
+def _fit(model, task: str, train_inputs, train_targets, valid_inputs, valid_targets, pad, config: RunConfig,
+         label: str = "") -> list[dict]:
+    """Train `model` in place on encoded inputs, validating each epoch; returns the per-epoch history."""
     tcfg = config.train
-    train_inputs = stages.encode(train_set.inputs, sources[0], clean=False)  # cleaned by stages.fit
-    valid_inputs = stages.encode(valid_set.inputs, sources[1])
-    train_data = InputDataset(train_inputs, target.transform(train_set.target, sources[0]))
-    valid_data = InputDataset(valid_inputs, target.transform(valid_set.target, sources[1]))
-    pad = stages.tokenizer.pad if stages.tokenizer is not None else None
-    train_loader = make_loader(train_data, pad, LengthBucketBatchSampler(
+    train_loader = make_loader(InputDataset(train_inputs, train_targets), pad, LengthBucketBatchSampler(
         train_inputs.lengths, tcfg.batch_size, tcfg.seed))
-    valid_loader = make_loader(valid_data, pad, sorted_batches(valid_inputs.lengths, 256))
+    valid_loader = make_loader(InputDataset(valid_inputs, valid_targets), pad,
+                               sorted_batches(valid_inputs.lengths, 256))
 
-    epoch_log = EpochLog(tcfg.epochs)
+    epoch_log = EpochLog(tcfg.epochs, label)
     callbacks = [epoch_log]
     if tcfg.early_stopping:
         callbacks.append(EarlyStopping(monitor="val_loss", mode="min", patience=tcfg.patience))
@@ -149,7 +223,7 @@ def _fit(model, stages: Preprocessing, target: TargetEncoder, train_set: Example
             num_sanity_val_steps=0, use_distributed_sampler=False, callbacks=callbacks, deterministic=True,
         )
         try:
-            trainer.fit(TaskModule(model, target.task_, tcfg), train_loader, valid_loader)
+            trainer.fit(TaskModule(model, task, tcfg), train_loader, valid_loader)
         except SystemExit:
             # Lightning turns Ctrl+C into sys.exit(1) with SIGINT ignored; give the caller the interrupt back.
             signal.signal(signal.SIGINT, signal.default_int_handler)
