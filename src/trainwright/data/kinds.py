@@ -28,8 +28,10 @@ class ColumnKind:
 
 
 def infer_kind(series: pd.Series) -> ColumnKind:
-    """The kind of one column; disguised missing values (`?`, `NA`, ...) are ignored."""
+    """The kind of one column; placeholder strings (`?`, `NA`, ...) are ignored."""
     name = str(series.name)
+    if pd.api.types.is_datetime64_any_dtype(series):  # from Parquet or a DataFrame; to_numeric would take it
+        return ColumnKind(name, "datetime", "a date/time column")
     values = _present(series)
     distinct = values.nunique()
     if distinct <= 1:

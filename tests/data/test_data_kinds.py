@@ -1,0 +1,46 @@
+"""Column kinds and disguised missing values, each with the reason a user is told."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from trainwright.data.kinds import infer_kind
+from trainwright.data.missing import find_missing, implausible_values, standardize_missing
+
+
+@pytest.mark.parametrize("values, name, kind", [
+    ([1.5, 2.25, 3.0, 4.75, 5.5, 6.0], "score", "numeric"),
+    ([1, 2, 3, 1, 2, 3], "pain", "categorical"),  # few integer codes
+    (["a", "b", "a", "c", "b", "a"], "grade", "categorical"),
+    ([1, 2, 1, 2, "?", 1], "surgery", "binary"),  # `?` is not a third value
+    ([7, 7, 7, "NA", 7, None], "site", "constant"),
+    (list(range(100, 160)), "patient_id", "identifier"),
+    (["2024-01-0%d" % d for d in range(1, 7)], "day", "datetime"),
+    ([f"The service was slow but the food was good ({i})" for i in range(6)], "review", "text"),
+])
+def test_kinds(values, name, kind):
+    found = infer_kind(pd.Series(values, name=name))
+    assert found.kind == kind and found.reason
+
+
+def test_datetime_dtype_is_a_date_not_a_number():
+    assert infer_kind(pd.Series(pd.date_range("2020-01-01", periods=5), name="when")).kind == "datetime"
+
+
+def test_an_impossible_zero_is_missing_but_a_count_of_zero_is_not():
+    rng = np.random.default_rng(0)
+    glucose = pd.Series(np.r_[rng.normal(120, 25, 200).round().clip(45), [0] * 5], name="glucose")
+    pregnancies = pd.Series(rng.poisson(3, 200), name="pregnancies")
+    assert implausible_values(glucose) == [0.0]
+    assert implausible_values(pregnancies) == []
+    report = find_missing(glucose)
+    assert report.sentinels == {"0": 5} and report.rows == list(range(200, 205))
+
+
+def test_placeholders_and_far_out_codes_are_missing():
+    values = pd.Series(["3", "?", " NA ", "", "5", "4", "999", "6", "7", "2", "3", "-", "8", "5", "4"], name="pulse")
+    report = find_missing(values)
+    assert report.tokens == {"?": 1, "NA": 1, "": 1, "-": 1} and report.sentinels == {"999": 1}
+    assert report.total == 5
+    cleaned = standardize_missing(values.to_frame(), {"pulse": [999.0]})
+    assert cleaned["pulse"].isna().sum() == 5
