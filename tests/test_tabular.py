@@ -106,5 +106,15 @@ def test_small_tables_train_a_bagged_ensemble_validated_out_of_fold(tmp_path):
     members = [trainwright.Predictor(m, predictor.preprocessing, predictor.target, predictor.config)
                for m in predictor.model.members]
     frame = make_patients(30, seed=4).drop(columns="outcome")
-    mean = np.mean([m.predict(frame).probabilities for m in members], axis=0)
-    np.testing.assert_allclose(predictor.predict(frame).probabilities, mean, rtol=1e-5, atol=1e-6)
+    mean = np.mean([m.predict(frame).probabilities[:, 1] for m in members], axis=0)
+    scale, shift = spec["config"]["calibration"]  # Platt scaling fitted on the out-of-fold predictions
+    calibrated = 1 / (1 + np.exp(-(scale * np.log(mean / (1 - mean)) + shift)))
+    np.testing.assert_allclose(predictor.predict(frame).probabilities[:, 1], calibrated, rtol=1e-4, atol=1e-5)
+
+
+def test_a_table_column_missing_from_the_file_is_filled_and_said(patients_model, tmp_path, tw_log):
+    frame = make_patients(20, seed=6).drop(columns=["outcome", "smoker"])
+    frame.to_csv(tmp_path / "new.csv", index=False)
+    trainwright.predict_file(patients_model.path, tmp_path / "new.csv", tmp_path / "out.csv")
+    assert len(pd.read_csv(tmp_path / "out.csv")) == 20
+    assert "no column 'smoker'; treated as missing in every row" in tw_log.text

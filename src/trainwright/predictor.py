@@ -18,6 +18,7 @@ from .config import RunConfig
 from .data.schema import require_column
 from .data.target import TargetEncoder
 from .errors import DataError
+from .log import logger
 from .preprocessing import EncodedInputs, Preprocessing
 from .train.batching import sorted_batches
 
@@ -87,12 +88,17 @@ class Predictor:
                            classes=list(self.target.classes_))
 
     def frame(self, inputs, source: str = "input") -> pd.DataFrame:
-        """The inputs as a table with the model's input columns. A file's table must have them all; records
-        and plain strings may leave table columns out (they count as missing)."""
+        """The inputs as a table with the model's input columns. Text columns are required; a table column left
+        out counts as missing in every row and is filled as in training."""
         columns = self.preprocessing.inputs
         if isinstance(inputs, pd.DataFrame):
-            for column in columns:
+            for column in self.text_columns:
                 require_column(inputs, column, source)
+            absent = [c for c in columns if c not in inputs.columns]
+            if absent:
+                logger.warning(f"{source}: no column {', '.join(map(repr, absent))}; treated as missing in every "
+                               "row and filled as in training.")
+                inputs = inputs.assign(**{c: np.nan for c in absent})
             return inputs
         if isinstance(inputs, (str, dict)):
             inputs = [inputs]

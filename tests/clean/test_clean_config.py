@@ -19,7 +19,7 @@ def test_public_names_are_pinned():
 def test_defaults():
     cfg = CleaningConfig()
     assert (cfg.missing, cfg.missing_categorical, cfg.missing_indicator, cfg.knn_neighbors) == (
-        "median", "constant", "auto", 5)
+        "median", "constant", False, 5)
     assert cfg.sentinels is True and cfg.missing_columns == {} and cfg.fill_value is None
     assert (cfg.outliers, cfg.outlier_method, cfg.outlier_factor) == ("clip", "iqr", None)
     assert (cfg.duplicates, cfg.conflicts) == ("drop", "majority")

@@ -107,7 +107,7 @@ def test_saved_and_loaded_imputer_fills_bit_identically(strategy):
 def test_indicators_auto_true_false():
     train = pd.DataFrame({"often": [NAN, NAN] + [1.0] * 28, "rarely": [NAN] + [1.0] * 29, "never": [1.0] * 30})
     cols = ["often", "rarely", "never"]
-    auto = imputer(numeric=cols).fit(train)
+    auto = imputer(numeric=cols, missing_indicator="auto").fit(train)
     assert auto.indicators_ == ["often"]  # 2 / 30 = 6.7% >= 5%; 1 / 30 = 3.3% is not
     out = auto.transform(pd.DataFrame({"often": [NAN, 4.0], "rarely": [1.0, NAN], "never": [1.0, 1.0]}))
     assert out["often__missing"].tolist() == [1.0, 0.0] and "rarely__missing" not in out

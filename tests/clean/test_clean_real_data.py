@@ -11,7 +11,7 @@ PIMA_ZEROS = {"glucose": 5, "blood_pressure": 35, "skin_thickness": 227, "insuli
 def test_pima_zeros_are_missing_values():
     frame = pd.read_csv(shared_data("tabular", "pima-indians-diabetes.csv"))
     numeric = [c for c in frame.columns if c != "outcome"]
-    cleaner = Cleaner(CleaningConfig(), numeric=numeric, target="outcome")
+    cleaner = Cleaner(CleaningConfig(missing_indicator="auto"), numeric=numeric, target="outcome")
     cleaned, summary = cleaner.fit_clean(frame, "pima-indians-diabetes.csv")
     assert cleaner.marker_.sentinels_ == {column: [0.0] for column in PIMA_ZEROS}
     for column, zeros in PIMA_ZEROS.items():

@@ -30,7 +30,9 @@ class CleaningConfig(Section):
     missing_categorical: CategoricalStrategy = "constant"  # constant: a missing value is its own category
     missing_columns: dict[str, NumericStrategy] = {}  # per-column overrides, e.g. {insulin: knn}
     fill_value: Optional[Union[float, str]] = None  # for `constant`; None: 0 for numbers, "__missing__" else
-    missing_indicator: Union[Literal["auto"], bool] = "auto"  # auto: a <col>__missing feature at >= 5% missing
+    # A <col>__missing feature per column with missing values; auto: only columns >= 5% missing. Off by default:
+    # on Pima and horse colic the indicators cost accuracy (benchmarks/README.md).
+    missing_indicator: Union[Literal["auto"], bool] = False
     knn_neighbors: int = Field(5, ge=1)  # neighbours averaged by the knn strategy
     sentinels: bool = True  # placeholders (`?`, `NA`, `-`) and implausible numbers (0, -1, 999) are missing
 

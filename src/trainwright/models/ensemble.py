@@ -13,6 +13,7 @@ from torch import nn
 class EnsembleConfig:
     task: str  # binary | multiclass | regression: how member outputs are averaged
     members: list[dict]  # {"name": architecture, "config": its sizes}, one per member
+    calibration: list[float] | None = None  # binary: [a, b], logit -> a * logit + b (Platt scaling)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -33,5 +34,9 @@ class EnsembleModel(nn.Module):
             return outputs.mean(dim=0)
         if self.config.task == "binary":
             mean = torch.sigmoid(outputs).mean(dim=0).clamp(1e-7, 1 - 1e-7)
-            return torch.log(mean) - torch.log1p(-mean)
+            logit = torch.log(mean) - torch.log1p(-mean)
+            if self.config.calibration is not None:
+                scale, shift = self.config.calibration
+                logit = scale * logit + shift
+            return logit
         return torch.log(torch.softmax(outputs, dim=-1).mean(dim=0).clamp_min(1e-12))

@@ -127,8 +127,11 @@ def _train_bagged(examples, stages, target, config, members, sources):
             out_of_fold = np.zeros((len(y), *outputs.shape[1:]))
         out_of_fold[stop_rows] = outputs
         models.append(model)
+    calibration = None
+    if target.task_ == "binary":
+        calibration, out_of_fold = _platt(out_of_fold, y)
     ensemble = EnsembleModel(EnsembleConfig(target.task_, [
-        {"name": config.model.name, "config": m.config.to_dict()} for m in models]), models)
+        {"name": config.model.name, "config": m.config.to_dict()} for m in models], calibration), models)
     truth = target.inverse(y) if target.task_ == "regression" else y
     if target.task_ == "regression":
         out_of_fold = np.asarray(target.inverse(out_of_fold))
@@ -141,6 +144,19 @@ def _fit_stages(stages: Preprocessing, examples: Examples, source: str):
     for line in stages.cleaning_summary:
         logger.info(f"cleaning: {line}")
     return frame, target
+
+
+def _platt(probabilities: np.ndarray, y: np.ndarray) -> tuple[list[float], np.ndarray]:
+    """Platt scaling fitted on out-of-fold predictions: averaging members pulls probabilities towards 0.5,
+    and the fold models see fewer rows than the data has; a logistic fit on their logits undoes both."""
+    from sklearn.linear_model import LogisticRegression
+
+    positive = probabilities[:, 1].clip(1e-7, 1 - 1e-7)
+    logit = np.log(positive / (1 - positive)).reshape(-1, 1)
+    fit = LogisticRegression(C=1e4).fit(logit, y)
+    scale, shift = float(fit.coef_[0, 0]), float(fit.intercept_[0])
+    calibrated = 1 / (1 + np.exp(-(scale * logit[:, 0] + shift)))
+    return [scale, shift], np.column_stack([1 - calibrated, calibrated])
 
 
 def _folds(y: np.ndarray, task: str, members: int, seed: int):
