@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..text.scripts import CJK
 from .missing import MISSING_TOKENS
 
 KINDS = ("text", "numeric", "categorical", "binary", "datetime", "identifier", "constant")
 _ID_NAME = re.compile(r"(^id$|_id$|^id_|\bid\b|uuid|guid|(_|^)(number|no|num|nr|code)$|^index$)", re.I)
-_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 MAX_CODES = 10  # integer columns with at most this many distinct values are category codes (pain 1-5)
 MAX_CATEGORIES = 50  # string columns with more distinct short values than this are identifiers or text
 
@@ -51,7 +51,7 @@ def infer_kind(series: pd.Series) -> ColumnKind:
     if _looks_like_dates(text):
         return ColumnKind(name, "datetime", "values parse as dates")
     mean_chars = text.str.len().mean()
-    long_enough = mean_chars >= (6 if _CJK.search("".join(text.head(200))) else 15)
+    long_enough = mean_chars >= (6 if CJK.search("".join(text.head(200))) else 15)
     if long_enough and distinct >= 0.3 * len(values):
         return ColumnKind(name, "text", f"free-form strings, mean {mean_chars:.0f} characters, "
                                         f"{distinct / len(values):.0%} distinct")
@@ -60,10 +60,6 @@ def infer_kind(series: pd.Series) -> ColumnKind:
     if distinct > MAX_CATEGORIES and _ID_NAME.search(name):
         return ColumnKind(name, "identifier", f"named like an identifier, {distinct} distinct values")
     return ColumnKind(name, "categorical", f"strings, {distinct} distinct values")
-
-
-def infer_kinds(frame: pd.DataFrame) -> dict[str, ColumnKind]:
-    return {str(c): infer_kind(frame[c]) for c in frame.columns}
 
 
 def _present(series: pd.Series) -> pd.Series:

@@ -8,7 +8,6 @@ per token, or every character at char level) -> WordLevel model over the `num_wo
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
@@ -17,11 +16,9 @@ from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers, tr
 from ..config import TokenizerConfig
 from ..errors import check_is_fitted
 from ..log import logger
+from .scripts import CJK, CJK_RANGES
 
 PAD, UNK, SEP = "[PAD]", "[UNK]", "[SEP]"
-# Han ideographs, kana and Hangul: scripts written without spaces between words (Korean: within words).
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
-_CJK_RE = re.compile(f"[{_CJK}]")
 _CJK_SHARE = 0.3  # above this share of CJK characters a corpus is reported as CJK
 
 
@@ -98,7 +95,7 @@ def _normalizer(cfg: TokenizerConfig) -> normalizers.Normalizer:
 
 
 def _pre_tokenizer(level: str) -> pre_tokenizers.PreTokenizer:
-    per_character = Regex(r"\S") if level == "char" else Regex(f"[{_CJK}]")
+    per_character = Regex(r"\S") if level == "char" else Regex(f"[{CJK_RANGES}]")
     return pre_tokenizers.Sequence([
         pre_tokenizers.WhitespaceSplit(),
         pre_tokenizers.Split(per_character, behavior="isolated"),
@@ -107,4 +104,4 @@ def _pre_tokenizer(level: str) -> pre_tokenizers.PreTokenizer:
 
 def _cjk_share(texts: list[str], sample: int = 2000) -> float:
     chars = "".join(texts[:sample]).replace(" ", "")
-    return len(_CJK_RE.findall(chars)) / len(chars) if chars else 0.0
+    return len(CJK.findall(chars)) / len(chars) if chars else 0.0

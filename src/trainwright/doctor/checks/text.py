@@ -6,16 +6,15 @@ trainwright splits into characters, the long-text check counts characters.
 
 from __future__ import annotations
 
-import re
 
 import numpy as np
 
+from ...text.scripts import CJK
 from ..dataset import Dataset
 from ..report import Finding, plural, where
 
 MAX_TOKENS = 512  # longer than what most text models read at once
 _DEFAULT_MAXLEN = 100  # the tokenizer's default `maxlen`: longer texts are cut
-_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 
 def check_text(data: Dataset) -> list[Finding]:
@@ -26,7 +25,7 @@ def check_text(data: Dataset) -> list[Finding]:
         present = text[~empty]
         chars = present.str.len().to_numpy()
         tokens = present.str.split().str.len().to_numpy()
-        cjk = bool(_CJK.search("".join(present.head(200))))
+        cjk = bool(CJK.search("".join(present.head(200))))
         lengths, unit = (chars, "characters") if cjk else (tokens, "tokens")
         findings.append(_lengths(column, chars, tokens, lengths, unit))
         findings += _long_texts(column, np.flatnonzero(~empty), lengths, unit)
