@@ -8,6 +8,7 @@
     target.json          the fitted target encoder (labels, or scaling of a numeric target)
     metrics.json         validation (and test) metrics, training figures
     history.json         per-epoch metrics
+    validation.json      the validation rows' predictions (out of fold for an ensemble), for the report
     metadata.json        format version, library versions, date, data fingerprint
 
 It is written to a temporary directory beside the destination and renamed into place, so a crash never
@@ -51,6 +52,7 @@ class Artifact:
     metrics: dict = field(default_factory=dict)
     history: list = field(default_factory=list)
     data: dict = field(default_factory=dict)  # fingerprint of the training data
+    validation: dict = field(default_factory=dict)  # see evaluate.evaluation.prediction_record
 
     def predictor(self) -> Predictor:
         return Predictor(self.model, self.preprocessing, self.target, self.config)
@@ -102,6 +104,7 @@ def load_artifact(directory: str | Path) -> Artifact:
         target=TargetEncoder.from_dict(_read_json(directory / "target.json")),
         metrics=_read_json(directory / "metrics.json") if (directory / "metrics.json").is_file() else {},
         history=_read_json(directory / "history.json") if (directory / "history.json").is_file() else [],
+        validation=_read_json(directory / "validation.json") if (directory / "validation.json").is_file() else {},
         data=metadata.get("data", {}),
     )
 
@@ -127,6 +130,7 @@ def _write(artifact: Artifact, directory: Path) -> None:
         "target.json": artifact.target.to_dict(),
         "metrics.json": artifact.metrics,
         "history.json": artifact.history,
+        "validation.json": artifact.validation,
         "metadata.json": {
             "format_version": FORMAT_VERSION,
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
 from ..data import read_table
-from ..data.examples import Examples, labeled_examples
+from ..data.examples import Examples, join_text, labeled_examples
 from ..predictor import Predictor
 from .metrics import compute_metrics
 
@@ -16,6 +19,24 @@ def evaluate_examples(predictor: Predictor, examples: Examples, source: str) -> 
     if predictor.task == "regression":
         truth = predictor.target.inverse(truth)
     return compute_metrics(predictor.task, truth, outputs, predictor.target.classes_)
+
+
+def prediction_record(task: str, classes: list | None, inputs: pd.DataFrame, truth, outputs,
+                      text_columns: list[str], limit: int = 300) -> dict:
+    """What the run report needs of the validation predictions, as JSON: per row its 1-based row number in
+    its file, a short preview of its inputs, the true class index (or value) and the predicted probabilities
+    (or value)."""
+    if text_columns:
+        previews = join_text(inputs, text_columns, "validation")
+    else:
+        previews = [", ".join(f"{k}={v}" for k, v in row.items()) for row in inputs.to_dict("records")]
+    return {
+        "task": task, "classes": classes,
+        "rows": [int(i) + 1 for i in inputs.index],
+        "inputs": [p if len(p) <= limit else p[:limit] + "…" for p in previews],
+        "truth": np.asarray(truth).tolist(),
+        "outputs": np.round(np.asarray(outputs, dtype=float), 6).tolist(),
+    }
 
 
 def evaluate(model: str | Path | Predictor, data: str | Path, encoding: str | None = None) -> dict:

@@ -22,7 +22,7 @@ from ..config import RunConfig, build_config
 from ..data import infer_roles, read_table
 from ..data.examples import Examples, labeled_examples
 from ..data.target import TargetEncoder
-from ..evaluate.evaluation import evaluate_examples
+from ..evaluate.evaluation import evaluate_examples, prediction_record
 from ..evaluate.metrics import compute_metrics
 from ..log import logger
 from ..models import EnsembleConfig, EnsembleModel, build_model, model_sizes
@@ -64,17 +64,19 @@ def train(data: str | Path, *, valid: str | Path | None = None, test: str | Path
     members = _ensemble_size(config, name, len(examples), valid)
     sources = (str(data), str(valid or data))
     started = time.perf_counter()
-    if members > 1:
-        model, history, metrics, n_train = _train_bagged(examples, stages, target, config, members, sources)
-    else:
-        model, history, metrics, n_train = _train_single(examples, stages, target, valid, config, sources)
+    trainer = _train_bagged if members > 1 else _train_single
+    model, history, validation, n_train = trainer(examples, stages, target, valid, config, members, sources)
     fit_seconds = time.perf_counter() - started
 
+    inputs, truth, outputs = validation
+    if target.task_ == "regression":
+        truth, outputs = target.inverse(truth), np.asarray(target.inverse(outputs))
+    metrics = {"valid": compute_metrics(target.task_, truth, outputs, target.classes_)}
     artifact = Artifact(config=config, model_name=model_name(model, name), model=model, preprocessing=stages,
-                        target=target, history=history, data={"train": fingerprint(data, n_train)})
+                        target=target, history=history, data={"train": fingerprint(data, n_train)},
+                        validation=prediction_record(target.task_, target.classes_, inputs, truth, outputs,
+                                                     roles.text))
     predictor = artifact.predictor()
-    if "valid" not in metrics:
-        metrics["valid"] = evaluate_examples(predictor, metrics.pop("valid_set"), sources[1])
     if test is not None:
         test_frame = read_table(test, dcfg.encoding)
         test_set = labeled_examples(test_frame, roles.text, roles.target, str(test), dcfg.features)
@@ -92,19 +94,22 @@ def train(data: str | Path, *, valid: str | Path | None = None, test: str | Path
     return TrainResult(path=path, metrics=metrics, history=history)
 
 
-def _train_single(examples, stages, target, valid, config, sources):
-    """One model, early-stopped on the --valid file or a held-out split."""
+def _train_single(examples, stages, target, valid, config, members, sources):
+    """One model, early-stopped on the --valid file or a held-out split. Returns the model, its history, the
+    validation rows with their encoded truth and predictions, and the number of training rows."""
     train_set, valid_set = _validation_split(examples, target, valid, config)
     train_frame, train_target = _fit_stages(stages, train_set, sources[0])
     model = _build(stages, target, config, len(train_frame), len(valid_set))
     pad = stages.tokenizer.pad if stages.tokenizer is not None else None
+    valid_inputs = stages.encode(valid_set.inputs, sources[1])
+    valid_truth = target.transform(valid_set.target, sources[1])
     history = _fit(model, target.task_, stages.encode(train_frame, sources[0], clean=False),
-                   target.transform(train_target, sources[0]), stages.encode(valid_set.inputs, sources[1]),
-                   target.transform(valid_set.target, sources[1]), pad, config)
-    return model, history, {"valid_set": valid_set}, len(train_frame)
+                   target.transform(train_target, sources[0]), valid_inputs, valid_truth, pad, config)
+    outputs = predict_encoded(model, target.task_, valid_inputs, pad)
+    return model, history, (valid_set.inputs, valid_truth, outputs), len(train_frame)
 
 
-def _train_bagged(examples, stages, target, config, members, sources):
+def _train_bagged(examples, stages, target, valid, config, members, sources):
     """`members` models, each early-stopped on its own fold of the training rows and trained on the others;
     their out-of-fold predictions give the validation metrics, so every row is used and none is seen twice."""
     frame, labels = _fit_stages(stages, examples, sources[0])
@@ -132,11 +137,7 @@ def _train_bagged(examples, stages, target, config, members, sources):
         calibration, out_of_fold = _platt(out_of_fold, y)
     ensemble = EnsembleModel(EnsembleConfig(target.task_, [
         {"name": config.model.name, "config": m.config.to_dict()} for m in models], calibration), models)
-    truth = target.inverse(y) if target.task_ == "regression" else y
-    if target.task_ == "regression":
-        out_of_fold = np.asarray(target.inverse(out_of_fold))
-    valid = compute_metrics(target.task_, truth, out_of_fold, target.classes_)
-    return ensemble, history, {"valid": valid}, len(frame)
+    return ensemble, history, (frame, y, out_of_fold), len(frame)
 
 
 def _fit_stages(stages: Preprocessing, examples: Examples, source: str):
