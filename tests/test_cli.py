@@ -268,7 +268,7 @@ def test_regression_predictions_agree_with_evaluate(regression_model, tmp_path):
 def test_config_file_sets_values_and_flags_override_it(cli, reviews_csv, tmp_path):
     config = tmp_path / "run.yaml"
     config.write_text("model:\n  embedding_dim: 8\n  hidden_size: 8\ntokenizer:\n  maxlen: 12\n"
-                      "train:\n  epochs: 1\n  threads: 1\n  early_stopping: false\n", encoding="utf-8")
+                      "train:\n  epochs: 1\n  threads: 1\nstopping:\n  enabled: false\n", encoding="utf-8")
     ok(cli("train", reviews_csv, "--config", config, "--out", tmp_path / "from_file"))
     saved = read_json(tmp_path / "from_file" / "config.json")
     assert saved["train"]["epochs"] == 1 and saved["model"]["embedding_dim"] == 8

@@ -18,3 +18,14 @@ def test_readme_python_example_runs(tmp_path, monkeypatch, capsys):
     assert float(printed[0]) > 0.8  # test accuracy on the demo reviews
     assert "positive" in printed[1] and "negative" in printed[1]
     assert (tmp_path / "runs" / "demo" / "weights.safetensors").is_file()
+
+
+def test_readme_config_block_is_the_defaults():
+    import yaml
+
+    import trainwright
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```yaml\n(.*?)```", readme, flags=re.S) if "tokenizer:" in b)
+    documented = trainwright.build_config(overrides=None).model_validate(yaml.safe_load(block))
+    assert documented.model_dump() == trainwright.RunConfig().model_dump()

@@ -76,7 +76,7 @@ def test_text_with_a_table_column_uses_both(tmp_path):
     reviews = [" ".join([*rng.choice(filler, 3), "and it was", w, *rng.choice(filler, 2)]) for w in words]
     frame = pd.DataFrame({"review": reviews, "channel": channel, "label": label})
     frame.to_csv(tmp_path / "mixed.csv", index=False)
-    config = trainwright.build_config(overrides={"train": {"threads": 1, "epochs": 30, "patience": 5}})
+    config = trainwright.build_config(overrides={"train": {"threads": 1, "epochs": 30}, "stopping": {"patience": 5}})
     result = trainwright.train(tmp_path / "mixed.csv", out=tmp_path / "model", config=config)
     assert json.loads((result.path / "model.json").read_text())["name"] == "lstm+mlp"
     assert result.metrics["valid"]["accuracy"] > 0.95

@@ -49,7 +49,9 @@ class ModelConfig(Section):
     hidden_size: int = Field(64, ge=1)
     num_layers: int = Field(1, ge=1)
     bidirectional: bool = False
-    dropout: float = Field(0.0, ge=0, lt=1)  # text: before the head, and between stacked LSTM layers
+    # text: before the head, and between stacked LSTM layers; the seed had none (--dropout 0)
+    dropout: float = Field(0.2, ge=0, lt=1)
+    embedding_dropout: float = Field(0.0, ge=0, lt=1)  # text: on the word vectors (whole tokens dropped)
     mlp_hidden_sizes: list[int] = [64, 32]  # tables: the MLP's layers
     mlp_dropout: float = Field(0.1, ge=0, lt=1)
 
@@ -61,13 +63,38 @@ class TrainConfig(Section):
     learning_rate: float = Field(1e-3, gt=0)
     seed: int = 0
     threads: Optional[int] = Field(None, ge=1)  # CPU threads; all cores when not set
-    early_stopping: bool = True  # stop when val_loss stops improving
-    patience: int = Field(2, ge=0)  # epochs without improvement before stopping
-    restore_best: bool = True  # end with the weights of the best validation epoch
     accelerator: Literal["auto", "cpu", "gpu", "mps"] = "auto"
+    lr_schedule: Literal["constant", "plateau", "cosine"] = "constant"  # plateau: x0.5 after 1 flat epoch
+    warmup_epochs: float = Field(0.0, ge=0)  # learning rate rises linearly from 0 over these epochs
     # Models trained on different folds and averaged. auto: 5 for a table (MLP) of under 5,000 rows without
     # a --valid file, where one small validation split makes early stopping noisy; else 1.
     ensemble: Union[Literal["auto"], Annotated[int, Field(ge=1)]] = "auto"
+
+
+class StoppingConfig(Section):
+    """Early stopping: stop when `monitor` has not improved by `min_delta` for `patience` epochs."""
+
+    enabled: bool = True
+    monitor: str = "val_loss"  # any logged metric: val_loss, val_accuracy, train_loss, ...
+    mode: Literal["auto", "min", "max"] = "auto"  # auto: min for a loss, max for anything else
+    patience: int = Field(2, ge=0)
+    min_delta: float = Field(0.0, ge=0)
+    restore_best: bool = True  # with early stopping: end with the weights of the best epoch by `monitor`
+
+    @property
+    def direction(self) -> str:
+        return self.mode if self.mode != "auto" else ("min" if "loss" in self.monitor else "max")
+
+
+class RegularizationConfig(Section):
+    """Defenses against overfitting besides dropout (model section) and early stopping (stopping section)."""
+
+    l1: float = Field(0.0, ge=0)  # loss += l1 * sum |w| over weight matrices (not biases, not embeddings)
+    l2: float = Field(0.0, ge=0)  # loss += l2 * sum w^2 over the same weights, as Keras's kernel_regularizer
+    weight_decay: float = Field(0.0, ge=0)  # decoupled (AdamW-style) decay of every weight matrix
+    class_weight: Literal["none", "balanced"] = "none"  # balanced: loss weights n / (classes * count)
+    label_smoothing: float = Field(0.0, ge=0, lt=1)  # targets move this far towards uniform
+    gradient_clip: Optional[float] = Field(None, gt=0)  # clip the gradients' global norm to this
 
 
 from .clean.config import CleaningConfig  # noqa: E402  (its base class is Section, above)
@@ -79,6 +106,8 @@ class RunConfig(Section):
     tokenizer: TokenizerConfig = TokenizerConfig()
     model: ModelConfig = ModelConfig()
     train: TrainConfig = TrainConfig()
+    stopping: StoppingConfig = StoppingConfig()
+    regularization: RegularizationConfig = RegularizationConfig()
 
 
 def build_config(file: Path | None = None, overrides: dict[str, dict[str, Any]] | None = None) -> RunConfig:

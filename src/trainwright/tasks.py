@@ -12,13 +12,23 @@ from torch.nn import functional as F
 TASKS = ("binary", "multiclass", "regression")
 
 
-def loss(task: str, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """logits: (batch, outputs); target: class indices (batch,) or standardized numbers (batch,)."""
+def loss(task: str, logits: torch.Tensor, target: torch.Tensor, class_weights: torch.Tensor | None = None,
+         smoothing: float = 0.0) -> torch.Tensor:
+    """logits: (batch, outputs); target: class indices (batch,) or standardized numbers (batch,).
+
+    class_weights (classes,) scale each row's loss by its class's weight before the mean, as Keras's
+    class_weight does; smoothing moves the targets that far towards the uniform distribution.
+    """
+    if task == "regression":
+        return F.mse_loss(logits[:, 0], target.float())
     if task == "binary":
-        return F.binary_cross_entropy_with_logits(logits[:, 0], target.float())
-    if task == "multiclass":
-        return F.cross_entropy(logits, target)
-    return F.mse_loss(logits[:, 0], target.float())
+        soft = target.float() * (1 - smoothing) + smoothing / 2
+        per_row = F.binary_cross_entropy_with_logits(logits[:, 0], soft, reduction="none")
+    else:
+        per_row = F.cross_entropy(logits, target, reduction="none", label_smoothing=smoothing)
+    if class_weights is not None:
+        per_row = per_row * class_weights[target]
+    return per_row.mean()
 
 
 def probabilities(task: str, logits: torch.Tensor) -> torch.Tensor:

@@ -27,7 +27,8 @@ def build_model(name: str, **sizes) -> nn.Module:
 def model_sizes(name: str, config, data_sizes: dict, num_outputs: int) -> dict:
     """The architecture's arguments from the model section of the run config and the data's sizes."""
     text = {"embedding_dim": config.embedding_dim, "hidden_size": config.hidden_size,
-            "num_layers": config.num_layers, "bidirectional": config.bidirectional}
+            "num_layers": config.num_layers, "bidirectional": config.bidirectional,
+            "embedding_dropout": config.embedding_dropout}
     table = {"hidden_sizes": list(config.mlp_hidden_sizes), "dropout": config.mlp_dropout}
     if name == "lstm":
         extra = {**text, "dropout": config.dropout}

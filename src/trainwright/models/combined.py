@@ -22,6 +22,7 @@ class CombinedConfig:
     num_layers: int = 1
     bidirectional: bool = False
     text_dropout: float = 0.0  # between stacked LSTM layers
+    embedding_dropout: float = 0.0  # whole tokens dropped from the text
     hidden_sizes: list[int] = field(default_factory=lambda: [64, 32])
     dropout: float = 0.1  # in the MLP over both
 
@@ -34,7 +35,7 @@ class TextTableModel(nn.Module):
         super().__init__()
         self.config = config
         self.text = LSTMEncoder(config.vocab_size, config.embedding_dim, config.hidden_size, config.num_layers,
-                                config.bidirectional, config.text_dropout)
+                                config.bidirectional, config.text_dropout, config.embedding_dropout)
         self.table = TabularEncoder(config.num_numeric, config.cardinalities)
         self.body, width = mlp(self.text.out_features + self.table.out_features, config.hidden_sizes,
                                config.dropout)

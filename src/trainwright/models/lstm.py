@@ -25,6 +25,7 @@ class LSTMConfig:
     num_layers: int = 1
     bidirectional: bool = False
     dropout: float = 0.0  # before the head, and between stacked layers
+    embedding_dropout: float = 0.0  # whole tokens dropped from the input
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -46,10 +47,12 @@ class LSTMEncoder(nn.Module):
     """Token ids (batch, time) -> the LSTM's state after each text's last real token (batch, out_features)."""
 
     def __init__(self, vocab_size: int, embedding_dim: int, hidden_size: int, num_layers: int = 1,
-                 bidirectional: bool = False, dropout: float = 0.0):
+                 bidirectional: bool = False, dropout: float = 0.0, embedding_dropout: float = 0.0):
         super().__init__()
         self.bidirectional = bidirectional
         self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=PAD_ID)
+        # On (batch, time, dim) Dropout1d zeroes whole time steps: a dropped word, not scattered features.
+        self.embedding_dropout = nn.Dropout1d(embedding_dropout)
         self.lstm = nn.LSTM(embedding_dim, hidden_size, num_layers=num_layers, batch_first=True,
                             bidirectional=bidirectional, dropout=dropout if num_layers > 1 else 0.0)
         self.out_features = hidden_size * (2 if bidirectional else 1)
@@ -74,7 +77,7 @@ class LSTMEncoder(nn.Module):
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
         ids, lengths = left_align(ids)
-        embedded = self.embedding(ids)  # (batch, time, embedding_dim)
+        embedded = self.embedding_dropout(self.embedding(ids))  # (batch, time, embedding_dim)
         if self.bidirectional:
             # The backward direction would read the padding first: pack so it starts at the last real token.
             packed = pack_padded_sequence(embedded, lengths.cpu(), batch_first=True, enforce_sorted=False)
@@ -91,7 +94,8 @@ class LSTMClassifier(nn.Module):
         super().__init__()
         self.config = config
         self.encoder = LSTMEncoder(config.vocab_size, config.embedding_dim, config.hidden_size,
-                                   config.num_layers, config.bidirectional, config.dropout)
+                                   config.num_layers, config.bidirectional, config.dropout,
+                                   config.embedding_dropout)
         self.dropout = nn.Dropout(config.dropout)
         self.head = nn.Linear(self.encoder.out_features, config.num_outputs)
         nn.init.xavier_uniform_(self.head.weight)

@@ -1,20 +1,27 @@
-"""The LightningModule: a model, its task's loss, the optimizer, and per-epoch metrics."""
+"""The LightningModule: a model, its task's loss with the configured penalties, the optimizer and learning-rate
+schedule, and per-epoch metrics."""
 
 from __future__ import annotations
 
+import math
+
 import lightning as L
 import torch
+from torch import nn
 
 from .. import tasks
-from ..config import TrainConfig
+from ..config import RegularizationConfig, TrainConfig
 
 
 class TaskModule(L.LightningModule):
-    def __init__(self, model: torch.nn.Module, task: str, config: TrainConfig):
+    def __init__(self, model: nn.Module, task: str, config: TrainConfig,
+                 regularization: RegularizationConfig | None = None, class_weights: torch.Tensor | None = None):
         super().__init__()
         self.model = model
         self.task = task
         self.config = config
+        self.regularization = regularization or RegularizationConfig()
+        self.class_weights = class_weights
 
     def forward(self, **inputs: torch.Tensor) -> torch.Tensor:
         return self.model(**inputs)
@@ -22,12 +29,21 @@ class TaskModule(L.LightningModule):
     def _step(self, batch, stage: str) -> torch.Tensor:
         inputs, target = batch
         logits = self.model(**inputs)
-        loss = tasks.loss(self.task, logits, target)
         size = len(target)
-        self.log(f"{stage}_loss", loss, on_step=False, on_epoch=True, batch_size=size)
+        # The logged loss is the plain loss on both sides, so train and validation loss compare directly.
+        plain = tasks.loss(self.task, logits, target)
+        self.log(f"{stage}_loss", plain, on_step=False, on_epoch=True, batch_size=size)
         if self.task != "regression":
             accuracy = (tasks.predicted_index(self.task, logits) == target).float().mean()
             self.log(f"{stage}_accuracy", accuracy, on_step=False, on_epoch=True, batch_size=size)
+        if stage != "train":
+            return plain
+        reg = self.regularization
+        weights = self.class_weights.to(logits.device) if self.class_weights is not None else None
+        loss = tasks.loss(self.task, logits, target, weights, reg.label_smoothing)
+        if reg.l1 or reg.l2:
+            matrices = penalized_weights(self.model)
+            loss = loss + reg.l1 * sum(w.abs().sum() for w in matrices) + reg.l2 * sum(w.pow(2).sum() for w in matrices)
         return loss
 
     def training_step(self, batch, batch_index):
@@ -37,6 +53,37 @@ class TaskModule(L.LightningModule):
         self._step(batch, "val")
 
     def configure_optimizers(self):
-        if self.config.optimizer == "sgd":
-            return torch.optim.SGD(self.parameters(), lr=self.config.learning_rate, momentum=0.9)
-        return torch.optim.Adam(self.parameters(), lr=self.config.learning_rate)
+        cfg, decay = self.config, self.regularization.weight_decay
+        decayed = {id(w) for w in penalized_weights(self.model, embeddings=True)}
+        groups = [{"params": [p for p in self.parameters() if id(p) in decayed], "weight_decay": decay},
+                  {"params": [p for p in self.parameters() if id(p) not in decayed], "weight_decay": 0.0}]
+        if cfg.optimizer == "sgd":
+            optimizer = torch.optim.SGD(groups, lr=cfg.learning_rate, momentum=0.9)
+        else:  # decoupled weight decay: AdamW; with no decay it is exactly Adam
+            optimizer = torch.optim.AdamW(groups, lr=cfg.learning_rate)
+        schedulers = []
+        steps = max(1, int(self.trainer.estimated_stepping_batches))
+        warmup = int(cfg.warmup_epochs * steps / max(1, cfg.epochs))
+        if warmup or cfg.lr_schedule == "cosine":
+            cosine = cfg.lr_schedule == "cosine"
+            scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: lr_factor(step, steps, warmup, cosine))
+            schedulers.append({"scheduler": scheduler, "interval": "step"})
+        if cfg.lr_schedule == "plateau":
+            plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode="min", factor=0.5, patience=1)
+            schedulers.append({"scheduler": plateau, "interval": "epoch", "monitor": "val_loss"})
+        return [optimizer], schedulers
+
+
+def lr_factor(step: int, steps: int, warmup: int, cosine: bool) -> float:
+    """The learning rate's multiplier at optimizer step `step` of `steps`: a linear rise over `warmup` steps,
+    then constant, or a cosine fall to 0 at the last step."""
+    rise = min(1.0, (step + 1) / warmup) if warmup else 1.0
+    fall = 0.5 * (1 + math.cos(math.pi * min(1.0, step / steps))) if cosine else 1.0
+    return rise * fall
+
+
+def penalized_weights(model: nn.Module, embeddings: bool = False) -> list[torch.Tensor]:
+    """The weight matrices that L1/L2 and weight decay act on: every parameter of 2+ dimensions (dense and
+    recurrent kernels), embeddings only when asked; never biases."""
+    embedding_ids = {id(m.weight) for m in model.modules() if isinstance(m, nn.Embedding)}
+    return [p for p in model.parameters() if p.dim() >= 2 and (embeddings or id(p) not in embedding_ids)]

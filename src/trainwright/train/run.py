@@ -19,6 +19,7 @@ from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 
 from ..artifact import Artifact, fingerprint, save_artifact
 from ..config import RunConfig, build_config
+from ..errors import ConfigError
 from ..data import infer_roles, read_table
 from ..data.examples import Examples, labeled_examples
 from ..data.target import TargetEncoder
@@ -140,6 +141,20 @@ def _train_bagged(examples, stages, target, valid, config, members, sources):
     return ensemble, history, (frame, y, out_of_fold), len(frame)
 
 
+def _logged_metrics(task: str) -> str:
+    names = ["loss"] + ([] if task == "regression" else ["accuracy"])
+    return ", ".join(f"{side}_{name}" for side in ("val", "train") for name in names)
+
+
+def _class_weights(task: str, targets: np.ndarray, mode: str) -> torch.Tensor | None:
+    """balanced: n / (classes * count), so every class weighs as much in the loss (scikit-learn's rule)."""
+    if mode == "none" or task == "regression":
+        return None
+    counts = np.bincount(targets, minlength=2 if task == "binary" else int(targets.max()) + 1).astype(float)
+    weights = len(targets) / (len(counts) * np.maximum(counts, 1))
+    return torch.tensor(weights, dtype=torch.float32)
+
+
 def _fit_stages(stages: Preprocessing, examples: Examples, source: str):
     frame, target = stages.fit(examples.inputs, examples.target, source)
     for line in stages.cleaning_summary:
@@ -224,12 +239,14 @@ def _fit(model, task: str, train_inputs, train_targets, valid_inputs, valid_targ
     valid_loader = make_loader(InputDataset(valid_inputs, valid_targets), pad,
                                sorted_batches(valid_inputs.lengths, 256))
 
+    stop = config.stopping
     epoch_log = EpochLog(tcfg.epochs, label)
     callbacks = [epoch_log]
-    if tcfg.early_stopping:
-        callbacks.append(EarlyStopping(monitor="val_loss", mode="min", patience=tcfg.patience))
-    if tcfg.restore_best:
-        callbacks.append(RestoreBestWeights(monitor="val_loss", mode="min"))
+    if stop.enabled:
+        callbacks.append(EarlyStopping(monitor=stop.monitor, mode=stop.direction, patience=stop.patience,
+                                       min_delta=stop.min_delta))
+    if stop.enabled and stop.restore_best:
+        callbacks.append(RestoreBestWeights(monitor=stop.monitor, mode=stop.direction))
     interactive = os.isatty(2)
     if interactive:
         callbacks.append(TQDMProgressBar(refresh_rate=10))
@@ -238,9 +255,17 @@ def _fit(model, task: str, train_inputs, train_targets, valid_inputs, valid_targ
             max_epochs=tcfg.epochs, accelerator=tcfg.accelerator, devices=1, logger=False,
             enable_checkpointing=False, enable_model_summary=False, enable_progress_bar=interactive,
             num_sanity_val_steps=0, use_distributed_sampler=False, callbacks=callbacks, deterministic=True,
+            gradient_clip_val=config.regularization.gradient_clip,
         )
         try:
-            trainer.fit(TaskModule(model, task, tcfg), train_loader, valid_loader)
+            module = TaskModule(model, task, tcfg, config.regularization,
+                                _class_weights(task, train_targets, config.regularization.class_weight))
+            trainer.fit(module, train_loader, valid_loader)
+        except (KeyError, RuntimeError) as e:
+            if f"{stop.monitor}" in str(e) and "not available" in str(e) or "no metric" in str(e):
+                raise ConfigError(f"stopping.monitor '{stop.monitor}' is not a metric this run logs. "
+                                  f"Use one of: {_logged_metrics(task)}.") from None
+            raise
         except SystemExit:
             # Lightning turns Ctrl+C into sys.exit(1) with SIGINT ignored; give the caller the interrupt back.
             signal.signal(signal.SIGINT, signal.default_int_handler)
