@@ -14,9 +14,10 @@ from .data import read_table
 from .errors import DataError
 from .evaluate.evaluation import evaluate
 from .predictor import Predictor
+from .train.cross_validation import cross_validate
 from .train.run import train
 
-__all__ = ["build_config", "evaluate", "load", "predict_file", "train"]
+__all__ = ["build_config", "cross_validate", "evaluate", "load", "predict_file", "train"]
 
 
 def load(directory: str | Path) -> Predictor:

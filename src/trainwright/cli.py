@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .errors import TrainwrightError
+from .errors import ConfigError, TrainwrightError
 from .log import logger
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -43,6 +43,7 @@ def train(
     data: Path = typer.Argument(..., help="Training table: .csv, .tsv, .jsonl or .parquet."),
     valid: Optional[Path] = typer.Option(None, help="Validation table; default: a stratified 10% of DATA."),
     test: Optional[Path] = typer.Option(None, help="Test table, evaluated once after training."),
+    cv: Optional[int] = typer.Option(None, min=2, help="k-fold cross-validation: mean ± std over K folds."),
     target: Optional[str] = typer.Option(None, help="Label column; inferred when not given."),
     text: Optional[list[str]] = typer.Option(None, help="Text column (repeat for several); inferred when not given."),
     feature: Optional[list[str]] = typer.Option(None, help="Table column to use (repeat); default: all usable."),
@@ -111,6 +112,15 @@ def train(
                            "label_smoothing": label_smoothing, "gradient_clip": gradient_clip},
     }
     run_config = api.build_config(config, overrides)
+    if cv is not None:
+        if valid is not None or test is not None:
+            raise ConfigError("--cv makes its own validation and test parts: leave out --valid and --test.")
+        folds = api.cross_validate(data, folds=cv, out=out_dir or Path("runs") / f"{data.stem}-cv",
+                                   config=run_config)
+        out.print(_cv_table(folds.summary, cv))
+        out.print(f"Per-fold results saved to [bold]{folds.path}[/bold] (cv.json, cv.csv). Cross-validation "
+                  "saves no model: train without --cv for one.", soft_wrap=True)
+        return
     result = api.train(data, valid=valid, test=test, out=out_dir or Path("runs") / data.stem, config=run_config)
     splits = {name: result.metrics[name] for name in ("valid", "test") if name in result.metrics}
     out.print(_metrics_table(splits))
@@ -172,6 +182,15 @@ def _metrics_table(splits: dict[str, dict]) -> Table:
     for key in keys:
         cells = [splits[name].get(key) for name in splits]
         table.add_row(key, *[("" if v is None else f"{v:.4f}" if isinstance(v, float) else str(v)) for v in cells])
+    return table
+
+
+def _cv_table(summary: dict, folds: int) -> Table:
+    table = Table(title=f"{folds}-fold cross-validation")
+    table.add_column("metric")
+    table.add_column("mean ± std", justify="right")
+    for key, value in summary.items():
+        table.add_row(key, f"{value['mean']:.4f} ± {value['std']:.4f}")
     return table
 
 

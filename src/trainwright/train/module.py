@@ -66,7 +66,8 @@ class TaskModule(L.LightningModule):
         warmup = int(cfg.warmup_epochs * steps / max(1, cfg.epochs))
         if warmup or cfg.lr_schedule == "cosine":
             cosine = cfg.lr_schedule == "cosine"
-            scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: lr_factor(step, steps, warmup, cosine))
+            scheduler = torch.optim.lr_scheduler.LambdaLR(
+                optimizer, lambda step: lr_factor(step, steps, warmup, cosine))
             schedulers.append({"scheduler": scheduler, "interval": "step"})
         if cfg.lr_schedule == "plateau":
             plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode="min", factor=0.5, patience=1)

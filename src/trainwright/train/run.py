@@ -44,12 +44,24 @@ class TrainResult:
 def train(data: str | Path, *, valid: str | Path | None = None, test: str | Path | None = None,
           out: str | Path = "runs/latest", config: RunConfig | str | Path | None = None) -> TrainResult:
     """Train a model on the labeled table `data` and save it to `out`. See `trainwright train --help`."""
+    config, roles, examples, target = prepare(data, config)
+    valid_set = _read_labeled(valid, roles, config) if valid is not None else None
+    artifact = fit_artifact(examples, roles, target, config, valid_set, (str(data), str(valid or data)))
+    artifact.data = {"train": fingerprint(data, artifact.metrics["training"]["n_train"])}
+    if test is not None:
+        artifact.metrics["test"] = evaluate_examples(artifact.predictor(), _read_labeled(test, roles, config),
+                                                     str(test))
+    path = save_artifact(artifact, out)
+    return TrainResult(path=path, metrics=artifact.metrics, history=artifact.history)
+
+
+def prepare(data: str | Path, config: RunConfig | str | Path | None):
+    """Read the training table, resolve its columns and target, and fix the run's settings from them."""
     if not isinstance(config, RunConfig):
         config = build_config(Path(config) if config else None)
     use_threads(config.train.threads)
     L.seed_everything(config.train.seed, verbose=False)
     dcfg = config.data
-
     frame = read_table(data, dcfg.encoding)
     roles = infer_roles(frame, str(data), dcfg.target, dcfg.text, dcfg.features)
     for reason in roles.reasons:
@@ -58,41 +70,45 @@ def train(data: str | Path, *, valid: str | Path | None = None, test: str | Path
     examples = labeled_examples(frame, roles.text, roles.target, str(data), dcfg.features)
     target = TargetEncoder(dcfg.task).fit(examples.target, str(data))
     dcfg.task = target.task_
+    if config.model.name == "auto":
+        config.model.name = _model_for(roles)
+    return config, roles, examples, target
 
+
+def fit_artifact(examples: Examples, roles, target: TargetEncoder, config: RunConfig,
+                 valid_set: Examples | None, sources: tuple[str, str]) -> Artifact:
+    """Fit the preprocessing and the model on `examples`, validate, and return the (unsaved) artifact with its
+    validation metrics and training figures."""
     stages = Preprocessing(roles, config)
-    name = config.model.name if config.model.name != "auto" else _model_for(roles)
-    config.model.name = name
-    members = _ensemble_size(config, name, len(examples), valid)
-    sources = (str(data), str(valid or data))
+    members = _ensemble_size(config, config.model.name, len(examples), valid_set)
     started = time.perf_counter()
     trainer = _train_bagged if members > 1 else _train_single
-    model, history, validation, n_train = trainer(examples, stages, target, valid, config, members, sources)
+    model, history, validation, n_train = trainer(examples, stages, target, valid_set, config, members, sources)
     fit_seconds = time.perf_counter() - started
 
     inputs, truth, outputs = validation
     if target.task_ == "regression":
         truth, outputs = target.inverse(truth), np.asarray(target.inverse(outputs))
-    metrics = {"valid": compute_metrics(target.task_, truth, outputs, target.classes_)}
-    artifact = Artifact(config=config, model_name=model_name(model, name), model=model, preprocessing=stages,
-                        target=target, history=history, data={"train": fingerprint(data, n_train)},
-                        validation=prediction_record(target.task_, target.classes_, inputs, truth, outputs,
-                                                     roles.text))
-    predictor = artifact.predictor()
-    if test is not None:
-        test_frame = read_table(test, dcfg.encoding)
-        test_set = labeled_examples(test_frame, roles.text, roles.target, str(test), dcfg.features)
-        metrics["test"] = evaluate_examples(predictor, test_set, str(test))
     steady = [row["seconds"] for row in history[1:]] or [row["seconds"] for row in history]
-    metrics["training"] = {
-        "epochs_run": len(history), "n_train": n_train, "fit_s": round(fit_seconds, 2),
-        "train_samples_per_s": round(n_train * (1 - 1 / members if members > 1 else 1) / statistics.median(steady), 1),
-        "threads": torch.get_num_threads(), "models": members,
-        "validation": "out-of-fold predictions" if members > 1 else "held-out rows",
+    rows_per_epoch = n_train * (1 - 1 / members) if members > 1 else n_train
+    metrics = {
+        "valid": compute_metrics(target.task_, truth, outputs, target.classes_),
+        "training": {
+            "epochs_run": len(history), "n_train": n_train, "fit_s": round(fit_seconds, 2),
+            "train_samples_per_s": round(rows_per_epoch / statistics.median(steady), 1),
+            "threads": torch.get_num_threads(), "models": members,
+            "validation": "out-of-fold predictions" if members > 1 else "held-out rows",
+        },
+        "cleaning": stages.cleaning_summary,
     }
-    metrics["cleaning"] = stages.cleaning_summary
-    artifact.metrics = metrics
-    path = save_artifact(artifact, out)
-    return TrainResult(path=path, metrics=metrics, history=history)
+    return Artifact(config=config, model_name=model_name(model, config.model.name), model=model,
+                    preprocessing=stages, target=target, history=history, metrics=metrics,
+                    validation=prediction_record(target.task_, target.classes_, inputs, truth, outputs, roles.text))
+
+
+def _read_labeled(path: str | Path, roles, config: RunConfig) -> Examples:
+    frame = read_table(path, config.data.encoding)
+    return labeled_examples(frame, roles.text, roles.target, str(path), config.data.features)
 
 
 def _train_single(examples, stages, target, valid, config, members, sources):
@@ -214,11 +230,9 @@ def use_threads(threads: int | None) -> None:
     os.environ["RAYON_NUM_THREADS"] = str(threads)
 
 
-def _validation_split(examples: Examples, target: TargetEncoder, valid, config: RunConfig):
+def _validation_split(examples: Examples, target: TargetEncoder, valid: Examples | None, config: RunConfig):
     if valid is not None:
-        frame = read_table(valid, config.data.encoding)
-        return examples, labeled_examples(frame, config.data.text, config.data.target, str(valid),
-                                          config.data.features)
+        return examples, valid
     labels = target.transform(examples.target)
     stratify = labels if target.task_ != "regression" and np.bincount(labels).min() >= 2 else None
     train_rows, valid_rows = train_test_split(np.arange(len(labels)), test_size=config.data.valid_fraction,
