@@ -12,7 +12,6 @@ from .train.run import TrainResult  # noqa: E402
 
 __all__ = [
     "Artifact", "ArtifactError", "ConfigError", "DataError", "Predictions", "Predictor", "RunConfig",
-    "TrainResult", "TrainwrightError", "build_config", "cross_validate", "evaluate", "load", "load_artifact", "predict_file",
-    "train",
-    "__version__",
+    "TrainResult", "TrainwrightError", "build_config", "cross_validate", "evaluate", "load", "load_artifact",
+    "predict_file", "train", "__version__",
 ]

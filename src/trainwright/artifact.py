@@ -145,7 +145,8 @@ def _write(artifact: Artifact, directory: Path) -> None:
 
 def _replace(staging: Path, directory: Path) -> None:
     """Swap the finished staging directory into place; the old model is removed only after the swap."""
-    if directory.exists() and not (directory / "metadata.json").is_file() and any(directory.iterdir()):
+    leftovers = [p for p in directory.iterdir() if p.name != "checkpoint"] if directory.exists() else []
+    if leftovers and not (directory / "metadata.json").is_file():
         raise ArtifactError(f"{directory} exists and is not a trainwright model; choose another --out.")
     old = None
     if directory.exists():

@@ -44,6 +44,7 @@ def train(
     valid: Optional[Path] = typer.Option(None, help="Validation table; default: a stratified 10% of DATA."),
     test: Optional[Path] = typer.Option(None, help="Test table, evaluated once after training."),
     cv: Optional[int] = typer.Option(None, min=2, help="k-fold cross-validation: mean ± std over K folds."),
+    resume: Optional[Path] = typer.Option(None, help="Continue the interrupted run saving to this --out folder."),
     target: Optional[str] = typer.Option(None, help="Label column; inferred when not given."),
     text: Optional[list[str]] = typer.Option(None, help="Text column (repeat for several); inferred when not given."),
     feature: Optional[list[str]] = typer.Option(None, help="Table column to use (repeat); default: all usable."),
@@ -121,7 +122,10 @@ def train(
         out.print(f"Per-fold results saved to [bold]{folds.path}[/bold] (cv.json, cv.csv). Cross-validation "
                   "saves no model: train without --cv for one.", soft_wrap=True)
         return
-    result = api.train(data, valid=valid, test=test, out=out_dir or Path("runs") / data.stem, config=run_config)
+    if resume is not None and out_dir is not None and resume.resolve() != out_dir.resolve():
+        raise ConfigError(f"--resume {resume} and --out {out_dir} differ: a resumed run saves where it started.")
+    out_dir = resume or out_dir or Path("runs") / data.stem
+    result = api.train(data, valid=valid, test=test, out=out_dir, config=run_config, resume=resume is not None)
     splits = {name: result.metrics[name] for name in ("valid", "test") if name in result.metrics}
     out.print(_metrics_table(splits))
     for name, metrics in splits.items():

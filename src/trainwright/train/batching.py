@@ -41,9 +41,13 @@ class LengthBucketBatchSampler(Sampler[list[int]]):
     def __len__(self) -> int:
         return -(-len(self.lengths) // self.batch_size)
 
+    def set_epoch(self, epoch: int) -> None:
+        """Lightning calls this before each epoch; the order depends on the epoch alone, so a resumed run
+        sees the same batches as an uninterrupted one."""
+        self.epoch = epoch
+
     def __iter__(self) -> Iterator[list[int]]:
         rng = np.random.default_rng([self.seed, self.epoch])
-        self.epoch += 1
         order = rng.permutation(len(self.lengths))
         batches = []
         for start in range(0, len(order), self.pool):

@@ -6,6 +6,7 @@ import copy
 import time
 
 import lightning as L
+import torch
 
 from ..log import logger
 
@@ -34,6 +35,13 @@ class RestoreBestWeights(L.Callback):
             self.best, self.best_epoch = value, trainer.current_epoch + 1
             self.state = copy.deepcopy(pl_module.state_dict())
 
+    def state_dict(self) -> dict:
+        return {"best": self.best, "best_epoch": self.best_epoch, "last_epoch": self.last_epoch, "state": self.state}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.best, self.best_epoch, self.last_epoch = state["best"], state["best_epoch"], state["last_epoch"]
+        self.state = state["state"]
+
     def on_fit_end(self, trainer, pl_module):
         if self.state is not None:
             pl_module.load_state_dict(self.state)
@@ -51,6 +59,12 @@ class EpochLog(L.Callback):
         self.history: list[dict] = []
         self._start = 0.0
 
+    def state_dict(self) -> dict:
+        return {"history": self.history}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.history = list(state["history"])
+
     def on_train_epoch_start(self, trainer, pl_module):
         self._start = time.perf_counter()
 
@@ -61,3 +75,14 @@ class EpochLog(L.Callback):
         self.history.append(row)
         figures = "  ".join(f"{k} {v:.4f}" for k, v in row.items() if k not in ("epoch", "seconds"))
         logger.info(f"{self.label}epoch {row['epoch']}/{self.max_epochs}  {figures}  ({seconds:.1f}s)")
+
+
+class RandomState(L.Callback):
+    """Saves torch's random generator with each checkpoint and puts it back on resume, so that dropout draws
+    the same masks after a resume as in an uninterrupted run."""
+
+    def state_dict(self) -> dict:
+        return {"torch": torch.get_rng_state()}
+
+    def load_state_dict(self, state: dict) -> None:
+        torch.set_rng_state(state["torch"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -14,7 +15,7 @@ from pathlib import Path
 import lightning as L
 import numpy as np
 import torch
-from lightning.pytorch.callbacks import EarlyStopping, TQDMProgressBar
+from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint, TQDMProgressBar
 from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 
 from ..artifact import Artifact, fingerprint, save_artifact
@@ -30,7 +31,7 @@ from ..models import EnsembleConfig, EnsembleModel, build_model, model_sizes
 from ..predictor import predict_encoded
 from ..preprocessing import Preprocessing
 from .batching import InputDataset, LengthBucketBatchSampler, make_loader, sorted_batches
-from .callbacks import EpochLog, RestoreBestWeights
+from .callbacks import EpochLog, RandomState, RestoreBestWeights
 from .module import TaskModule
 
 
@@ -42,11 +43,17 @@ class TrainResult:
 
 
 def train(data: str | Path, *, valid: str | Path | None = None, test: str | Path | None = None,
-          out: str | Path = "runs/latest", config: RunConfig | str | Path | None = None) -> TrainResult:
-    """Train a model on the labeled table `data` and save it to `out`. See `trainwright train --help`."""
+          out: str | Path = "runs/latest", config: RunConfig | str | Path | None = None,
+          resume: bool = False) -> TrainResult:
+    """Train a model on the labeled table `data` and save it to `out`. See `trainwright train --help`.
+
+    While it trains, `out/checkpoint/` holds the last epoch's checkpoint; `resume=True` continues from it
+    (same data and settings), ending with the same metrics as a run that was never interrupted."""
     config, roles, examples, target = prepare(data, config)
     valid_set = _read_labeled(valid, roles, config) if valid is not None else None
-    artifact = fit_artifact(examples, roles, target, config, valid_set, (str(data), str(valid or data)))
+    checkpoints = Checkpoints(Path(out) / "checkpoint", config, resume)
+    artifact = fit_artifact(examples, roles, target, config, valid_set, (str(data), str(valid or data)),
+                            checkpoints)
     artifact.data = {"train": fingerprint(data, artifact.metrics["training"]["n_train"])}
     if test is not None:
         artifact.metrics["test"] = evaluate_examples(artifact.predictor(), _read_labeled(test, roles, config),
@@ -76,14 +83,17 @@ def prepare(data: str | Path, config: RunConfig | str | Path | None):
 
 
 def fit_artifact(examples: Examples, roles, target: TargetEncoder, config: RunConfig,
-                 valid_set: Examples | None, sources: tuple[str, str]) -> Artifact:
+                 valid_set: Examples | None, sources: tuple[str, str], checkpoints=None) -> Artifact:
     """Fit the preprocessing and the model on `examples`, validate, and return the (unsaved) artifact with its
     validation metrics and training figures."""
     stages = Preprocessing(roles, config)
     members = _ensemble_size(config, config.model.name, len(examples), valid_set)
     started = time.perf_counter()
-    trainer = _train_bagged if members > 1 else _train_single
-    model, history, validation, n_train = trainer(examples, stages, target, valid_set, config, members, sources)
+    if members > 1:
+        model, history, validation, n_train = _train_bagged(examples, stages, target, config, members, sources)
+    else:
+        model, history, validation, n_train = _train_single(examples, stages, target, valid_set, config, sources,
+                                                            checkpoints)
     fit_seconds = time.perf_counter() - started
 
     inputs, truth, outputs = validation
@@ -111,7 +121,7 @@ def _read_labeled(path: str | Path, roles, config: RunConfig) -> Examples:
     return labeled_examples(frame, roles.text, roles.target, str(path), config.data.features)
 
 
-def _train_single(examples, stages, target, valid, config, members, sources):
+def _train_single(examples, stages, target, valid, config, sources, checkpoints=None):
     """One model, early-stopped on the --valid file or a held-out split. Returns the model, its history, the
     validation rows with their encoded truth and predictions, and the number of training rows."""
     train_set, valid_set = _validation_split(examples, target, valid, config)
@@ -121,12 +131,13 @@ def _train_single(examples, stages, target, valid, config, members, sources):
     valid_inputs = stages.encode(valid_set.inputs, sources[1])
     valid_truth = target.transform(valid_set.target, sources[1])
     history = _fit(model, target.task_, stages.encode(train_frame, sources[0], clean=False),
-                   target.transform(train_target, sources[0]), valid_inputs, valid_truth, pad, config)
+                   target.transform(train_target, sources[0]), valid_inputs, valid_truth, pad, config,
+                   checkpoints=checkpoints)
     outputs = predict_encoded(model, target.task_, valid_inputs, pad)
     return model, history, (valid_set.inputs, valid_truth, outputs), len(train_frame)
 
 
-def _train_bagged(examples, stages, target, valid, config, members, sources):
+def _train_bagged(examples, stages, target, config, members, sources):
     """`members` models, each early-stopped on its own fold of the training rows and trained on the others;
     their out-of-fold predictions give the validation metrics, so every row is used and none is seen twice."""
     frame, labels = _fit_stages(stages, examples, sources[0])
@@ -245,7 +256,7 @@ def _validation_split(examples: Examples, target: TargetEncoder, valid: Examples
 
 
 def _fit(model, task: str, train_inputs, train_targets, valid_inputs, valid_targets, pad, config: RunConfig,
-         label: str = "") -> list[dict]:
+         label: str = "", checkpoints: "Checkpoints | None" = None) -> list[dict]:
     """Train `model` in place on encoded inputs, validating each epoch; returns the per-epoch history."""
     tcfg = config.train
     train_loader = make_loader(InputDataset(train_inputs, train_targets), pad, LengthBucketBatchSampler(
@@ -261,20 +272,24 @@ def _fit(model, task: str, train_inputs, train_targets, valid_inputs, valid_targ
                                        min_delta=stop.min_delta))
     if stop.enabled and stop.restore_best:
         callbacks.append(RestoreBestWeights(monitor=stop.monitor, mode=stop.direction))
+    if checkpoints is not None:
+        callbacks += checkpoints.callbacks()
     interactive = os.isatty(2)
     if interactive:
         callbacks.append(TQDMProgressBar(refresh_rate=10))
     with _quiet_lightning():
         trainer = L.Trainer(
             max_epochs=tcfg.epochs, accelerator=tcfg.accelerator, devices=1, logger=False,
-            enable_checkpointing=False, enable_model_summary=False, enable_progress_bar=interactive,
+            enable_checkpointing=checkpoints is not None, enable_model_summary=False,
+            enable_progress_bar=interactive,
             num_sanity_val_steps=0, use_distributed_sampler=False, callbacks=callbacks, deterministic=True,
             gradient_clip_val=config.regularization.gradient_clip,
         )
         try:
             module = TaskModule(model, task, tcfg, config.regularization,
                                 _class_weights(task, train_targets, config.regularization.class_weight))
-            trainer.fit(module, train_loader, valid_loader)
+            resume_from = checkpoints.resume_from() if checkpoints is not None else None
+            trainer.fit(module, train_loader, valid_loader, ckpt_path=resume_from, weights_only=True)
         except (KeyError, RuntimeError) as e:
             if f"{stop.monitor}" in str(e) and "not available" in str(e) or "no metric" in str(e):
                 raise ConfigError(f"stopping.monitor '{stop.monitor}' is not a metric this run logs. "
@@ -286,6 +301,41 @@ def _fit(model, task: str, train_inputs, train_targets, valid_inputs, valid_targ
             raise KeyboardInterrupt from None
     model.cpu()
     return epoch_log.history
+
+
+class Checkpoints:
+    """The last epoch's checkpoint of a run in `directory`: model, optimizer, schedule, loop position, early
+    stopping and best-weights state, and the random generator. Lightning writes it atomically (a temporary file
+    moved into place), so a kill -9 leaves the previous epoch's checkpoint whole."""
+
+    def __init__(self, directory: Path, config: RunConfig, resume: bool):
+        self.directory = directory
+        self.file = directory / "last.ckpt"
+        self.resume = resume
+        settings = directory / "config.json"
+        current = json.loads(config.model_dump_json())
+        if resume:
+            if not self.file.is_file():
+                raise ConfigError(f"Nothing to resume in {directory.parent}: no checkpoint at {self.file}. "
+                                  "Start the run without --resume.")
+            saved = json.loads(settings.read_text(encoding="utf-8"))
+            changed = sorted(f"{section}.{key}" for section in current for key in current[section]
+                             if saved.get(section, {}).get(key) != current[section][key])
+            if changed:
+                raise ConfigError(f"{directory.parent} was started with other settings ({', '.join(changed)}); "
+                                  "resume with the same data, flags and config.")
+        directory.mkdir(parents=True, exist_ok=True)
+        settings.write_text(json.dumps(current, indent=2) + "\n", encoding="utf-8")
+
+    def callbacks(self) -> list:
+        return [ModelCheckpoint(dirpath=self.directory, filename="last", save_top_k=1, every_n_epochs=1,
+                                enable_version_counter=False), RandomState()]
+
+    def resume_from(self) -> str | None:
+        if self.resume:
+            logger.info(f"resuming from {self.file}")
+            return str(self.file)
+        return None
 
 
 class _quiet_lightning:

@@ -1,0 +1,55 @@
+"""A run interrupted mid-training resumes from its last checkpoint and ends exactly as an uninterrupted one."""
+
+import json
+
+import pytest
+
+import trainwright
+from trainwright.train import callbacks
+
+
+def _config(tiny_config):
+    config = tiny_config.model_copy(deep=True)
+    config.train.epochs = 4
+    config.stopping.enabled = False
+    config.model.dropout = 0.3  # dropout draws random masks: the random state must come back too
+    return config
+
+
+def test_resume_after_a_crash_in_epoch_3_equals_an_uninterrupted_run(tmp_path, reviews_csv, tiny_config,
+                                                                       monkeypatch):
+    whole = trainwright.train(reviews_csv, out=tmp_path / "whole", config=_config(tiny_config))
+    assert not (whole.path / "checkpoint").exists()  # a finished run keeps no checkpoint
+
+    start = callbacks.EpochLog.on_train_epoch_start
+
+    def crash_in_epoch_3(self, trainer, module):
+        if trainer.current_epoch == 2:
+            raise RuntimeError("power cut")
+        start(self, trainer, module)
+
+    monkeypatch.setattr(callbacks.EpochLog, "on_train_epoch_start", crash_in_epoch_3)
+    with pytest.raises(RuntimeError, match="power cut"):
+        trainwright.train(reviews_csv, out=tmp_path / "resumed", config=_config(tiny_config))
+    assert (tmp_path / "resumed" / "checkpoint" / "last.ckpt").is_file()
+    monkeypatch.setattr(callbacks.EpochLog, "on_train_epoch_start", start)
+
+    resumed = trainwright.train(reviews_csv, out=tmp_path / "resumed", config=_config(tiny_config), resume=True)
+    assert resumed.history[-1]["epoch"] == 4 and len(resumed.history) == 4
+    assert [r["val_loss"] for r in resumed.history] == [r["val_loss"] for r in whole.history]
+    assert resumed.metrics["valid"] == whole.metrics["valid"]
+    saved = json.loads((resumed.path / "metrics.json").read_text())
+    assert saved["valid"] == json.loads((whole.path / "metrics.json").read_text())["valid"]
+
+
+def test_resume_needs_a_checkpoint_and_the_same_settings(tmp_path, reviews_csv, tiny_config):
+    with pytest.raises(trainwright.ConfigError, match="Nothing to resume"):
+        trainwright.train(reviews_csv, out=tmp_path / "none", config=_config(tiny_config), resume=True)
+    checkpoint = tmp_path / "run" / "checkpoint"
+    checkpoint.mkdir(parents=True)
+    (checkpoint / "last.ckpt").write_bytes(b"")
+    (checkpoint / "config.json").write_text(json.dumps(_config(tiny_config).model_dump()))
+    other = _config(tiny_config)
+    other.train.learning_rate = 0.5
+    with pytest.raises(trainwright.ConfigError, match=r"other settings \(.*train\.learning_rate\)"):
+        trainwright.train(reviews_csv, out=tmp_path / "run", config=other, resume=True)
