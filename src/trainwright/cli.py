@@ -136,6 +136,8 @@ def train(
     out.print(f"Trained {models}{training['epochs_run']} epochs in {training['fit_s']:.1f}s "
               f"({training['train_samples_per_s']:.0f} samples/s). Model saved to [bold]{result.path}[/bold]",
               soft_wrap=True)
+    print_diagnosis(diagnose_run(result.path), out)
+    err.print(f"Wrote the run report to {write_report(result.path)}", markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -172,9 +174,13 @@ def predict(
         err.print(f"Wrote predictions to [bold]{path}[/bold]")
 
 
-from .doctor.command import doctor  # noqa: E402  (a command of its own module, registered here)
+from .doctor.command import doctor  # noqa: E402  (commands of their own modules, registered here)
+from .evaluate.commands import compare, print_diagnosis, report  # noqa: E402
+from .evaluate.report import diagnose_run, write_report  # noqa: E402
 
 app.command()(doctor)
+app.command()(report)
+app.command()(compare)
 
 
 def _metrics_table(splits: dict[str, dict]) -> Table:

@@ -28,7 +28,8 @@ _CHECK_TITLES = {
     "test_columns_missing": "Columns missing from the test file", "test_columns_differ": "Test file columns",
     "empty_file": "Empty file",
 }
-_CSS = """
+# Shared by every trainwright page (the run report extends it).
+CSS = """
 :root { --ink:#1f2933; --muted:#616e7c; --line:#e4e7eb; --bg:#f5f7fa; --card:#fff; --red:#c53030;
         --red-bg:#fff5f5; --amber:#b7791f; --amber-bg:#fffaf0; --blue:#2b6cb0; --blue-bg:#ebf8ff;
         --green:#2f855a; --green-bg:#f0fff4; --bar:#4c7bd9; }
@@ -106,7 +107,7 @@ def render_html(report: DoctorReport) -> str:
                     _footer()])
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>Data report: {escape(Path(report.file).name)}</title><style>{_CSS}</style></head>"
+            f"<title>Data report: {escape(Path(report.file).name)}</title><style>{CSS}</style></head>"
             f"<body><main>{body}</main></body></html>\n")
 
 
