@@ -387,8 +387,7 @@ def _next_steps(verdict: str, members: list[dict], s: _Settings, metrics: dict) 
             then = (f": it would have stopped at epoch {would['stop_epoch']} and kept epoch {would['kept_epoch']} "
                     f"(validation loss {_l(would['kept_val_loss'])} instead of {_l(first['final_val_loss'])})"
                     if would else "")
-            steps.append(f"Turn early stopping back on (the default; drop `--no-early-stopping "
-                         f"--no-restore-best`){then}.")
+            steps.append(f"Turn early stopping back on (the default; drop `--no-early-stopping`){then}.")
         else:
             steps.append("Keep early stopping and restore-best on: they are what keeps the best epoch here.")
         if text_model:
