@@ -53,3 +53,19 @@ def test_resume_needs_a_checkpoint_and_the_same_settings(tmp_path, reviews_csv, 
     other.train.learning_rate = 0.5
     with pytest.raises(trainwright.ConfigError, match=r"other settings \(.*train\.learning_rate\)"):
         trainwright.train(reviews_csv, out=tmp_path / "run", config=other, resume=True)
+
+
+def test_each_epoch_sees_a_new_batch_order_set_by_lightning(tmp_path, reviews_csv, tiny_config, monkeypatch):
+    from trainwright.train import batching
+
+    orders = []
+    original = batching.LengthBucketBatchSampler.__iter__
+
+    def record(self):
+        batches = list(original(self))
+        orders.append(batches)
+        return iter(batches)
+
+    monkeypatch.setattr(batching.LengthBucketBatchSampler, "__iter__", record)
+    trainwright.train(reviews_csv, out=tmp_path / "m", config=_config(tiny_config))
+    assert len(orders) == 4 and len({str(o) for o in orders}) == 4  # four epochs, four different orders

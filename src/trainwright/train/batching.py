@@ -28,26 +28,36 @@ class InputDataset(Dataset):
         return index
 
 
+class EpochClock(Sampler[int]):
+    """The epoch number, set by Lightning before each epoch (it calls `set_epoch` on a batch sampler's
+    `sampler`, as for DistributedSampler). Iterating it yields nothing: the batch sampler does the work."""
+
+    def __init__(self):
+        self.epoch = 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(())
+
+
 class LengthBucketBatchSampler(Sampler[list[int]]):
-    """Shuffled batches of similar-length sequences; a new order each epoch, reproducible from `seed`."""
+    """Shuffled batches of similar-length sequences; the order depends on `seed` and the epoch alone, so a
+    resumed run sees the same batches as an uninterrupted one."""
 
     def __init__(self, lengths: list[int], batch_size: int, seed: int, pool_batches: int = 50):
         self.lengths = np.asarray(lengths)
         self.batch_size = batch_size
         self.seed = seed
         self.pool = batch_size * pool_batches
-        self.epoch = 0
+        self.sampler = EpochClock()
 
     def __len__(self) -> int:
         return -(-len(self.lengths) // self.batch_size)
 
-    def set_epoch(self, epoch: int) -> None:
-        """Lightning calls this before each epoch; the order depends on the epoch alone, so a resumed run
-        sees the same batches as an uninterrupted one."""
-        self.epoch = epoch
-
     def __iter__(self) -> Iterator[list[int]]:
-        rng = np.random.default_rng([self.seed, self.epoch])
+        rng = np.random.default_rng([self.seed, self.sampler.epoch])
         order = rng.permutation(len(self.lengths))
         batches = []
         for start in range(0, len(order), self.pool):
