@@ -44,3 +44,16 @@ def test_placeholders_and_far_out_codes_are_missing():
     assert report.total == 5
     cleaned = standardize_missing(values.to_frame(), {"pulse": [999.0]})
     assert cleaned["pulse"].isna().sum() == 5
+
+
+def test_zero_padded_codes_stay_codes(tmp_path):
+    from trainwright.data import read_table
+
+    path = tmp_path / "codes.csv"
+    path.write_text("site,pulse\n" + "\n".join(f"{c},{p}" for c, p in
+                    [("11300", 66), ("02208", 88), ("00000", 40), ("03111", 72), ("00000", 64)] * 3) + "\n")
+    frame = read_table(path)
+    assert frame["site"].tolist()[:3] == ["11300", "02208", "00000"]  # leading zeros kept
+    assert frame["pulse"].dtype == "int64"
+    assert infer_kind(frame["site"]).kind == "categorical"
+    assert find_missing(frame["site"]).total == 0  # 00000 is a code, not a disguised missing value

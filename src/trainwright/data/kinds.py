@@ -39,6 +39,8 @@ def infer_kind(series: pd.Series) -> ColumnKind:
         return ColumnKind(name, "constant", f"a single value ({shown}) in every non-missing row")
     if distinct == 2:
         return ColumnKind(name, "binary", f"two values: {', '.join(map(str, sorted(values.unique(), key=str)))}")
+    if not pd.api.types.is_numeric_dtype(values) and values.astype(str).str.fullmatch(r"0\d+").any():
+        return ColumnKind(name, "categorical", f"zero-padded codes, {distinct} distinct values")
     numbers = pd.to_numeric(values, errors="coerce")
     if numbers.notna().all():
         integral = bool((numbers == numbers.round()).all())

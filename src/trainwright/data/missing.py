@@ -46,6 +46,9 @@ def find_missing(series: pd.Series) -> MissingReport:
         for value, count in values[token].astype(str).str.strip().value_counts().items():
             report.tokens[value] = int(count)
         mask |= token
+        if text[~mask].str.fullmatch(r"0\d+").any():  # zero-padded codes (00000, 02208): 0 is a code
+            report.rows = np.flatnonzero(mask.to_numpy()).tolist()
+            return report
         numbers = pd.to_numeric(values.where(~mask), errors="coerce")
     else:
         numbers = values.astype("float64")

@@ -116,7 +116,8 @@ def _parse(path: Path, fmt: str, text: str) -> pd.DataFrame:
                 # Without index_col=False pandas silently makes an extra first field the index and shifts
                 # every column; with it, pandas only warns. Either way the file is malformed: say where.
                 warnings.simplefilter("error", pd.errors.ParserWarning)
-                return pd.read_csv(buffer, sep=sep, index_col=False)
+                frame = pd.read_csv(buffer, sep=sep, index_col=False, dtype=str)
+            return frame.apply(_numbers_unless_codes)
         return pd.read_json(buffer, lines=fmt == "jsonl")
     except pd.errors.ParserWarning:
         line = _first_long_line(text, sep)
@@ -126,6 +127,21 @@ def _parse(path: Path, fmt: str, text: str) -> pd.DataFrame:
         raise DataError(f"{path} could not be parsed as {fmt.upper()}: {str(e).strip()}. {hint}") from None
     except ValueError as e:  # pandas' JSON reader
         raise DataError(f"{path} could not be parsed as {fmt.upper()}: {str(e).strip()}.") from None
+
+
+def _numbers_unless_codes(values: pd.Series) -> pd.Series:
+    """A column of numbers as numbers (int64 when whole and complete, else float64), as pandas would read it,
+    except zero-padded codes such as 02208 or 00000, which stay strings: as numbers they would lose their
+    zeros and a code 00000 would look like an impossible 0."""
+    present = values.dropna()
+    if present.empty or present.str.strip().str.fullmatch(r"[+-]?0\d+").any():
+        return values
+    numbers = pd.to_numeric(values.str.strip(), errors="coerce")
+    if numbers.notna().sum() != len(present):
+        return values
+    if len(present) == len(values) and (numbers % 1 == 0).all():
+        return numbers.astype("int64")
+    return numbers.astype("float64")
 
 
 def _first_long_line(text: str, sep: str) -> int:
