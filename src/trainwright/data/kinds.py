@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..text.scripts import CJK
-from .missing import MISSING_TOKENS
+from .missing import MISSING_TOKENS, ZERO_PADDED
 
 KINDS = ("text", "numeric", "categorical", "binary", "datetime", "identifier", "constant")
 _ID_NAME = re.compile(r"(^id$|_id$|^id_|\bid\b|uuid|guid|(_|^)(number|no|num|nr|code)$|^index$)", re.I)
@@ -39,7 +39,7 @@ def infer_kind(series: pd.Series) -> ColumnKind:
         return ColumnKind(name, "constant", f"a single value ({shown}) in every non-missing row")
     if distinct == 2:
         return ColumnKind(name, "binary", f"two values: {', '.join(map(str, sorted(values.unique(), key=str)))}")
-    if not pd.api.types.is_numeric_dtype(values) and values.astype(str).str.fullmatch(r"0\d+").any():
+    if not pd.api.types.is_numeric_dtype(values) and values.astype(str).str.fullmatch(ZERO_PADDED).any():
         return ColumnKind(name, "categorical", f"zero-padded codes, {distinct} distinct values")
     numbers = pd.to_numeric(values, errors="coerce")
     if numbers.notna().all():

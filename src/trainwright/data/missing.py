@@ -15,6 +15,7 @@ import pandas as pd
 MISSING_TOKENS = frozenset({"", "?", "??", "na", "n/a", "n.a.", "nan", "null", "none", "nil", "-", "--", "missing",
                             "unknown", "#n/a"})
 SENTINELS = (-1, 999, 9999, -999, -9999, 99999)
+ZERO_PADDED = r"0\d+"  # a code such as 02208 or 00000: its 0 is a value, and it is no number
 _ZERO_GAP = 5  # zero is a sentinel when it lies this many typical value-spacings below the smallest real value
 
 
@@ -46,7 +47,7 @@ def find_missing(series: pd.Series) -> MissingReport:
         for value, count in values[token].astype(str).str.strip().value_counts().items():
             report.tokens[value] = int(count)
         mask |= token
-        if text[~mask].str.fullmatch(r"0\d+").any():  # zero-padded codes (00000, 02208): 0 is a code
+        if text[~mask].str.fullmatch(ZERO_PADDED).any():
             report.rows = np.flatnonzero(mask.to_numpy()).tolist()
             return report
         numbers = pd.to_numeric(values.where(~mask), errors="coerce")

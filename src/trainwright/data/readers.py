@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..errors import DataError
 from ..log import logger
+from .missing import ZERO_PADDED
 
 # Han ideographs, CJK and full-width punctuation: what Chinese text decoded as GB18030 consists of.
 _CJK_TEXT = re.compile("[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
@@ -134,7 +135,7 @@ def _numbers_unless_codes(values: pd.Series) -> pd.Series:
     except zero-padded codes such as 02208 or 00000, which stay strings: as numbers they would lose their
     zeros and a code 00000 would look like an impossible 0."""
     present = values.dropna()
-    if present.empty or present.str.strip().str.fullmatch(r"[+-]?0\d+").any():
+    if present.empty or present.str.strip().str.fullmatch(ZERO_PADDED).any():
         return values
     numbers = pd.to_numeric(values.str.strip(), errors="coerce")
     if numbers.notna().sum() != len(present):
