@@ -165,7 +165,8 @@ def _train_bagged(examples, stages, target, config, members, sources):
         calibration, out_of_fold = _platt(out_of_fold, y)
     ensemble = EnsembleModel(EnsembleConfig(target.task_, [
         {"name": config.model.name, "config": m.config.to_dict()} for m in models], calibration), models)
-    return ensemble, history, (frame, y, out_of_fold), len(frame)
+    # The report shows each row as it was in the file, not its cleaned (imputed, clipped) values.
+    return ensemble, history, (examples.inputs.loc[frame.index], y, out_of_fold), len(frame)
 
 
 def _logged_metrics(task: str) -> str:
