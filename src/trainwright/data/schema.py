@@ -94,10 +94,18 @@ def require_column(frame: pd.DataFrame, column: str, source: str) -> None:
     )
 
 
-def _infer_target(frame: pd.DataFrame, source: str, exclude: set) -> tuple[str, str]:
+def target_candidates(frame: pd.DataFrame, exclude) -> tuple[list, list]:
+    """The columns named like a label (exact names first), and those with few distinct values; the rules by
+    which `train` and `doctor` both choose a target."""
     candidates = [c for c in frame.columns if c not in exclude]
     exact = [c for c in candidates if _TARGET_NAME.match(str(c))]
     named = exact or [c for c in candidates if _TARGET_PART.search(str(c))]
+    few = [c for c in candidates if 2 <= frame[c].nunique() <= _MAX_CLASSES]
+    return named, few
+
+
+def _infer_target(frame: pd.DataFrame, source: str, exclude: set) -> tuple[str, str]:
+    named, low = target_candidates(frame, exclude)
     if len(named) == 1:
         return named[0], "named like a label"
     if len(named) > 1:
@@ -105,7 +113,6 @@ def _infer_target(frame: pd.DataFrame, source: str, exclude: set) -> tuple[str, 
             f"{source}: cannot tell which column is the target; several are named like one: "
             f"{', '.join(map(str, named))}. Pass --target COLUMN."
         )
-    low = [c for c in candidates if 2 <= frame[c].nunique() <= _MAX_CLASSES]
     if len(low) == 1:
         return low[0], f"the only column with few distinct values ({frame[low[0]].nunique()})"
     if not low:

@@ -7,7 +7,7 @@ only worth knowing: the table may be unlabeled (a file to predict on), and the l
 
 from __future__ import annotations
 
-from ..data.schema import _MAX_CLASSES, _TARGET_NAME, _TARGET_PART, require_column
+from ..data.schema import require_column, target_candidates
 from .dataset import Dataset
 from .report import Finding
 
@@ -18,8 +18,8 @@ def resolve_target(data: Dataset, target: str | None) -> list[Finding]:
         require_column(data.frame, target, data.source)
         data.target, data.target_reason = target, "passed with --target"
         return []
-    candidates = [c for c in data.frame.columns if data.kind(c) not in ("text", "identifier")]
-    named = [c for c in candidates if _TARGET_NAME.match(c)] or [c for c in candidates if _TARGET_PART.search(c)]
+    unlikely = {c for c in data.frame.columns if data.kind(c) in ("text", "identifier")}
+    named, few = target_candidates(data.frame, unlikely)
     if len(named) == 1:
         data.target, data.target_reason = named[0], "named like a label"
         return []
@@ -27,7 +27,6 @@ def resolve_target(data: Dataset, target: str | None) -> list[Finding]:
         return [Finding("target", "blocking", columns=named, fix="pass --target COLUMN",
                         message=f"Cannot tell which column is the target: {len(named)} are named like one "
                                 f"({', '.join(named)}). Training stops here too.")]
-    few = [c for c in candidates if 2 <= data.frame[c].nunique() <= _MAX_CLASSES]
     if len(few) == 1:
         data.target = few[0]
         data.target_reason = f"the only column with few distinct values ({data.frame[few[0]].nunique()})"
