@@ -21,7 +21,7 @@ from conftest import Result, make_reviews, run_subprocess
 import trainwright
 from trainwright.data import read_table
 
-FAST = ["--epochs", "1", "--embedding-dim", "8", "--hidden-size", "8", "--threads", "1"]
+FAST = ["--model", "lstm", "--epochs", "1", "--embedding-dim", "8", "--hidden-size", "8", "--threads", "1"]
 DATA_ERROR, CONFIG_ERROR, ARTIFACT_ERROR = 2, 3, 4
 
 

@@ -20,7 +20,7 @@ from conftest import Result, make_reviews, run_subprocess
 
 import trainwright
 
-FAST = ["--epochs", "2", "--embedding-dim", "8", "--hidden-size", "8", "--threads", "1"]
+FAST = ["--model", "lstm", "--epochs", "2", "--embedding-dim", "8", "--hidden-size", "8", "--threads", "1"]
 ARTIFACT_FILES = ["config.json", "weights.safetensors", "tokenizer.json", "metrics.json", "metadata.json"]
 TIMING_KEYS = {"fit_s", "train_samples_per_s"}
 
@@ -76,7 +76,7 @@ def test_train_tells_its_choices_on_stderr_and_saves_the_model(trained, reviews_
     assert metrics["training"]["epochs_run"] == 2
     assert read_json(out / "config.json")["data"] == {
         "target": "label", "text": ["review"], "features": ["stars"], "valid_fraction": 0.1, "encoding": None,
-        "task": "binary"}
+        "task": "binary", "label_separator": ";"}
 
 
 def test_train_with_default_out_saves_under_runs(cli, tmp_path):
@@ -223,7 +223,7 @@ def regression_model(tmp_path_factory):
     data = tmp / "ratings.csv"
     make_ratings().to_csv(data, index=False)
     config = trainwright.build_config(overrides={
-        "data": {"target": "rating"}, "model": {"embedding_dim": 8, "hidden_size": 8},
+        "data": {"target": "rating"}, "model": {"name": "lstm", "embedding_dim": 8, "hidden_size": 8},
         "train": {"epochs": 3, "threads": 1, "learning_rate": 0.01}})
     result = trainwright.train(data, out=tmp / "model", config=config)
     return result.path, data

@@ -10,7 +10,7 @@ from conftest import shared_data
 
 def test_sst2_two_epochs_well_above_chance(tmp_path):
     sst2 = shared_data("text", "sst2")
-    config = trainwright.build_config(overrides={"train": {"epochs": 2}})
+    config = trainwright.build_config(overrides={"model": {"name": "lstm"}, "train": {"epochs": 2}})
     result = trainwright.train(sst2 / "train.csv", valid=sst2 / "dev.csv", test=sst2 / "test.csv",
                                out=tmp_path / "sst2", config=config)
     assert result.metrics["test"]["accuracy"] > 0.72
@@ -24,7 +24,7 @@ def test_chinese_reviews_are_read_as_characters_and_learned(tmp_path, caplog):
     reviews = pd.read_csv(shared_data("text", "waimai_10k.csv")).sample(3000, random_state=0)
     path = tmp_path / "waimai.csv"
     reviews.to_csv(path, index=False)
-    config = trainwright.build_config(overrides={"train": {"epochs": 3}})
+    config = trainwright.build_config(overrides={"model": {"name": "lstm"}, "train": {"epochs": 3}})
     with caplog.at_level("INFO", logger="trainwright"):
         result = trainwright.train(path, out=tmp_path / "waimai", config=config)
     assert "split into characters" in caplog.text
@@ -58,7 +58,7 @@ def test_a_dirty_copy_trains_as_well_as_the_clean_file(tmp_path, caplog):
     clean = pd.read_csv(sst2 / "train.csv")
     dirty = make_dirty(clean, np.random.default_rng(0))
     dirty.to_csv(tmp_path / "dirty.csv", index=False)
-    config = trainwright.build_config(overrides={"train": {"epochs": 2}})
+    config = trainwright.build_config(overrides={"model": {"name": "lstm"}, "train": {"epochs": 2}})
     with caplog.at_level("INFO", logger="trainwright"):
         from_dirty = trainwright.train(tmp_path / "dirty.csv", valid=sst2 / "dev.csv", test=sst2 / "test.csv",
                                        out=tmp_path / "dirty", config=config.model_copy(deep=True))

@@ -1,4 +1,4 @@
-"""The Python API, one function per CLI command: `train`, `evaluate`, `predict_file`, and `load`."""
+"""The Python API, one function per CLI command: `train`, `distill`, `evaluate`, `predict_file`, and `load`."""
 
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ from .errors import DataError
 from .evaluate.evaluation import evaluate
 from .predictor import Predictor
 from .train.cross_validation import cross_validate
+from .train.distill import distill
 from .train.run import train
 
-__all__ = ["build_config", "cross_validate", "evaluate", "load", "predict_file", "train"]
+__all__ = ["build_config", "cross_validate", "distill", "evaluate", "load", "predict_file", "train"]
 
 
 def load(directory: str | Path) -> Predictor:

@@ -3,6 +3,8 @@
     config.json          the resolved run configuration
     model.json           architecture name and sizes
     weights.safetensors  the weights
+    hf/                  instead of weights.safetensors for a fine-tuned pretrained transformer: a standard
+                         Hugging Face model directory (safetensors weights, config, tokenizer)
     tokenizer.json       the fitted tokenizer (Hugging Face `tokenizers` format), for text inputs
     preprocessing.json   input columns, fitted cleaning (imputation, clip bounds, ...), table feature encoding
     target.json          the fitted target encoder (labels, or scaling of a numeric target)
@@ -38,8 +40,9 @@ from .predictor import Predictor
 from .preprocessing import Preprocessing
 
 FORMAT_VERSION = 1
-REQUIRED = ("config.json", "model.json", "weights.safetensors", "preprocessing.json", "target.json",
-            "metadata.json")
+REQUIRED = ("config.json", "model.json", "preprocessing.json", "target.json", "metadata.json")
+WEIGHTS = "weights.safetensors"
+HF_DIRECTORY = "hf"  # a pretrained model's weights: `transformers` loads this folder as it is
 
 
 @dataclass
@@ -90,14 +93,7 @@ def load_artifact(directory: str | Path) -> Artifact:
     except TrainwrightError as e:
         raise ArtifactError(str(e)) from None
     spec = _read_json(directory / "model.json")
-    try:
-        model = build_model(spec["name"], **spec["config"])
-    except (KeyError, TypeError) as e:
-        raise ArtifactError(f"{directory}/model.json does not describe a known model ({e}).") from None
-    try:
-        model.load_state_dict(load_file(str(directory / "weights.safetensors")))
-    except (RuntimeError, OSError) as e:
-        raise ArtifactError(f"{directory}/weights.safetensors does not match model.json: {e}") from None
+    model = _load_model(directory, spec)
     return Artifact(
         config=config, model_name=spec["name"], model=model.eval(),
         preprocessing=Preprocessing.load(directory, _read_json(directory / "preprocessing.json"), config),
@@ -107,6 +103,28 @@ def load_artifact(directory: str | Path) -> Artifact:
         validation=_read_json(directory / "validation.json") if (directory / "validation.json").is_file() else {},
         data=metadata.get("data", {}),
     )
+
+
+def _load_model(directory: Path, spec: dict) -> torch.nn.Module:
+    pretrained = spec.get("name") == "pretrained"
+    weights = directory / (f"{HF_DIRECTORY}/model.safetensors" if pretrained else WEIGHTS)
+    if not weights.is_file():
+        raise ArtifactError(f"{directory} is not a complete trainwright model: missing "
+                            f"{weights.relative_to(directory)}.")
+    try:
+        config = dict(spec["config"])
+        if pretrained:  # the Hugging Face directory inside this model, wherever it was moved to
+            config["source"] = str(directory / HF_DIRECTORY)
+        model = build_model(spec["name"], **config)
+    except (KeyError, TypeError) as e:
+        raise ArtifactError(f"{directory}/model.json does not describe a known model ({e}).") from None
+    if pretrained:
+        return model  # from_pretrained read the weights
+    try:
+        model.load_state_dict(load_file(str(weights)))
+    except (RuntimeError, OSError) as e:
+        raise ArtifactError(f"{weights} does not match model.json: {e}") from None
+    return model
 
 
 def fingerprint(path: str | Path, rows: int) -> dict:
@@ -121,12 +139,17 @@ def _write(artifact: Artifact, directory: Path) -> None:
     from . import __version__
 
     model = artifact.model.cpu()
-    state = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
-    save_file(state, str(directory / "weights.safetensors"))
+    spec = model.config.to_dict()
+    if hasattr(model, "save_pretrained"):
+        model.save_pretrained(directory / HF_DIRECTORY, artifact.target.task_, artifact.target.classes_)
+        spec["source"] = HF_DIRECTORY
+    else:
+        state = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
+        save_file(state, str(directory / WEIGHTS))
     artifact.preprocessing.save(directory)
     files = {
         "config.json": artifact.config.model_dump(),
-        "model.json": {"name": artifact.model_name, "config": model.config.to_dict()},
+        "model.json": {"name": artifact.model_name, "config": spec},
         "target.json": artifact.target.to_dict(),
         "metrics.json": artifact.metrics,
         "history.json": artifact.history,

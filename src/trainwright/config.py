@@ -29,11 +29,17 @@ class DataConfig(Section):
     features: Optional[list[str]] = None  # table columns to use; default: every numeric/categorical column
     valid_fraction: float = Field(0.1, gt=0, lt=1)  # held out (stratified) when no --valid file is given
     encoding: Optional[str] = None  # file encoding; detected when not set
-    task: Literal["auto", "binary", "multiclass", "regression"] = "auto"
+    task: Literal["auto", "binary", "multiclass", "multilabel", "regression"] = "auto"
+    label_separator: str = ";"  # multilabel: several labels in one cell, e.g. "sports;politics"
+
+
+TOKENIZER_LEVELS = ("auto", "word", "char", "bpe", "wordpiece", "unigram", "jieba", "pretrained")
 
 
 class TokenizerConfig(Section):
-    level: Literal["auto", "word", "char"] = "auto"  # auto: words, with CJK text split into characters
+    # auto: words, with CJK text split into characters; bpe/wordpiece/unigram: subwords learned from the
+    # training texts; jieba: Chinese word segmentation; pretrained: the pretrained model's own tokenizer
+    level: Literal[TOKENIZER_LEVELS] = "auto"
     num_words: int = Field(10000, ge=3)  # vocabulary size, padding and out-of-vocabulary tokens included
     lowercase: bool = True
     filters: str = KERAS_FILTERS  # characters turned into spaces, as Keras's Tokenizer does
@@ -42,9 +48,13 @@ class TokenizerConfig(Section):
     truncating: Literal["pre", "post"] = "pre"  # pre: keep the end of a long text, as Keras does
 
 
+TEXT_MODELS = ("lstm", "bilstm", "gru", "cnn", "fasttext", "linear", "transformer", "pretrained")
+
+
 class ModelConfig(Section):
-    # auto: lstm for text alone, mlp for a table, lstm+mlp for text with table columns
-    name: Literal["auto", "lstm", "mlp", "lstm+mlp"] = "auto"
+    # auto: for text alone, candidates tried within train.time_limit and the best kept; mlp for a table;
+    # lstm+mlp for text with table columns
+    name: Literal[("auto", *TEXT_MODELS, "mlp", "lstm+mlp")] = "auto"
     embedding_dim: int = Field(64, ge=1)  # text: the seed's Embedding(64) -> LSTM(64)
     hidden_size: int = Field(64, ge=1)
     num_layers: int = Field(1, ge=1)
@@ -52,6 +62,15 @@ class ModelConfig(Section):
     # text: before the head, and between stacked LSTM layers; the seed had none (--dropout 0)
     dropout: float = Field(0.2, ge=0, lt=1)
     embedding_dropout: float = Field(0.0, ge=0, lt=1)  # text: on the word vectors (whole tokens dropped)
+    # lstm/bilstm/gru/transformer: how a sequence becomes one vector; auto: last for lstm, max for the others
+    pooling: Literal["auto", "last", "mean", "max"] = "auto"
+    filter_sizes: list[int] = [3, 4, 5]  # cnn: convolution widths, in tokens
+    num_filters: int = Field(100, ge=1)  # cnn: filters per width
+    ngrams: int = Field(2, ge=1, le=4)  # fasttext/linear: word n-grams up to this length
+    hash_buckets: int = Field(2 ** 18, ge=1)  # fasttext/linear: hashed n-gram slots beyond the vocabulary
+    attention_heads: int = Field(4, ge=1)  # transformer
+    pretrained: Optional[str] = None  # pretrained: a local Hugging Face model directory or a package shipping one
+    freeze_layers: int = Field(0, ge=0)  # pretrained: the embeddings and this many lower layers stay fixed
     mlp_hidden_sizes: list[int] = [64, 32]  # tables: the MLP's layers
     mlp_dropout: float = Field(0.1, ge=0, lt=1)
 
@@ -69,6 +88,8 @@ class TrainConfig(Section):
     # Models trained on different folds and averaged. auto: 5 for a table (MLP) of under 5,000 rows without
     # a --valid file, where one small validation split makes early stopping noisy; else 1.
     ensemble: Union[Literal["auto"], Annotated[int, Field(ge=1)]] = "auto"
+    # seconds for the whole training; model auto shares it among its candidates
+    time_limit: Optional[float] = Field(None, gt=0)
 
 
 class StoppingConfig(Section):

@@ -25,18 +25,25 @@ from .train.batching import sorted_batches
 
 @dataclass
 class Predictions:
-    """labels: one per input, in input order. probabilities: (n, classes) aligned with `classes`, or None
-    for regression."""
+    """labels: one per input, in input order (multilabel: a list of labels per input, possibly empty).
+    probabilities: (n, classes) aligned with `classes` (multilabel: each label's own probability), or None for
+    regression. separator: multilabel only, joins each input's labels in `to_frame`."""
 
     labels: list
     probabilities: np.ndarray | None
     classes: list | None
+    separator: str | None = None
 
     def __len__(self) -> int:
         return len(self.labels)
 
     def to_frame(self, label_column: str = "prediction") -> pd.DataFrame:
-        frame = pd.DataFrame({label_column: self.labels})
+        """One row per input: the label ("sports;politics" for several, "" for none), then one probability
+        column per class."""
+        labels = self.labels
+        if self.separator is not None:
+            labels = [self.separator.join(map(str, row)) for row in labels]
+        frame = pd.DataFrame({label_column: labels})
         if self.probabilities is not None:
             for i, name in enumerate(self.classes):
                 frame[f"probability_{name}"] = self.probabilities[:, i]
@@ -61,7 +68,7 @@ class Predictor:
         self.batch_size = batch_size
 
     @classmethod
-    def load(cls, directory: str | Path) -> "Predictor":
+    def load(cls, directory: str | Path) -> Predictor:
         from .artifact import load_artifact
 
         return load_artifact(directory).predictor()
@@ -84,6 +91,9 @@ class Predictor:
         outputs = self.outputs(self.frame(inputs, source), source)
         if self.task == "regression":
             return Predictions(labels=outputs.tolist(), probabilities=None, classes=None)
+        if self.task == "multilabel":
+            return Predictions(labels=self.target.inverse(outputs), probabilities=outputs,
+                               classes=list(self.target.classes_), separator=self.target.separator)
         return Predictions(labels=self.target.inverse(outputs.argmax(axis=1)), probabilities=outputs,
                            classes=list(self.target.classes_))
 
@@ -116,7 +126,8 @@ class Predictor:
         return texts.reindex(columns=columns)
 
     def outputs(self, frame: pd.DataFrame, source: str = "input") -> np.ndarray:
-        """Class probabilities (n, classes), or predicted values (n,) in the target's scale."""
+        """Class probabilities (n, classes), per-label probabilities (n, labels) for multilabel, or predicted
+        values (n,) in the target's scale."""
         encoded = self.preprocessing.encode(frame, source)
         pad = self.preprocessing.tokenizer.pad if self.preprocessing.tokenizer is not None else None
         result = predict_encoded(self.model, self.task, encoded, pad, self.batch_size)
@@ -126,7 +137,8 @@ class Predictor:
 
 
 def predict_encoded(model: torch.nn.Module, task: str, encoded: EncodedInputs, pad, batch_size: int = 256):
-    """Class probabilities (n, classes), or standardized values (n,) for regression, in input order."""
+    """Class (or per-label) probabilities (n, outputs), or standardized values (n,) for regression, in input
+    order."""
     model.eval()
     result = None
     with torch.inference_mode():

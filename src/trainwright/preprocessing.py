@@ -15,7 +15,8 @@ from .config import RunConfig
 from .data.examples import join_text
 from .data.features import FeatureEncoder
 from .data.schema import ColumnRoles
-from .text import TextTokenizer
+from .errors import ConfigError
+from .text import TextTokenizer, load_tokenizer, make_tokenizer
 
 
 @dataclass
@@ -53,14 +54,16 @@ class EncodedInputs:
 
 
 class Preprocessing:
-    """The fitted stages for one model. `text`, `numeric`, `categorical` name its input columns."""
+    """The fitted stages for one model. `text`, `numeric`, `categorical` name its input columns;
+    `pretrained_dir` is the pretrained model's directory, whose tokenizer the pretrained level uses."""
 
-    def __init__(self, roles: ColumnRoles, config: RunConfig):
+    def __init__(self, roles: ColumnRoles, config: RunConfig, pretrained_dir: Path | None = None):
         self.text = list(roles.text)
         self.numeric = list(roles.numeric)
         self.categorical = list(roles.categorical)
         self.target_column = roles.target
         self.config = config
+        self.pretrained_dir = pretrained_dir
         self.cleaner = None
         self.tokenizer: TextTokenizer | None = None
         self.features: FeatureEncoder | None = None
@@ -78,11 +81,31 @@ class Preprocessing:
         labeled = frame.assign(**{self.target_column: target}) if target is not None else frame
         cleaned, self.cleaning_summary = self.cleaner.fit_clean(labeled, source)
         if self.text:
-            self.tokenizer = TextTokenizer(self.config.tokenizer).fit(join_text(cleaned, self.text, source))
+            self.tokenizer = self._tokenizer().fit(join_text(cleaned, self.text, source))
+            if self.tokenizer.pad_id != 0 and self.config.model.name != "pretrained":
+                raise ConfigError(f"tokenizer.level 'pretrained': this tokenizer pads with id "
+                                  f"{self.tokenizer.pad_id}, but model '{self.config.model.name}' masks id 0. "
+                                  "Use model.name pretrained with it, or another tokenizer.level.")
         numeric = list(self.cleaner.feature_columns_)
         if numeric or self.categorical:
             self.features = FeatureEncoder(numeric, list(self.cleaner.categorical_columns_)).fit(cleaned)
         return cleaned.drop(columns=[self.target_column], errors="ignore"), cleaned[self.target_column]
+
+    def _tokenizer(self) -> TextTokenizer:
+        """The unfitted tokenizer for `tokenizer.level`. A pretrained model reads its own tokenizer's ids, so
+        with one the level is `pretrained` whatever `auto` would pick; any other explicit level is an error."""
+        level = self.config.tokenizer.level
+        model = self.config.model
+        if model.name == "pretrained":
+            if level not in ("auto", "pretrained"):
+                raise ConfigError(f"tokenizer.level '{level}' does not go with model.name 'pretrained': a pretrained "
+                                  "model reads the ids of its own tokenizer. Leave tokenizer.level at auto (or "
+                                  "set it to pretrained).")
+            level = "pretrained"
+        directory = self.pretrained_dir
+        if level == "pretrained" and directory is None and model.pretrained and Path(model.pretrained).is_dir():
+            directory = Path(model.pretrained)
+        return make_tokenizer(self.config.tokenizer, level, directory)
 
     def encode(self, frame: pd.DataFrame, source: str = "input", clean: bool = True) -> EncodedInputs:
         """Model inputs for every row of `frame`, in order; `clean=False` for rows that `fit` already cleaned."""
@@ -96,10 +119,12 @@ class Preprocessing:
         return EncodedInputs(sequences, numeric, categorical)
 
     def model_sizes(self) -> dict:
-        """The sizes a model takes from the data: vocabulary and table features."""
+        """The sizes a model takes from the data: vocabulary (and the id that pads it) and table features."""
         sizes = {}
         if self.tokenizer is not None:
             sizes["vocab_size"] = self.tokenizer.vocab_size
+            sizes["pad_id"] = self.tokenizer.pad_id  # 0 but for a pretrained tokenizer; only models that ask use it
+            sizes["pad_id"] = self.tokenizer.pad_id
         if self.features is not None:
             sizes["num_numeric"] = len(self.features.numeric)
             sizes["cardinalities"] = self.features.cardinalities
@@ -126,8 +151,8 @@ class Preprocessing:
         roles = ColumnRoles(target=inputs["target"], text=inputs["text"], numeric=inputs["numeric"],
                             categorical=inputs["categorical"])
         stages = cls(roles, config)
-        if state["tokenizer_level"] is not None:
-            stages.tokenizer = TextTokenizer.load(directory, config.tokenizer, state["tokenizer_level"])
+        if state.get("tokenizer_level") is not None:
+            stages.tokenizer = load_tokenizer(directory, config.tokenizer, state["tokenizer_level"])
         if state["features"] is not None:
             stages.features = FeatureEncoder.from_dict(state["features"])
         if state["cleaning"] is not None:

@@ -48,7 +48,7 @@ def multiclass_run(tmp_path_factory) -> Path:
         rows.append({"text": " ".join(words) + f" {i}", "topic": label})
     folder = tmp_path_factory.mktemp("multiclass")
     pd.DataFrame(rows).to_csv(folder / "topics.csv", index=False)
-    config = trainwright.build_config(overrides={"model": {"embedding_dim": 16, "hidden_size": 16},
+    config = trainwright.build_config(overrides={"model": {"name": "lstm", "embedding_dim": 16, "hidden_size": 16},
                                                  "train": {"epochs": 6, "threads": 1, "learning_rate": 0.01}})
     return trainwright.train(folder / "topics.csv", out=folder / "topics", config=config).path
 

@@ -190,8 +190,8 @@ def test_short_texts_are_not_truncated():
 
 
 def test_default_truncation_keeps_the_end_like_keras():
-    tok = fitted(["w%d" % i for i in range(150)] + [" ".join("w%d" % i for i in range(150))])
-    out = ids(tok, " ".join("w%d" % i for i in range(150)))
+    tok = fitted([f"w{i}" for i in range(150)] + [" ".join(f"w{i}" for i in range(150))])
+    out = ids(tok, " ".join(f"w{i}" for i in range(150)))
     assert len(out) == 100
     assert out[-1] == token_id(tok, "w149") and out[0] == token_id(tok, "w50")
 

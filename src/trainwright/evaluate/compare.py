@@ -21,15 +21,19 @@ from .. import __version__
 from ..errors import ArtifactError
 from .report import Run, model_summary, read_run
 
-MAIN_METRIC = {"binary": "valid_accuracy", "multiclass": "valid_accuracy", "regression": "valid_r2"}
-LOWER_IS_BETTER = ("valid_loss", "valid_mse", "valid_mae", "test_loss", "fit_s", "parameters", "size_mb")
-VALID_METRICS = ("accuracy", "f1", "roc_auc", "loss", "mse", "mae", "r2")
+# multilabel: micro F1, as subset accuracy (every label of a row right) is near 0 for many labels
+MAIN_METRIC = {"binary": "valid_accuracy", "multiclass": "valid_accuracy", "multilabel": "valid_f1",
+               "regression": "valid_r2"}
+LOWER_IS_BETTER = ("valid_loss", "valid_mse", "valid_mae", "valid_hamming_loss", "test_loss", "fit_s",
+                   "parameters", "size_mb")
+VALID_METRICS = ("accuracy", "f1", "roc_auc", "hamming_loss", "loss", "mse", "mae", "r2")
 # (row key, column title, format) of the leaderboard; a column none of the runs has is left out.
 COLUMNS = [
     ("rank", "#", "{}"), ("run", "run", "{}"), ("model", "model", "{}"), ("task", "task", "{}"),
     ("epochs_run", "epochs", "{}"), ("dropout", "dropout", "{:g}"), ("size", "emb / hidden", "{}"),
     ("learning_rate", "lr", "{:g}"), ("batch_size", "batch", "{}"),
     ("valid_accuracy", "val acc", "{:.4f}"), ("valid_f1", "val F1", "{:.4f}"), ("valid_roc_auc", "val AUC", "{:.4f}"),
+    ("valid_hamming_loss", "val Hamming", "{:.4f}"),
     ("valid_loss", "val loss", "{:.4f}"), ("valid_mse", "val MSE", "{:.4g}"), ("valid_mae", "val MAE", "{:.4g}"),
     ("valid_r2", "val R²", "{:.4f}"), ("test_accuracy", "test acc", "{:.4f}"), ("fit_s", "fit s", "{:.1f}"),
     ("parameters", "params", "{:,}"), ("size_mb", "MB", "{:.2f}"),
@@ -38,7 +42,7 @@ COLUMNS = [
 
 def compare_runs(run_dirs: Sequence[str | Path], sort_by: str | None = None) -> list[dict[str, Any]]:
     """One row per run, best first: by `sort_by` (a row key) or else each task's main validation metric
-    (accuracy; R² for regression), classification runs before regression ones. Raises ArtifactError for a path
+    (accuracy; micro F1 for multilabel; R² for regression), classification runs before regression ones. Raises ArtifactError for a path
     that is not a run directory."""
     rows = [_row(read_run(path)) for path in run_dirs]
     if sort_by is not None and rows and not any(sort_by in row for row in rows):
@@ -190,7 +194,8 @@ def render_leaderboard(rows: list[dict[str, Any]]) -> str:
 
 def _ranking(rows: list[dict]) -> str:
     keys = dict.fromkeys(row.get("ranked_by", row["main_metric"]) for row in rows)
-    names = {"valid_accuracy": "validation accuracy", "valid_r2": "validation R² (regression runs after the others)"}
+    names = {"valid_accuracy": "validation accuracy", "valid_f1": "validation F1",
+             "valid_r2": "validation R² (regression runs after the others)"}
     return " then ".join(names.get(k, k) for k in keys) or "validation accuracy"
 
 

@@ -10,8 +10,9 @@ what to try next. Deterministic: the same history, metrics and config give the s
 The train/validation gap is read at the kept epoch and at the last one. "Overfitting": training loss kept
 falling while validation loss rose 10% or more above its minimum, or stalled with a gap of 10 points or more (and
 is above training loss). "Underfitting": training accuracy is barely above always predicting the most common class
-(regression: the standardized training loss explains under a third of the variance), or both losses were still
-clearly falling, short of a near-perfect training fit, when the epoch limit was reached.
+(multilabel: subset accuracy under a third, as no constant guess matches many label sets; regression: the
+standardized training loss explains under a third of the variance), or both losses were still clearly falling,
+short of a near-perfect training fit, when the epoch limit was reached.
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ def diagnose(history: list[dict], metrics: dict | None = None, config: Any = Non
     `train.early_stopping` of older runs, or the `stopping` section)."""
     settings = _Settings.read(config)
     metrics = metrics or {}
+    if "hamming_loss" in (metrics.get("valid") or {}):  # a multilabel run whose config does not say so
+        settings.task = "multilabel"
     groups = _by_model(history)
     if not groups:
         return Diagnosis("no_history", [("No per-epoch history was saved with this run (history.json is missing "
@@ -88,6 +91,7 @@ class _Settings:
     dropout: float = 0.0
     mlp_dropout: float = 0.1
     weight_decay: float = 0.0
+    task: str = ""  # data.task; multilabel runs log subset accuracy
 
     @classmethod
     def read(cls, config: Any) -> _Settings:
@@ -107,7 +111,8 @@ class _Settings:
         return cls(int(train.get("epochs", 10)), enabled, restore, int(patience), float(delta or 0), monitor,
                    minimize, str(model.get("name", "lstm")), float(model.get("dropout", 0.0) or 0),
                    float(model.get("mlp_dropout", 0.1) or 0),
-                   float(reg.get("weight_decay", train.get("weight_decay", 0.0)) or 0))
+                   float(reg.get("weight_decay", train.get("weight_decay", 0.0)) or 0),
+                   str((config.get("data") or {}).get("task") or ""))
 
 
 def _by_model(history: list[dict]) -> list[list[dict]]:
@@ -159,6 +164,7 @@ def _read_curve(rows: list[dict], s: _Settings, baseline: float | None) -> dict:
     facts["still_falling"] = (not stopped and not saturated and epochs[-1] >= s.max_epochs and len(val) >= 3
                               and low == len(val) - 1 and val[-1] < val[-3] * (1 - STILL_FALLING)
                               and train[-1] < train[-3])
+    facts["exact_match"] = bool(metric) and s.task == "multilabel"  # accuracy: every label of a row right
     facts["weak_fit"] = _weak_fit(facts, baseline)
     if not s.early_stopping and facts["overfit"]:
         facts["would_stop"] = _simulate_stopping(val, epochs, s)
@@ -174,7 +180,7 @@ def _kept_index(rows: list[dict], s: _Settings) -> int:
 
 def _weak_fit(facts: dict, baseline: float | None) -> bool:
     if facts["metric"]:
-        chance = baseline if baseline is not None else 0.5
+        chance = 0.0 if facts["exact_match"] else baseline if baseline is not None else 0.5
         return facts["train_accuracy"][-1] < chance + (1 - chance) / 3
     return facts["train_loss"][-1] > 2 / 3  # regression: MSE on the standardized target, 1.0 = predicting the mean
 
@@ -283,6 +289,9 @@ def _defense_sentence(f: dict, s: _Settings) -> str:
 
 
 def _weak_sentence(f: dict) -> str:
+    if f["exact_match"]:
+        return (f"Training accuracy is only {f['train_accuracy'][-1]:.1%} (rows with every label right): the model "
+                "fits even its training data poorly.")
     if f["metric"]:
         return (f"Training accuracy is only {f['train_accuracy'][-1]:.1%}, barely above always predicting the most "
                 "common class: the model fits even its training data poorly.")
@@ -322,7 +331,8 @@ def _ensemble(members: list[dict], s: _Settings) -> tuple[str, list[str]]:
     if falling:
         lines.append(f"Both losses were still falling at the {s.max_epochs}-epoch limit in {_models(falling)}.")
     if weak:
-        lines.append(f"Training accuracy is barely above the most common class in {_models(weak)}.")
+        lines.append(f"Training accuracy is low in {_models(weak)}." if weak[0]["exact_match"] else
+                     f"Training accuracy is barely above the most common class in {_models(weak)}.")
     half = n / 2
     verdict = ("overfitting" if len(over) >= half else
                "underfitting" if len(falling) + len(weak) >= half else "good_fit")

@@ -24,8 +24,8 @@ def evaluate_examples(predictor: Predictor, examples: Examples, source: str) -> 
 def prediction_record(task: str, classes: list | None, inputs: pd.DataFrame, truth, outputs,
                       text_columns: list[str], limit: int = 300) -> dict:
     """What the run report needs of the validation predictions, as JSON: per row its 1-based row number in
-    its file, a short preview of its inputs, the true class index (or value) and the predicted probabilities
-    (or value)."""
+    its file, a short preview of its inputs, the true class index (multilabel: 0/1 per label; regression: value)
+    and the predicted probabilities (or value)."""
     if text_columns:
         previews = join_text(inputs, text_columns, "validation")
     else:
@@ -34,7 +34,7 @@ def prediction_record(task: str, classes: list | None, inputs: pd.DataFrame, tru
         "task": task, "classes": classes,
         "rows": [int(i) + 1 for i in inputs.index],
         "inputs": [p if len(p) <= limit else p[:limit] + "…" for p in previews],
-        "truth": np.asarray(truth).tolist(),
+        "truth": (np.asarray(truth).astype(int) if task == "multilabel" else np.asarray(truth)).tolist(),
         "outputs": np.round(np.asarray(outputs, dtype=float), 6).tolist(),
     }
 

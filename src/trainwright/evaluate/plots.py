@@ -1,5 +1,5 @@
 """The run report's figures, one PNG each: learning curves, confusion matrix, ROC and precision-recall curves,
-reliability diagram, per-class bars, predicted against true values.
+reliability diagram, per-class (or per-label) bars, predicted against true values.
 
 matplotlib's object API on the Agg canvas (no pyplot, so no global figure state and no display needed), one
 house style applied per figure with `rc_context`, 110 dpi. The same inputs give the same PNG bytes.
@@ -168,19 +168,21 @@ def precision_recall_curve(truth: Sequence[int], scores: Sequence[float], path: 
 
 
 def calibration_curve(truth: Sequence[int], probabilities: Sequence[Sequence[float]], path: str | Path,
-                      bins: int = 10) -> Path:
+                      bins: int = 10, xlabel: str | None = None, ylabel: str | None = None) -> Path:
     """Reliability diagram in `bins` equal-width bins with the count of predictions per bin below it. Binary:
     predicted probability of the positive class against the observed share of positives; more classes: the
     top class's probability (confidence) against accuracy. Legend: expected calibration error (ECE); a dot's
-    size follows its bin's count."""
+    size follows its bin's count. xlabel, ylabel: other axis titles, e.g. for multilabel decisions drawn as
+    binary ones."""
     probs = np.asarray(probabilities, dtype=float)
     truth = np.asarray(truth)
     if probs.shape[1] == 2:
-        confidence, hit, xlabel, ylabel = probs[:, 1], truth == 1, "predicted probability of the positive class", \
-            "observed share of positives"
+        confidence, hit = probs[:, 1], truth == 1
+        titles = "predicted probability of the positive class", "observed share of positives"
     else:
         confidence, hit = probs.max(axis=1), probs.argmax(axis=1) == truth
-        xlabel, ylabel = "confidence (probability of the predicted class)", "accuracy"
+        titles = "confidence (probability of the predicted class)", "accuracy"
+    xlabel, ylabel = xlabel or titles[0], ylabel or titles[1]
     edges = np.linspace(0, 1, bins + 1)
     index = np.clip(np.digitize(confidence, edges[1:-1]), 0, bins - 1)
     counts = np.bincount(index, minlength=bins)
@@ -209,8 +211,8 @@ def calibration_curve(truth: Sequence[int], probabilities: Sequence[Sequence[flo
 
 
 def per_class_bars(classes: Sequence, precision: Sequence[float], recall: Sequence[float], f1: Sequence[float],
-                   path: str | Path) -> Path:
-    """Precision, recall and F1 of each class side by side."""
+                   path: str | Path, unit: str = "class") -> Path:
+    """Precision, recall and F1 of each class (unit "label": of each multilabel label) side by side."""
     k = len(classes)
     x = np.arange(k)
     names = [_short(c) for c in classes]
@@ -225,7 +227,7 @@ def per_class_bars(classes: Sequence, precision: Sequence[float], recall: Sequen
         ax.set_ylim(0, 1.05)
         ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         ax.grid(axis="x", visible=False)
-        ax.set_title("Precision, recall and F1 per class")
+        ax.set_title(f"Precision, recall and F1 per {unit}")
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
         return _save(fig, path)
 

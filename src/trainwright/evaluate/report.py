@@ -53,11 +53,13 @@ class Run:
     @property
     def task(self) -> str | None:
         task = self.validation.get("task") or self.target.get("task") or (self.config.get("data") or {}).get("task")
-        if task in ("binary", "multiclass", "regression"):
+        if task in ("binary", "multiclass", "multilabel", "regression"):
             return task
         valid = self.metrics.get("valid") or {}
         if "r2" in valid or "mse" in valid:
             return "regression"
+        if "hamming_loss" in valid:
+            return "multilabel"
         labels = (valid.get("confusion_matrix") or {}).get("labels")
         return None if labels is None else "binary" if len(labels) == 2 else "multiclass"
 
@@ -123,7 +125,7 @@ class ReportContent:
     run: Run
     diagnosis: Diagnosis
     figures: dict[str, Path]  # file name (a key of FIGURES) -> PNG path
-    per_class: list[dict]  # {"label", "precision", "recall", "f1", "support"} per class
+    per_class: list[dict]  # {"label", "precision", "recall", "f1", "support"} per class (multilabel: label)
     wrong: list[dict]  # the most confidently wrong (or, regression, most wrong) validation rows
 
     @property
@@ -152,12 +154,19 @@ def _figures(run: Run, diagnosis: Diagnosis, folder: Path) -> dict[str, Path]:
         figures["roc_curve.png"] = plots.roc_curve(truth, outputs[:, 1], folder / "roc_curve.png")
         figures["precision_recall.png"] = plots.precision_recall_curve(truth, outputs[:, 1],
                                                                        folder / "precision_recall.png")
-    figures["calibration.png"] = plots.calibration_curve(truth, outputs, folder / "calibration.png")
-    if run.task == "multiclass":
+    if run.task == "multilabel":  # every (row, label) pair is one yes/no prediction
+        positive = outputs.ravel()
+        figures["calibration.png"] = plots.calibration_curve(
+            truth.ravel(), np.column_stack([1 - positive, positive]), folder / "calibration.png",
+            xlabel="predicted probability of a label", ylabel="observed share present")
+    else:
+        figures["calibration.png"] = plots.calibration_curve(truth, outputs, folder / "calibration.png")
+    if run.task in ("multiclass", "multilabel"):
         table = per_class(run)
         figures["per_class.png"] = plots.per_class_bars(
             [r["label"] for r in table], [r["precision"] for r in table], [r["recall"] for r in table],
-            [r["f1"] for r in table], folder / "per_class.png")
+            [r["f1"] for r in table], folder / "per_class.png",
+            unit="label" if run.task == "multilabel" else "class")
     return figures
 
 
@@ -172,13 +181,18 @@ def _predictions(run: Run) -> tuple[np.ndarray | None, np.ndarray | None]:
         return None, None
     if run.task == "regression":
         return (truth.astype(float), outputs) if outputs.ndim == 1 else (None, None)
+    if run.task == "multilabel":  # truth: 0/1 per label, as outputs' per-label probabilities
+        return (truth.astype(int), outputs) if outputs.ndim == 2 and truth.shape == outputs.shape else (None, None)
     if outputs.ndim != 2 or outputs.shape[1] < 2:
         return None, None
     return truth.astype(int), outputs
 
 
 def confusion_of(run: Run) -> tuple[list, list[list[int]]] | None:
-    """(labels, matrix) of the validation predictions: saved in metrics.json, else counted from validation.json."""
+    """(labels, matrix) of the validation predictions: saved in metrics.json, else counted from validation.json.
+    None for multilabel runs, whose rows have no single true and predicted class."""
+    if run.task == "multilabel":
+        return None
     saved = (run.metrics.get("valid") or {}).get("confusion_matrix") or {}
     if saved.get("labels") and saved.get("matrix"):
         return saved["labels"], saved["matrix"]
@@ -192,7 +206,10 @@ def confusion_of(run: Run) -> tuple[list, list[list[int]]] | None:
 
 
 def per_class(run: Run) -> list[dict]:
-    """Precision, recall, F1 and support of each class, from the validation confusion matrix."""
+    """Precision, recall, F1 and support of each class, from the validation confusion matrix; multilabel: of
+    each label, as metrics.json saved them (or counted from validation.json)."""
+    if run.task == "multilabel":
+        return _per_label(run)
     confusion = confusion_of(run)
     if confusion is None:
         return []
@@ -209,9 +226,29 @@ def per_class(run: Run) -> list[dict]:
     return rows
 
 
+def _per_label(run: Run) -> list[dict]:
+    saved = (run.metrics.get("valid") or {}).get("per_label")
+    if isinstance(saved, list) and all(isinstance(r, dict) and {"label", "f1"} <= r.keys() for r in saved):
+        return saved
+    truth, outputs = _predictions(run)
+    if truth is None:
+        return []
+    predicted = outputs > 0.5
+    hits, guessed, actual = (predicted & (truth == 1)).sum(axis=0), predicted.sum(axis=0), truth.sum(axis=0)
+    rows = []
+    for i, label in enumerate(run.classes or range(truth.shape[1])):
+        precision = hits[i] / guessed[i] if guessed[i] else 0.0
+        recall = hits[i] / actual[i] if actual[i] else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        rows.append({"label": label, "precision": float(precision), "recall": float(recall), "f1": float(f1),
+                     "support": int(actual[i])})
+    return rows
+
+
 def wrong_examples(run: Run, limit: int = WRONG_SHOWN) -> list[dict]:
-    """Classification: the misclassified validation rows the model was surest of. Regression: the rows with the
-    largest absolute error. Ties go to the earlier row."""
+    """Classification: the misclassified validation rows the model was surest of (multilabel: rows with a
+    label set wrong, by the surest wrong label decision). Regression: the rows with the largest absolute error.
+    Ties go to the earlier row."""
     truth, outputs = _predictions(run)
     if truth is None:
         return []
@@ -223,12 +260,24 @@ def wrong_examples(run: Run, limit: int = WRONG_SHOWN) -> list[dict]:
         order = sorted(range(len(truth)), key=lambda i: (-error[i], i))[:limit]
         return [{"row": rows[i], "input": inputs[i], "true": float(truth[i]), "predicted": float(outputs[i]),
                  "error": float(error[i])} for i in order]
-    predicted, confidence = outputs.argmax(axis=1), outputs.max(axis=1)
     classes = run.classes or list(range(outputs.shape[1]))
+    if run.task == "multilabel":
+        error = np.abs(outputs - truth)  # a wrong decision's confidence: how far past 0.5 it went
+        wrong = [i for i in range(len(truth)) if error[i].max() > 0.5]
+        order = sorted(wrong, key=lambda i: (-error[i].max(), i))[:limit]
+        return [{"row": rows[i], "input": inputs[i], "true": _label_set(classes, truth[i] == 1),
+                 "predicted": _label_set(classes, outputs[i] > 0.5), "confidence": float(error[i].max())}
+                for i in order]
+    predicted, confidence = outputs.argmax(axis=1), outputs.max(axis=1)
     wrong = [i for i in range(len(truth)) if predicted[i] != truth[i]]
     order = sorted(wrong, key=lambda i: (-confidence[i], i))[:limit]
     return [{"row": rows[i], "input": inputs[i], "true": classes[truth[i]], "predicted": classes[predicted[i]],
              "confidence": float(confidence[i])} for i in order]
+
+
+def _label_set(classes: list, chosen: np.ndarray) -> str:
+    """'politics, sports' for a multilabel row's labels, '(none)' for none."""
+    return ", ".join(str(c) for c, on in zip(classes, chosen) if on) or "(none)"
 
 
 def _write_atomically(path: Path, text: str) -> None:

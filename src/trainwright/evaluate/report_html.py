@@ -104,6 +104,10 @@ def _tiles(run: Run) -> str:
         return "<p class=note>No validation metrics in this run (metrics.json is missing or empty).</p>"
     if run.task == "regression":
         keys = [("r2", "R²", "{:.3f}"), ("mae", "MAE", "{:.4g}"), ("mse", "MSE", "{:.4g}")]
+    elif run.task == "multilabel":
+        keys = [("accuracy", "subset accuracy", "{:.1%}"), ("f1", "F1 (micro)", "{:.3f}"),
+                ("f1_macro", "F1 (macro)", "{:.3f}"), ("hamming_loss", "Hamming loss", "{:.3f}"),
+                ("roc_auc", "ROC AUC (macro)", "{:.3f}")]
     else:
         keys = [("accuracy", "accuracy", "{:.1%}"), ("f1", "F1" + (" (macro)" if run.task == "multiclass" else ""),
                                                      "{:.3f}"),
@@ -164,8 +168,12 @@ def _results(content: ReportContent) -> str:
     if not content.has_predictions:
         why = next((p.split(" ", 1)[1] for p in run.problems if p.startswith("validation.json")), "empty")
         parts.append(f"<p class=note>{escape(_NO_PREDICTIONS.format(why=why))}</p>")
-    parts.append(f"<div class=grid2><div class=stack>{_metrics_table(run)}{_per_class_table(content)}</div>"
-                 f"{_figure(content, 'confusion_matrix.png', 'Rows: true label; columns: predicted label.')}</div>")
+    if run.task == "multilabel":  # no confusion matrix: a row has a set of labels, not one class
+        parts.append(f"<div class=grid2>{_metrics_table(run)}{_per_class_table(content)}</div>")
+    else:
+        parts.append(f"<div class=grid2><div class=stack>{_metrics_table(run)}{_per_class_table(content)}</div>"
+                     f"{_figure(content, 'confusion_matrix.png', 'Rows: true label; columns: predicted label.')}"
+                     "</div>")
     if run.task == "binary":
         row = [_figure(content, name) for name in ("roc_curve.png", "precision_recall.png", "calibration.png")]
         if any(row):
@@ -173,6 +181,12 @@ def _results(content: ReportContent) -> str:
     elif run.task == "multiclass":
         row = [_figure(content, "per_class.png"), _figure(content, "calibration.png",
                                                           "Top-label calibration: confidence against accuracy.")]
+        if any(row):
+            parts.append(f"<div class=grid2 style='margin-top:16px'>{''.join(row)}</div>")
+    elif run.task == "multilabel":
+        row = [_figure(content, "per_class.png"), _figure(
+            content, "calibration.png", "Each label of each row is one prediction: its probability against how "
+                                        "often the label was there.")]
         if any(row):
             parts.append(f"<div class=grid2 style='margin-top:16px'>{''.join(row)}</div>")
     elif run.task == "regression":
@@ -185,7 +199,7 @@ def _metrics_table(run: Run) -> str:
     splits = {name: run.metrics[name] for name in ("valid", "test") if isinstance(run.metrics.get(name), dict)}
     if not splits:
         return ""
-    keys = [k for k in next(iter(splits.values())) if k != "confusion_matrix"]
+    keys = [k for k, v in next(iter(splits.values())).items() if not isinstance(v, (dict, list))]
     head = "".join(f"<th style='text-align:right'>{'validation' if n == 'valid' else n}</th>" for n in splits)
     rows = "".join(f"<tr><td>{escape(key)}</td>" + "".join(
         f"<td class=num>{_number(splits[n].get(key))}</td>" for n in splits) + "</tr>" for key in keys)
@@ -206,7 +220,8 @@ def _per_class_table(content: ReportContent) -> str:
     rows = "".join(f"<tr><td>{escape(str(r['label']))}</td><td class=num>{r['precision']:.3f}</td>"
                    f"<td class=num>{r['recall']:.3f}</td><td class=num>{r['f1']:.3f}</td>"
                    f"<td class=num>{r['support']:,}</td></tr>" for r in content.per_class)
-    return ("<table class=compact><thead><tr><th>Class</th><th style='text-align:right'>Precision</th>"
+    unit = "Label" if content.run.task == "multilabel" else "Class"  # multilabel rows: those with the label
+    return (f"<table class=compact><thead><tr><th>{unit}</th><th style='text-align:right'>Precision</th>"
             "<th style='text-align:right'>Recall</th><th style='text-align:right'>F1</th>"
             f"<th style='text-align:right'>Rows</th></tr></thead><tbody>{rows}</tbody></table>")
 

@@ -11,7 +11,7 @@ from torch import nn
 
 @dataclass
 class EnsembleConfig:
-    task: str  # binary | multiclass | regression: how member outputs are averaged
+    task: str  # binary | multiclass | multilabel | regression: how member outputs are averaged
     members: list[dict]  # {"name": architecture, "config": its sizes}, one per member
     calibration: list[float] | None = None  # binary: [a, b], logit -> a * logit + b (Platt scaling)
 
@@ -32,7 +32,7 @@ class EnsembleModel(nn.Module):
         outputs = torch.stack([member(**inputs) for member in self.members])  # (members, batch, outputs)
         if self.config.task == "regression":
             return outputs.mean(dim=0)
-        if self.config.task == "binary":
+        if self.config.task in ("binary", "multilabel"):  # one sigmoid per output
             mean = torch.sigmoid(outputs).mean(dim=0).clamp(1e-7, 1 - 1e-7)
             logit = torch.log(mean) - torch.log1p(-mean)
             if self.config.calibration is not None:

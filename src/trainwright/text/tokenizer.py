@@ -1,9 +1,13 @@
-"""The seed's word tokenizer, done with Hugging Face `tokenizers` as explicit stages.
+"""The seed's word tokenizer, done with Hugging Face `tokenizers` as explicit stages, and the interface every
+tokenizer level shares.
 
 normalizer (NFKC, lowercase, Keras's punctuation filter) -> pre-tokenizer (whitespace, then CJK characters one
 per token, or every character at char level) -> WordLevel model over the `num_words` most frequent tokens, with
 [PAD] = 0, [UNK] for out-of-vocabulary words and [SEP] between several text columns. Saved as one standard
 `tokenizer.json` that `tokenizers.Tokenizer.from_file` reads.
+
+The other levels (text/subword.py, text/chinese.py, text/pretrained.py) subclass `TextTokenizer` and replace
+`_train` (how the `tokenizers.Tokenizer` is made) and, where needed, `_segment` (Python work before it).
 """
 
 from __future__ import annotations
@@ -19,16 +23,79 @@ from ..log import logger
 from .scripts import CJK, CJK_RANGES
 
 PAD, UNK, SEP = "[PAD]", "[UNK]", "[SEP]"
+SPECIAL_TOKENS = [PAD, UNK, SEP]  # in this order: ids 0, 1, 2 in every vocabulary trained here
+PAD_ID = 0  # models trained from scratch mask id 0 (models/lstm.py)
 _CJK_SHARE = 0.3  # above this share of CJK characters a corpus is reported as CJK
 
 
 class TextTokenizer:
-    """Fit on training texts, then map texts to id sequences and pad batches of them."""
+    """Fit on training texts, then map texts to id sequences and pad batches of them.
+
+    This class is the word level (and char level); `level_` is the level it was fitted at."""
 
     def __init__(self, config: TokenizerConfig | None = None):
         self.config = config or TokenizerConfig()
 
-    def fit(self, texts: list[str]) -> "TextTokenizer":
+    def fit(self, texts: list[str]) -> TextTokenizer:
+        texts = list(texts)
+        tokenizer = self._train(texts)
+        cfg = self.config
+        tokenizer.enable_truncation(cfg.maxlen, direction="left" if cfg.truncating == "pre" else "right")
+        self.tokenizer_ = tokenizer
+        return self
+
+    @property
+    def vocab_size(self) -> int:
+        check_is_fitted(self, "tokenizer_")
+        return self.tokenizer_.get_vocab_size()
+
+    @property
+    def pad_id(self) -> int:
+        """The id that `pad` fills with: [PAD] = 0 for every vocabulary trained here."""
+        return PAD_ID
+
+    @property
+    def padding_side(self) -> str:
+        return self.config.padding
+
+    def transform(self, texts: list[str]) -> list[np.ndarray]:
+        """Token ids per text (int64), truncated to maxlen, not padded."""
+        check_is_fitted(self, "tokenizer_")
+        encodings = self.tokenizer_.encode_batch(self._segment(list(texts)))
+        return [np.asarray(e.ids, dtype=np.int64) for e in encodings]
+
+    def pad(self, sequences: list[np.ndarray], length: int | None = None) -> np.ndarray:
+        """Stack into (batch, length) with `pad_id` on the configured side; length defaults to the longest."""
+        length = length or max(1, max(len(s) for s in sequences))
+        batch = np.full((len(sequences), length), self.pad_id, dtype=np.int64)
+        for row, seq in enumerate(sequences):
+            seq = seq[:length]
+            if len(seq):
+                if self.padding_side == "pre":
+                    batch[row, -len(seq):] = seq
+                else:
+                    batch[row, :len(seq)] = seq
+        return batch
+
+    def save(self, directory: Path) -> None:
+        check_is_fitted(self, "tokenizer_")
+        self.tokenizer_.save(str(Path(directory) / "tokenizer.json"))
+
+    @classmethod
+    def load(cls, directory: Path, config: TokenizerConfig, level: str) -> TextTokenizer:
+        stage = cls(config)
+        stage.level_ = level
+        stage.tokenizer_ = Tokenizer.from_file(str(Path(directory) / "tokenizer.json"))
+        return stage
+
+    # --- what the levels change ---------------------------------------------------------------------------
+
+    def _segment(self, texts: list[str]) -> list[str]:
+        """Python work on the texts before the `tokenizers` pipeline (none here)."""
+        return texts
+
+    def _train(self, texts: list[str]) -> Tokenizer:
+        """Set `level_`, say what tokenization was chosen, and return the trained `tokenizers.Tokenizer`."""
         cfg = self.config
         cjk = _cjk_share(texts)
         self.level_ = "char" if cfg.level == "char" else "word"
@@ -41,55 +108,21 @@ class TextTokenizer:
         logger.info(f"tokenization: {note}; vocabulary of the {cfg.num_words} most frequent tokens, "
                     f"maxlen {cfg.maxlen}")
         tokenizer = Tokenizer(models.WordLevel(unk_token=UNK))
-        tokenizer.normalizer = _normalizer(cfg)
+        tokenizer.normalizer = normalizer(cfg)
         tokenizer.pre_tokenizer = _pre_tokenizer(self.level_)
-        trainer = trainers.WordLevelTrainer(vocab_size=cfg.num_words, special_tokens=[PAD, UNK, SEP])
+        trainer = trainers.WordLevelTrainer(vocab_size=cfg.num_words, special_tokens=SPECIAL_TOKENS)
         tokenizer.train_from_iterator(texts, trainer=trainer)
-        tokenizer.enable_truncation(cfg.maxlen, direction="left" if cfg.truncating == "pre" else "right")
-        self.tokenizer_ = tokenizer
-        return self
-
-    @property
-    def vocab_size(self) -> int:
-        check_is_fitted(self, "tokenizer_")
-        return self.tokenizer_.get_vocab_size()
-
-    def transform(self, texts: list[str]) -> list[np.ndarray]:
-        """Token ids per text (int64), truncated to maxlen, not padded."""
-        check_is_fitted(self, "tokenizer_")
-        return [np.asarray(e.ids, dtype=np.int64) for e in self.tokenizer_.encode_batch(list(texts))]
-
-    def pad(self, sequences: list[np.ndarray], length: int | None = None) -> np.ndarray:
-        """Stack into (batch, length) with [PAD]=0 on the configured side; length defaults to the longest."""
-        length = length or max(1, max(len(s) for s in sequences))
-        batch = np.zeros((len(sequences), length), dtype=np.int64)
-        for row, seq in enumerate(sequences):
-            seq = seq[:length]
-            if len(seq):
-                if self.config.padding == "pre":
-                    batch[row, -len(seq):] = seq
-                else:
-                    batch[row, :len(seq)] = seq
-        return batch
-
-    def save(self, directory: Path) -> None:
-        check_is_fitted(self, "tokenizer_")
-        self.tokenizer_.save(str(Path(directory) / "tokenizer.json"))
-
-    @classmethod
-    def load(cls, directory: Path, config: TokenizerConfig, level: str) -> "TextTokenizer":
-        stage = cls(config)
-        stage.level_ = level
-        stage.tokenizer_ = Tokenizer.from_file(str(Path(directory) / "tokenizer.json"))
-        return stage
+        return tokenizer
 
 
-def _normalizer(cfg: TokenizerConfig) -> normalizers.Normalizer:
+def normalizer(cfg: TokenizerConfig, filters: str | None = None) -> normalizers.Normalizer:
+    """NFKC, lowercase if configured, and `filters` (default: the configured ones) replaced by spaces."""
+    filters = cfg.filters if filters is None else filters
     steps = [normalizers.NFKC()]
     if cfg.lowercase:
         steps.append(normalizers.Lowercase())
-    if cfg.filters:
-        escaped = "".join(f"\\x{{{ord(ch):x}}}" for ch in sorted(set(cfg.filters)))
+    if filters:
+        escaped = "".join(f"\\x{{{ord(ch):x}}}" for ch in sorted(set(filters)))
         steps.append(normalizers.Replace(Regex(f"[{escaped}]"), " "))
     return normalizers.Sequence(steps)
 
@@ -103,5 +136,6 @@ def _pre_tokenizer(level: str) -> pre_tokenizers.PreTokenizer:
 
 
 def _cjk_share(texts: list[str], sample: int = 2000) -> float:
+    """The share of CJK characters among the non-space characters of the first `sample` texts."""
     chars = "".join(texts[:sample]).replace(" ", "")
     return len(CJK.findall(chars)) / len(chars) if chars else 0.0

@@ -32,12 +32,13 @@ class CrossValidation:
 
 def cross_validate(data: str | Path, *, folds: int = 5, out: str | Path = "runs/cv",
                    config: RunConfig | str | Path | None = None) -> CrossValidation:
-    """Stratified k-fold cross-validation of the configured model on `data` (seed: config.train.seed)."""
+    """k-fold cross-validation of the configured model on `data` (seed: config.train.seed), stratified by class
+    where the classes allow it (not for multilabel label sets or regression)."""
     config, roles, examples, target = prepare(data, config)
     y = target.transform(examples.target, str(data))
     splits = _folds(y, target.task_, folds, config.train.seed)
     logger.info(f"cross-validation: {folds} folds of {len(examples)} rows"
-                + (" (stratified)" if target.task_ != "regression" else ""))
+                + (" (stratified)" if target.task_ in ("binary", "multiclass") else ""))
     results = []
     for k, (train_rows, test_rows) in enumerate(splits):
         L.seed_everything(config.train.seed, verbose=False)
@@ -45,7 +46,8 @@ def cross_validate(data: str | Path, *, folds: int = 5, out: str | Path = "runs/
         artifact = fit_artifact(examples.subset(train_rows), roles, target, fold_config, None,
                                 (str(data), str(data)))
         metrics = evaluate_examples(artifact.predictor(), examples.subset(test_rows), f"{data} (fold {k + 1})")
-        metrics.pop("confusion_matrix", None)
+        metrics.pop("confusion_matrix", None)  # per-class tables have no mean over folds
+        metrics.pop("per_label", None)
         results.append({"fold": k + 1, "n_train": len(train_rows), "n_test": len(test_rows),
                         "epochs_run": artifact.metrics["training"]["epochs_run"], **metrics})
         figures = ", ".join(f"{key} {value:.4f}" for key, value in metrics.items() if isinstance(value, float))

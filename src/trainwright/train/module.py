@@ -14,6 +14,9 @@ from ..config import RegularizationConfig, TrainConfig
 
 
 class TaskModule(L.LightningModule):
+    """Batches are (inputs, target): forward()'s keyword arguments, and hard or soft targets as tasks.loss
+    takes them (soft: probabilities, e.g. a teacher's, for distillation)."""
+
     def __init__(self, model: nn.Module, task: str, config: TrainConfig,
                  regularization: RegularizationConfig | None = None, class_weights: torch.Tensor | None = None):
         super().__init__()
@@ -33,8 +36,8 @@ class TaskModule(L.LightningModule):
         # The logged loss is the plain loss on both sides, so train and validation loss compare directly.
         plain = tasks.loss(self.task, logits, target)
         self.log(f"{stage}_loss", plain, on_step=False, on_epoch=True, batch_size=size)
-        if self.task != "regression":
-            accuracy = (tasks.predicted_index(self.task, logits) == target).float().mean()
+        if self.task != "regression":  # multilabel: subset accuracy; soft targets: against their likeliest class
+            accuracy = tasks.accuracy(self.task, logits, target)
             self.log(f"{stage}_accuracy", accuracy, on_step=False, on_epoch=True, batch_size=size)
         if stage != "train":
             return plain

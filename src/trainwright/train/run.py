@@ -10,6 +10,7 @@ import statistics
 import time
 import warnings
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import lightning as L
@@ -28,6 +29,8 @@ from ..evaluate.evaluation import evaluate_examples, prediction_record
 from ..evaluate.metrics import compute_metrics
 from ..log import logger
 from ..models import EnsembleConfig, EnsembleModel, build_model, model_sizes
+from ..models.presets import apply_presets
+from ..models.pretrained import resolve_pretrained
 from ..predictor import predict_encoded
 from ..preprocessing import Preprocessing
 from .batching import InputDataset, LengthBucketBatchSampler, make_loader, sorted_batches
@@ -75,10 +78,11 @@ def prepare(data: str | Path, config: RunConfig | str | Path | None):
         logger.info(reason)
     dcfg.target, dcfg.text, dcfg.features = roles.target, roles.text, roles.numeric + roles.categorical
     examples = labeled_examples(frame, roles.text, roles.target, str(data), dcfg.features)
-    target = TargetEncoder(dcfg.task).fit(examples.target, str(data))
+    target = TargetEncoder(dcfg.task, dcfg.label_separator).fit(examples.target, str(data))
     dcfg.task = target.task_
     if config.model.name == "auto":
         config.model.name = _model_for(roles)
+    apply_presets(config)
     return config, roles, examples, target
 
 
@@ -86,6 +90,12 @@ def fit_artifact(examples: Examples, roles, target: TargetEncoder, config: RunCo
                  valid_set: Examples | None, sources: tuple[str, str], checkpoints=None) -> Artifact:
     """Fit the preprocessing and the model on `examples`, validate, and return the (unsaved) artifact with its
     validation metrics and training figures."""
+    if config.model.name == "auto":
+        from .search import search
+
+        return search(examples, roles, target, config, valid_set, sources)
+    if config.model.name == "pretrained":  # fail before reading anything else if it is not on disk
+        config.model.pretrained = str(resolve_pretrained(config.model.pretrained))
     stages = Preprocessing(roles, config)
     members = _ensemble_size(config, config.model.name, len(examples), valid_set)
     started = time.perf_counter()
@@ -175,10 +185,22 @@ def _logged_metrics(task: str) -> str:
 
 
 def _class_weights(task: str, targets: np.ndarray, mode: str) -> torch.Tensor | None:
-    """balanced: n / (classes * count), so every class weighs as much in the loss (scikit-learn's rule)."""
+    """balanced: n / (classes * count), so every class weighs as much in the loss (scikit-learn's rule); soft
+    targets count each class by its summed probability. Multilabel: each label's positives weigh
+    negatives / positives against its negatives (BCE's pos_weight), 1 for a label never or always present."""
     if mode == "none" or task == "regression":
         return None
-    counts = np.bincount(targets, minlength=2 if task == "binary" else int(targets.max()) + 1).astype(float)
+    targets = np.asarray(targets)
+    if task == "multilabel":
+        positives = targets.sum(axis=0, dtype=float)
+        negatives = len(targets) - positives
+        weights = np.where((positives > 0) & (negatives > 0), negatives / np.maximum(positives, 1e-12), 1.0)
+        return torch.tensor(weights, dtype=torch.float32)
+    if np.issubdtype(targets.dtype, np.floating):  # soft: (n,) positive-class probabilities or (n, classes)
+        counts = np.column_stack([1 - targets, targets]) if targets.ndim == 1 else targets
+        counts = counts.sum(axis=0, dtype=float)
+    else:
+        counts = np.bincount(targets, minlength=2 if task == "binary" else int(targets.max()) + 1).astype(float)
     weights = len(targets) / (len(counts) * np.maximum(counts, 1))
     return torch.tensor(weights, dtype=torch.float32)
 
@@ -204,7 +226,10 @@ def _platt(probabilities: np.ndarray, y: np.ndarray) -> tuple[list[float], np.nd
 
 
 def _folds(y: np.ndarray, task: str, members: int, seed: int):
-    if task != "regression" and np.bincount(y).min() >= members:
+    """Stratified folds for classes when each has a row per fold; multilabel rows (label sets) and soft targets
+    cannot be stratified, so theirs are plain shuffled folds."""
+    hard_classes = task in ("binary", "multiclass") and y.ndim == 1 and np.issubdtype(y.dtype, np.integer)
+    if hard_classes and np.bincount(y).min() >= members:
         return list(StratifiedKFold(members, shuffle=True, random_state=seed).split(y, y))
     return list(KFold(members, shuffle=True, random_state=seed).split(y))
 
@@ -230,14 +255,19 @@ def model_name(model, name: str) -> str:
 
 
 def _model_for(roles) -> str:
+    """auto for text alone (candidates are searched, see search.py); by the input columns otherwise."""
     if roles.text and (roles.numeric or roles.categorical):
         return "lstm+mlp"
-    return "lstm" if roles.text else "mlp"
+    return "auto" if roles.text else "mlp"
+
+
+def thread_count(threads: int | None) -> int:
+    return threads or os.cpu_count() or 1
 
 
 def use_threads(threads: int | None) -> None:
     """All cores unless told otherwise; the tokenizer's Rust thread pool follows the same limit."""
-    threads = threads or os.cpu_count() or 1
+    threads = thread_count(threads)
     torch.set_num_threads(threads)
     os.environ["RAYON_NUM_THREADS"] = str(threads)
 
@@ -246,11 +276,14 @@ def _validation_split(examples: Examples, target: TargetEncoder, valid: Examples
     if valid is not None:
         return examples, valid
     labels = target.transform(examples.target)
-    stratify = labels if target.task_ != "regression" and np.bincount(labels).min() >= 2 else None
+    # multilabel rows are label sets: only class indices can be stratified
+    stratify = (labels if target.task_ in ("binary", "multiclass") and np.bincount(labels).min() >= 2
+                else None)
     train_rows, valid_rows = train_test_split(np.arange(len(labels)), test_size=config.data.valid_fraction,
                                               stratify=stratify, random_state=config.train.seed)
     logger.info(f"validation: {config.data.valid_fraction:.0%} of the training file held out"
-                + (" (stratified)" if stratify is not None else "")
+                + (" (stratified)" if stratify is not None else
+                   " (random: label sets cannot be stratified)" if target.task_ == "multilabel" else "")
                 + f", {len(valid_rows)} rows; pass --valid FILE to use your own")
 
     return examples.subset(np.sort(train_rows)), examples.subset(np.sort(valid_rows))
@@ -265,6 +298,8 @@ def _fit(model, task: str, train_inputs, train_targets, valid_inputs, valid_targ
     valid_loader = make_loader(InputDataset(valid_inputs, valid_targets), pad,
                                sorted_batches(valid_inputs.lengths, 256))
 
+    if hasattr(model, "fit_statistics"):  # e.g. the linear model's inverse document frequencies
+        model.fit_statistics(train_inputs)
     stop = config.stopping
     epoch_log = EpochLog(tcfg.epochs, label)
     callbacks = [epoch_log]
@@ -285,6 +320,7 @@ def _fit(model, task: str, train_inputs, train_targets, valid_inputs, valid_targ
             enable_progress_bar=interactive,
             num_sanity_val_steps=0, use_distributed_sampler=False, callbacks=callbacks, deterministic=True,
             gradient_clip_val=config.regularization.gradient_clip,
+            max_time=timedelta(seconds=tcfg.time_limit) if tcfg.time_limit else None,
         )
         try:
             module = TaskModule(model, task, tcfg, config.regularization,

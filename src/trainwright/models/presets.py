@@ -1,0 +1,52 @@
+"""Each text model's own defaults (learning rate, sizes, tokenizer), for the settings a user did not set.
+
+A value given on the command line or in a config file always wins; only fields left at their defaults take a
+model's preset, so `--model cnn` alone trains a well-tuned CNN rather than the seed LSTM's settings on a CNN.
+"""
+
+from __future__ import annotations
+
+from ..config import RunConfig
+
+# {model name: {config section: {field: value}}}. A "pretrained" entry is added by the pretrained model's author.
+PRESETS: dict[str, dict[str, dict]] = {
+    "bilstm": {"model": {"embedding_dim": 128, "hidden_size": 128, "dropout": 0.5},
+               "train": {"epochs": 15, "learning_rate": 2e-3}},
+    "gru": {"model": {"embedding_dim": 128, "hidden_size": 128, "bidirectional": True, "dropout": 0.5},
+            "train": {"epochs": 15, "learning_rate": 2e-3}},
+    # Kim (2014): 300-dimensional vectors, dropout 0.5, batches of 50; case kept, as Kim does for TREC
+    "cnn": {"tokenizer": {"lowercase": False},
+            "model": {"embedding_dim": 300, "dropout": 0.5},
+            "train": {"epochs": 20, "batch_size": 50},
+            "stopping": {"patience": 3}},
+    "fasttext": {"tokenizer": {"num_words": 50000},
+                 "model": {"embedding_dim": 64, "hash_buckets": 2 ** 16, "dropout": 0.0},
+                 "train": {"epochs": 30, "learning_rate": 1e-2},
+                 "stopping": {"patience": 3}},
+    "linear": {"tokenizer": {"num_words": 50000},
+               "train": {"epochs": 30, "learning_rate": 1e-2},
+               "stopping": {"patience": 3}},
+    "transformer": {"model": {"embedding_dim": 128, "hidden_size": 256, "num_layers": 2, "dropout": 0.1},
+                    "train": {"epochs": 20, "learning_rate": 5e-4, "warmup_epochs": 1.0},
+                    "stopping": {"patience": 3}},
+}
+
+# Fine-tuning: a small learning rate with warmup and decay, few epochs (BERT's recipe); 128 tokens cover SST-2,
+# TREC and most reviews.
+PRESETS["pretrained"] = {
+    "tokenizer": {"maxlen": 128},
+    "train": {"epochs": 3, "batch_size": 32, "learning_rate": 5e-5, "warmup_epochs": 0.1, "lr_schedule": "cosine"},
+    "regularization": {"weight_decay": 0.01},
+    "stopping": {"patience": 1},
+}
+
+
+def apply_presets(config: RunConfig) -> RunConfig:
+    """Set the preset values of `config.model.name` on the fields `config` does not set explicitly."""
+    for section_name, values in PRESETS.get(config.model.name, {}).items():
+        section = getattr(config, section_name)
+        for key, value in values.items():
+            if key not in section.model_fields_set:
+                setattr(section, key, value)
+                section.model_fields_set.discard(key)  # still a default: a later preset may replace it
+    return config

@@ -1,0 +1,154 @@
+"""Distillation: a large trained model (the teacher) teaches a small one (the student).
+
+The student learns the teacher's class probabilities ("soft labels", Hinton et al. 2015) on the labeled rows
+and, when given, on unlabeled text too, which is where most of the gain comes from: the teacher labels text no
+one annotated. `alpha` mixes the true labels into the labeled rows' targets. The student is saved as an
+ordinary model; its metrics hold the comparison with the teacher (accuracy, predictions per second).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import lightning as L
+import numpy as np
+import pandas as pd
+
+from ..artifact import Artifact, fingerprint, load_artifact, save_artifact
+from ..config import RunConfig, build_config
+from ..data import read_table
+from ..data.examples import labeled_examples
+from ..data.schema import ColumnRoles, require_column
+from ..errors import ConfigError
+from ..evaluate.evaluation import evaluate_examples, prediction_record
+from ..evaluate.metrics import compute_metrics
+from ..log import logger
+from ..models.presets import apply_presets
+from ..predictor import predict_encoded
+from ..preprocessing import Preprocessing
+from .run import TrainResult, _build, _fit, _fit_stages, _validation_split, use_threads
+
+
+def distill(teacher: str | Path, data: str | Path, *, student: str = "cnn", unlabeled: str | Path | None = None,
+            valid: str | Path | None = None, test: str | Path | None = None, out: str | Path = "runs/student",
+            config: RunConfig | str | Path | None = None, alpha: float = 0.0) -> TrainResult:
+    """Train a `student` model on `teacher`'s soft labels for `data` (and `unlabeled`); save it to `out`."""
+    if not 0 <= alpha <= 1:
+        raise ConfigError(f"alpha is the weight of the true labels, between 0 and 1; got {alpha}.")
+    teacher_artifact = load_artifact(teacher)
+    task = teacher_artifact.target.task_
+    if task == "regression":
+        raise ConfigError(f"{teacher} is a regression model; distillation here needs class probabilities.")
+    config = _student_config(config, student, teacher_artifact)
+    use_threads(config.train.threads)
+    L.seed_everything(config.train.seed, verbose=False)
+    teacher_stages, target = teacher_artifact.preprocessing, teacher_artifact.target
+    roles = ColumnRoles(target=teacher_stages.target_column, text=teacher_stages.text,
+                        numeric=teacher_stages.numeric, categorical=teacher_stages.categorical)
+    examples = _read_labeled(data, roles, config)
+    valid_set = _read_labeled(valid, roles, config) if valid is not None else None
+    train_set, valid_set = _validation_split(examples, target, valid_set, config)
+    extra = _read_unlabeled(unlabeled, roles, config) if unlabeled is not None else None
+
+    started = time.perf_counter()
+    stages = Preprocessing(roles, config)
+    _fit_stages(stages, train_set, str(data))
+    frame = train_set.inputs if extra is None else pd.concat([train_set.inputs, extra], ignore_index=True)
+    teacher_predictor = teacher_artifact.predictor()
+    logger.info(f"distill: {teacher_artifact.model_name} teacher labels {len(frame)} rows "
+                f"({len(train_set)} labeled, {0 if extra is None else len(extra)} unlabeled)")
+    soft = teacher_predictor.outputs(frame, str(data))
+    targets = _student_targets(task, soft, target.transform(train_set.target, str(data)), alpha)
+    model = _build(stages, target, config, len(frame), len(valid_set))
+    valid_inputs = stages.encode(valid_set.inputs, str(valid or data))
+    valid_truth = target.transform(valid_set.target, str(valid or data))
+    pad = stages.tokenizer.pad if stages.tokenizer is not None else None
+    history = _fit(model, task, stages.encode(frame, str(data)), targets, valid_inputs, valid_truth, pad, config)
+    fit_seconds = time.perf_counter() - started
+
+    outputs = predict_encoded(model, task, valid_inputs, pad)
+    artifact = Artifact(config=config, model_name=student, model=model, preprocessing=stages, target=target,
+                        history=history, validation=prediction_record(task, target.classes_, valid_set.inputs,
+                                                                      valid_truth, outputs, roles.text))
+    student_predictor = artifact.predictor()
+    comparison = {"valid": (valid_set, str(valid or data))}
+    if test is not None:
+        comparison["test"] = (_read_labeled(test, roles, config), str(test))
+    artifact.metrics = {
+        "valid": compute_metrics(task, valid_truth, outputs, target.classes_),
+        "training": {"epochs_run": len(history), "n_train": len(frame), "fit_s": round(fit_seconds, 2),
+                     "models": 1, "validation": "held-out rows"},
+        "cleaning": stages.cleaning_summary,
+        "distillation": _compare(teacher, teacher_predictor, student_predictor, comparison, len(train_set),
+                                 0 if extra is None else len(extra), alpha),
+    }
+    if test is not None:
+        artifact.metrics["test"] = artifact.metrics["distillation"]["student"]["test"]
+    artifact.data = {"train": fingerprint(data, len(train_set))}
+    path = save_artifact(artifact, out)
+    return TrainResult(path=path, metrics=artifact.metrics, history=history)
+
+
+def _student_config(config, student: str, teacher: Artifact) -> RunConfig:
+    if not isinstance(config, RunConfig):
+        config = build_config(Path(config) if config else None)
+    if student in ("auto", "pretrained", "mlp", "lstm+mlp"):
+        raise ConfigError(f"--student {student}: choose a text model trained from scratch "
+                          "(cnn, lstm, bilstm, gru, fasttext, linear or transformer).")
+    config.model.name = student
+    config.model.model_fields_set.discard("name")
+    config.data.task = teacher.target.task_
+    config.data.target = teacher.preprocessing.target_column
+    config.data.text = teacher.preprocessing.text
+    config.data.features = teacher.preprocessing.numeric + teacher.preprocessing.categorical
+    return apply_presets(config)
+
+
+def _read_labeled(path, roles: ColumnRoles, config: RunConfig):
+    frame = read_table(path, config.data.encoding)
+    return labeled_examples(frame, roles.text, roles.target, str(path), roles.numeric + roles.categorical)
+
+
+def _read_unlabeled(path, roles: ColumnRoles, config: RunConfig) -> pd.DataFrame:
+    frame = read_table(path, config.data.encoding)
+    for column in roles.text:
+        require_column(frame, column, str(path))
+    columns = [c for c in roles.inputs if c in frame.columns]
+    return frame[columns].reindex(columns=roles.inputs).reset_index(drop=True)
+
+
+def _student_targets(task: str, soft: np.ndarray, truth: np.ndarray, alpha: float) -> np.ndarray:
+    """Float targets per row: the teacher's probabilities, with `alpha` of the true label mixed into the
+    labeled rows (the first len(truth)). binary: P(positive) (n,); multiclass/multilabel: (n, classes)."""
+    targets = soft[:, 1].copy() if task == "binary" else soft.copy()
+    labeled = len(truth)
+    if alpha:
+        hard = truth.astype(float) if task != "multiclass" else np.eye(soft.shape[1])[truth]
+        targets[:labeled] = (1 - alpha) * targets[:labeled] + alpha * hard
+    return targets.astype("float32")
+
+
+def _compare(teacher_path, teacher, student, splits: dict, labeled: int, unlabeled: int, alpha: float) -> dict:
+    """Accuracy of both models on each split, and their prediction speed on the largest split."""
+    result = {"teacher_path": str(teacher_path), "labeled_rows": labeled, "unlabeled_rows": unlabeled,
+              "alpha": alpha, "teacher": {}, "student": {}}
+    for name, (examples, source) in splits.items():
+        result["teacher"][name] = evaluate_examples(teacher, examples, source)
+        result["student"][name] = evaluate_examples(student, examples, source)
+    examples = max((e for e, _ in splits.values()), key=len)
+    for side, predictor in (("teacher", teacher), ("student", student)):
+        result[side]["predictions_per_s"] = round(predictions_per_second(predictor, examples.inputs), 1)
+    result["speedup"] = round(result["student"]["predictions_per_s"] / result["teacher"]["predictions_per_s"], 1)
+    return result
+
+
+def predictions_per_second(predictor, frame: pd.DataFrame, repeats: int = 2) -> float:
+    """Rows per second through the whole Predictor (cleaning, tokenizing, forward), best of `repeats`."""
+    predictor.outputs(frame.head(64))  # warm-up: first calls allocate
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        predictor.outputs(frame)
+        best = min(best, time.perf_counter() - started)
+    return len(frame) / best
