@@ -161,6 +161,11 @@ def distill(
     valid: Optional[Path] = typer.Option(None, help="Validation table; default: a stratified 10% of DATA."),
     test: Optional[Path] = typer.Option(None, help="Test table: both models are compared on it."),
     alpha: float = typer.Option(0.0, help="Weight of the true labels against the teacher's [0]."),
+    teacher_embeddings: bool = typer.Option(
+        True, "--teacher-embeddings/--own-embeddings",
+        help="With a pretrained teacher: the student uses its tokenizer and starts from its word embeddings."),
+    augment: int = typer.Option(0, min=0, help="Altered copies of each training text for the teacher to label "
+                                                "(words dropped, swapped, n-gram windows) [0]."),
     config: Optional[Path] = typer.Option(None, help="YAML config for the student; flags override it."),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Where to save the student [runs/DATA-student]."),
     epochs: Optional[int] = typer.Option(None, help="Maximum epochs [the student's preset]."),
@@ -172,7 +177,8 @@ def distill(
 
     run_config = api.build_config(config, {"train": {"epochs": epochs, "threads": threads, "seed": seed}})
     result = api.distill(teacher, data, student=student, unlabeled=unlabeled, valid=valid, test=test,
-                         out=out_dir or Path("runs") / f"{data.stem}-{student}", config=run_config, alpha=alpha)
+                         out=out_dir or Path("runs") / f"{data.stem}-{student}", config=run_config, alpha=alpha,
+                         augment=augment, teacher_embeddings=teacher_embeddings)
     out.print(_distillation_table(result.metrics["distillation"]))
     out.print(f"Student saved to [bold]{result.path}[/bold]", soft_wrap=True)
 

@@ -79,3 +79,14 @@ def test_a_hub_id_fails_fast_with_what_to_do(reviews_csv, tmp_path):
     with pytest.raises(trainwright.ConfigError, match="bert-base-uncased.*never downloads"):
         trainwright.train(reviews_csv, out=tmp_path / "hub", config=config)
     assert not (tmp_path / "hub" / "model.json").exists()
+
+
+def test_a_student_borrows_the_teachers_tokenizer_and_word_embeddings(pretrained_run, tmp_path, tw_log):
+    config = trainwright.build_config(overrides={"train": {"threads": 1, "epochs": 1}, "model": {"num_filters": 4}})
+    data = pretrained_run.path.parent / "reviews.csv"
+    student = trainwright.distill(pretrained_run.path, data, student="cnn", out=tmp_path / "student", config=config)
+    assert "starts from the teacher's 30522 word embeddings" in tw_log.text
+    loaded = trainwright.load(student.path)
+    assert loaded.preprocessing.tokenizer.level_ == "pretrained"
+    assert loaded.model.embedding.weight.shape == (30522, 384)
+    assert len(loaded.predict(["lovely"]).labels) == 1

@@ -148,6 +148,7 @@ def test_trains_on_reviews_and_reloads(name, reviews_csv, tiny_config, tmp_path)
     config.model.name = name
     config.model.hash_buckets = 1024
     config.model.num_filters = 16
+    config.train.batch_size = 16  # not the bag-of-words presets' large batches: 216 rows need the steps
     result = trainwright.train(reviews_csv, out=tmp_path / name, config=config)
     assert result.metrics["valid"]["accuracy"] >= 0.8, result.history
     predictor = trainwright.load(result.path)

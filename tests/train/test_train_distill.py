@@ -67,3 +67,23 @@ def test_bad_requests_are_clear_errors(teacher, data, tmp_path, cli):
     result = cli("distill", teacher, data / "train.csv", "--unlabeled", tmp_path / "no_text.csv",
                  "--out", tmp_path / "s")
     assert result.code == 2 and "no_text.csv" in result.stderr and "review" in result.stderr
+
+
+def test_augmented_texts_are_altered_copies_made_of_the_corpus_words():
+    from trainwright.train.distill import augmented_texts
+
+    texts = ["the plot was thin but the cast was superb", "a dull and lifeless film", "great fun"]
+    made = augmented_texts(texts, copies=20, seed=0)
+    assert len(made) == 60 and made == augmented_texts(texts, copies=20, seed=0)
+    vocabulary = {word for text in texts for word in text.split()}
+    assert all(made) and all(set(text.split()) <= vocabulary for text in made)
+    assert sum(text not in texts for text in made) > 30  # most copies differ from their original
+    assert any(len(text.split()) <= 5 < len(texts[0].split()) for text in made[::3])  # n-gram windows
+
+
+def test_augment_adds_teacher_labelled_rows(teacher, data, tmp_path):
+    config = trainwright.build_config(overrides={**STUDENT, "train": {**STUDENT["train"], "epochs": 2}})
+    result = trainwright.distill(teacher, data / "train.csv", student="fasttext", augment=2,
+                                 out=tmp_path / "augmented", config=config)
+    assert result.metrics["distillation"]["unlabeled_rows"] == 2 * 180
+    assert result.metrics["training"]["n_train"] == 3 * 180

@@ -59,7 +59,10 @@ def _row(run: Run) -> dict[str, Any]:
     train = run.config.get("train") or {}
     training = run.metrics.get("training") or {}
     architecture = config_model.get("name") or run.model.get("name")
-    parameters, size_mb = weights_size(run.path / "weights.safetensors")
+    weights = run.path / "weights.safetensors"
+    if not weights.is_file():  # a fine-tuned pretrained model keeps its weights in its Hugging Face folder
+        weights = run.path / "hf" / "model.safetensors"
+    parameters, size_mb = weights_size(weights)
     row: dict[str, Any] = {
         "rank": None, "run": run.name, "path": str(run.path), "model": _model_name(run), "task": run.task,
         "epochs_run": training.get("epochs_run", len(run.history) or None),

@@ -389,7 +389,8 @@ def _next_steps(verdict: str, members: list[dict], s: _Settings, metrics: dict) 
         return []
     first = members[0]
     rows = (metrics.get("training") or {}).get("n_train")
-    text_model = s.model in ("lstm", "lstm+mlp")
+    text_model = s.model not in ("mlp", "ensemble")
+    pretrained = s.model == "pretrained"
     steps = []
     if verdict == "overfitting":
         if not s.early_stopping:
@@ -400,7 +401,10 @@ def _next_steps(verdict: str, members: list[dict], s: _Settings, metrics: dict) 
             steps.append(f"Turn early stopping back on (the default; drop `--no-early-stopping`){then}.")
         else:
             steps.append("Keep early stopping and restore-best on: they are what keeps the best epoch here.")
-        if text_model:
+        if pretrained:
+            steps.append("Fine-tuning overfits within few epochs: a lower learning rate (`--learning-rate 2e-5`), "
+                         "or keep the lower layers fixed (`--freeze-layers 2`).")
+        elif text_model:
             steps.append(f"Raise dropout: `--dropout {_more_dropout(s.dropout)}` (now {s.dropout:g}); "
                          "`--embedding-dropout 0.1` also drops whole words.")
         else:
@@ -410,9 +414,13 @@ def _next_steps(verdict: str, members: list[dict], s: _Settings, metrics: dict) 
         steps.append(f"Add L2 weight decay: `--weight-decay {decay}` (`regularization.weight_decay`; now "
                      f"{s.weight_decay:g}).")
         data = f" (it trained on {rows:,} rows)" if rows else ""
-        steps.append(f"More training data{data} helps most; otherwise a smaller model "
-                     f"({'`--hidden-size 32`' if text_model else '`model.mlp_hidden_sizes: [32, 16]`'}) or a "
-                     "pretrained one, which needs less data to generalize.")
+        if pretrained:
+            steps.append(f"More training data{data} helps most; or teach its knowledge to a small model on "
+                         "more (unlabeled or augmented) text with `trainwright distill`.")
+        else:
+            steps.append(f"More training data{data} helps most; otherwise a smaller model "
+                         f"({'`--hidden-size 32`' if text_model else '`model.mlp_hidden_sizes: [32, 16]`'}) or "
+                         "a pretrained one, which needs less data to generalize.")
     elif verdict == "underfitting":
         if any(m.get("still_falling") for m in members):
             steps.append(f"Train longer: `--epochs {s.max_epochs * 2}`; early stopping still keeps the best epoch.")

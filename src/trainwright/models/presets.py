@@ -8,23 +8,28 @@ from __future__ import annotations
 
 from ..config import RunConfig
 
-# {model name: {config section: {field: value}}}. A "pretrained" entry is added by the pretrained model's author.
+# {model name: {config section: {field: value}}}, tuned on TREC, SST-2 and waimai_10k.
+# A "pretrained" entry is added by the pretrained model's author.
 PRESETS: dict[str, dict[str, dict]] = {
+    # Recurrent models overfit these small sets within 2-3 epochs at 2e-3; 1e-3 and dropout 0.5 do better.
     "bilstm": {"model": {"embedding_dim": 128, "hidden_size": 128, "dropout": 0.5},
-               "train": {"epochs": 15, "learning_rate": 2e-3}},
+               "train": {"epochs": 10, "learning_rate": 1e-3}},
     "gru": {"model": {"embedding_dim": 128, "hidden_size": 128, "bidirectional": True, "dropout": 0.5},
-            "train": {"epochs": 15, "learning_rate": 2e-3}},
-    # Kim (2014): 300-dimensional vectors, dropout 0.5, batches of 50; case kept, as Kim does for TREC
+            "train": {"epochs": 10, "learning_rate": 1e-3}},
+    # Kim (2014): 300-dimensional vectors, dropout 0.5, batches of 50, case kept (as Kim does for TREC:
+    # +1-2 points there; SST-2 and Chinese text are unaffected)
     "cnn": {"tokenizer": {"lowercase": False},
             "model": {"embedding_dim": 300, "dropout": 0.5},
             "train": {"epochs": 20, "batch_size": 50},
             "stopping": {"patience": 3}},
+    # Bags of n-grams want every word and a high learning rate; an epoch takes seconds. Larger batches keep the
+    # dense optimizer steps over the big embedding table few.
     "fasttext": {"tokenizer": {"num_words": 50000},
                  "model": {"embedding_dim": 64, "hash_buckets": 2 ** 16, "dropout": 0.0},
-                 "train": {"epochs": 30, "learning_rate": 1e-2},
+                 "train": {"epochs": 20, "batch_size": 64, "learning_rate": 1e-2},
                  "stopping": {"patience": 3}},
     "linear": {"tokenizer": {"num_words": 50000},
-               "train": {"epochs": 30, "learning_rate": 1e-2},
+               "train": {"epochs": 40, "batch_size": 128, "learning_rate": 2e-2},
                "stopping": {"patience": 3}},
     "transformer": {"model": {"embedding_dim": 128, "hidden_size": 256, "num_layers": 2, "dropout": 0.1},
                     "train": {"epochs": 20, "learning_rate": 5e-4, "warmup_epochs": 1.0},

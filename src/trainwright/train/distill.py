@@ -2,8 +2,12 @@
 
 The student learns the teacher's class probabilities ("soft labels", Hinton et al. 2015) on the labeled rows
 and, when given, on unlabeled text too, which is where most of the gain comes from: the teacher labels text no
-one annotated. `alpha` mixes the true labels into the labeled rows' targets. The student is saved as an
-ordinary model; its metrics hold the comparison with the teacher (accuracy, predictions per second).
+one annotated. Without unlabeled text, `augment` makes some from the training texts as Tang et al. (2019) did to
+distill BERT into a BiLSTM: words dropped or swapped for other words of the corpus, and shorter n-gram windows;
+the teacher labels each. `alpha` mixes the true labels into the labeled rows' targets. A pretrained teacher
+also lends the student its tokenizer and word embeddings (`teacher_embeddings`), so the student starts knowing
+which words mean alike instead of learning it from a few thousand rows. The student is saved as an ordinary
+model; its metrics hold the comparison with the teacher (accuracy, predictions per second).
 """
 
 from __future__ import annotations
@@ -14,8 +18,9 @@ from pathlib import Path
 import lightning as L
 import numpy as np
 import pandas as pd
+import torch
 
-from ..artifact import Artifact, fingerprint, load_artifact, save_artifact
+from ..artifact import HF_DIRECTORY, Artifact, fingerprint, load_artifact, save_artifact
 from ..config import RunConfig, build_config
 from ..data import read_table
 from ..data.examples import labeled_examples
@@ -32,8 +37,10 @@ from .run import TrainResult, _build, _fit, _fit_stages, _validation_split, use_
 
 def distill(teacher: str | Path, data: str | Path, *, student: str = "cnn", unlabeled: str | Path | None = None,
             valid: str | Path | None = None, test: str | Path | None = None, out: str | Path = "runs/student",
-            config: RunConfig | str | Path | None = None, alpha: float = 0.0) -> TrainResult:
-    """Train a `student` model on `teacher`'s soft labels for `data` (and `unlabeled`); save it to `out`."""
+            config: RunConfig | str | Path | None = None, alpha: float = 0.0, augment: int = 0,
+            teacher_embeddings: bool = True) -> TrainResult:
+    """Train a `student` model on `teacher`'s soft labels for `data` (and `unlabeled`, and `augment` altered
+    copies of each training text); save it to `out`."""
     if not 0 <= alpha <= 1:
         raise ConfigError(f"alpha is the weight of the true labels, between 0 and 1; got {alpha}.")
     teacher_artifact = load_artifact(teacher)
@@ -41,6 +48,10 @@ def distill(teacher: str | Path, data: str | Path, *, student: str = "cnn", unla
     if task == "regression":
         raise ConfigError(f"{teacher} is a regression model; distillation here needs class probabilities.")
     config = _student_config(config, student, teacher_artifact)
+    embeddings = _word_embeddings(teacher_artifact) if teacher_embeddings else None
+    if embeddings is not None:  # the teacher's tokenizer, and its embedding width
+        config.tokenizer.level = "pretrained"
+        config.model.embedding_dim = embeddings.shape[1]
     use_threads(config.train.threads)
     L.seed_everything(config.train.seed, verbose=False)
     teacher_stages, target = teacher_artifact.preprocessing, teacher_artifact.target
@@ -50,9 +61,17 @@ def distill(teacher: str | Path, data: str | Path, *, student: str = "cnn", unla
     valid_set = _read_labeled(valid, roles, config) if valid is not None else None
     train_set, valid_set = _validation_split(examples, target, valid_set, config)
     extra = _read_unlabeled(unlabeled, roles, config) if unlabeled is not None else None
+    if augment:
+        if len(roles.text) != 1 or roles.numeric or roles.categorical:
+            raise ConfigError("augment works on one text column alone; pass --unlabeled text instead.")
+        column = roles.text[0]
+        made = pd.DataFrame({column: augmented_texts(train_set.inputs[column].astype(str).tolist(), augment,
+                                                     config.train.seed)})
+        extra = made if extra is None else pd.concat([extra, made], ignore_index=True)
 
     started = time.perf_counter()
-    stages = Preprocessing(roles, config)
+    teacher_dir = Path(teacher) / HF_DIRECTORY if embeddings is not None else None
+    stages = Preprocessing(roles, config, pretrained_dir=teacher_dir)
     _fit_stages(stages, train_set, str(data))
     frame = train_set.inputs if extra is None else pd.concat([train_set.inputs, extra], ignore_index=True)
     teacher_predictor = teacher_artifact.predictor()
@@ -61,6 +80,8 @@ def distill(teacher: str | Path, data: str | Path, *, student: str = "cnn", unla
     soft = teacher_predictor.outputs(frame, str(data))
     targets = _student_targets(task, soft, target.transform(train_set.target, str(data)), alpha)
     model = _build(stages, target, config, len(frame), len(valid_set))
+    if embeddings is not None:
+        _start_from(model, embeddings)
     valid_inputs = stages.encode(valid_set.inputs, str(valid or data))
     valid_truth = target.transform(valid_set.target, str(valid or data))
     pad = stages.tokenizer.pad if stages.tokenizer is not None else None
@@ -105,6 +126,25 @@ def _student_config(config, student: str, teacher: Artifact) -> RunConfig:
     return apply_presets(config)
 
 
+def _word_embeddings(teacher: Artifact):
+    """The pretrained teacher's input word embeddings (vocabulary, width), or None for another teacher."""
+    network = getattr(teacher.model, "network", None)
+    if network is None:
+        return None
+    return network.get_input_embeddings().weight.detach().clone()
+
+
+def _start_from(model: torch.nn.Module, embeddings: torch.Tensor) -> None:
+    """Copy `embeddings` into the student's token embedding, which has the same (vocabulary, width)."""
+    for module in model.modules():
+        if isinstance(module, torch.nn.Embedding) and module.weight.shape == embeddings.shape:
+            with torch.no_grad():
+                module.weight.copy_(embeddings)
+            logger.info(f"distill: the student starts from the teacher's {embeddings.shape[0]} word embeddings")
+            return
+    logger.warning("distill: this student has no token embedding of the teacher's size; it starts from scratch.")
+
+
 def _read_labeled(path, roles: ColumnRoles, config: RunConfig):
     frame = read_table(path, config.data.encoding)
     return labeled_examples(frame, roles.text, roles.target, str(path), roles.numeric + roles.categorical)
@@ -132,7 +172,7 @@ def _student_targets(task: str, soft: np.ndarray, truth: np.ndarray, alpha: floa
 def _compare(teacher_path, teacher, student, splits: dict, labeled: int, unlabeled: int, alpha: float) -> dict:
     """Accuracy of both models on each split, and their prediction speed on the largest split."""
     result = {"teacher_path": str(teacher_path), "labeled_rows": labeled, "unlabeled_rows": unlabeled,
-              "alpha": alpha, "teacher": {}, "student": {}}
+              "alpha": alpha, "teacher": {}, "student": {}}  # unlabeled rows include augmented ones
     for name, (examples, source) in splits.items():
         result["teacher"][name] = evaluate_examples(teacher, examples, source)
         result["student"][name] = evaluate_examples(student, examples, source)
@@ -140,6 +180,29 @@ def _compare(teacher_path, teacher, student, splits: dict, labeled: int, unlabel
     for side, predictor in (("teacher", teacher), ("student", student)):
         result[side]["predictions_per_s"] = round(predictions_per_second(predictor, examples.inputs), 1)
     result["speedup"] = round(result["student"]["predictions_per_s"] / result["teacher"]["predictions_per_s"], 1)
+    return result
+
+
+def augmented_texts(texts: list[str], copies: int, seed: int, p_drop: float = 0.1, p_swap: float = 0.1,
+                    p_window: float = 0.25) -> list[str]:
+    """`copies` altered versions of each text: each word dropped with p_drop or replaced by a random word of the
+    corpus with p_swap; then, with p_window, only a window of 1-5 consecutive words kept."""
+    rng = np.random.default_rng(seed)
+    corpus = [word for text in texts for word in text.split()] or [""]
+    result = []
+    for _ in range(copies):
+        for text in texts:
+            words = []
+            for word in text.split():
+                roll = rng.random()
+                if roll < p_drop:
+                    continue
+                words.append(corpus[rng.integers(len(corpus))] if roll < p_drop + p_swap else word)
+            if words and rng.random() < p_window:
+                size = int(rng.integers(1, 6))
+                start = int(rng.integers(max(1, len(words) - size + 1)))
+                words = words[start:start + size]
+            result.append(" ".join(words) or text)
     return result
 
 
