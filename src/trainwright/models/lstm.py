@@ -43,6 +43,27 @@ def left_align(ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     return ids.gather(1, order), lengths
 
 
+def keras_init(embedding: nn.Embedding, rnn: nn.LSTM | nn.GRU) -> None:
+    """Keras's initializers, for LSTM and GRU cells: uniform(-0.05, 0.05) embeddings, Glorot input kernels and
+    orthogonal recurrent kernels per gate, zero biases, and an LSTM's forget-gate bias 1."""
+    nn.init.uniform_(embedding.weight, -0.05, 0.05)
+    with torch.no_grad():
+        embedding.weight[PAD_ID].zero_()
+    gates = 4 if isinstance(rnn, nn.LSTM) else 3  # LSTM: input, forget, cell, output; GRU: reset, update, new
+    hidden = rnn.hidden_size
+    for name, weight in rnn.named_parameters():
+        if name.startswith("weight_ih"):
+            for gate in weight.chunk(gates, dim=0):
+                nn.init.xavier_uniform_(gate)
+        elif name.startswith("weight_hh"):
+            for gate in weight.chunk(gates, dim=0):
+                nn.init.orthogonal_(gate)
+        else:
+            nn.init.zeros_(weight)
+            if gates == 4 and name.startswith("bias_ih"):
+                weight.data[hidden:2 * hidden] = 1.0
+
+
 class LSTMEncoder(nn.Module):
     """Token ids (batch, time) -> the LSTM's state after each text's last real token (batch, out_features)."""
 
@@ -59,21 +80,9 @@ class LSTMEncoder(nn.Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        """Keras's initializers: small uniform embeddings, Glorot input weights, orthogonal recurrent weights,
-        forget-gate bias 1. PyTorch's N(0, 1) embeddings saturate the LSTM's gates and learn markedly slower."""
-        nn.init.uniform_(self.embedding.weight, -0.05, 0.05)
-        hidden = self.lstm.hidden_size
-        for name, weight in self.lstm.named_parameters():
-            if name.startswith("weight_ih"):
-                for gate in weight.chunk(4, dim=0):  # PyTorch stacks the input, forget, cell, output gates
-                    nn.init.xavier_uniform_(gate)
-            elif name.startswith("weight_hh"):
-                for gate in weight.chunk(4, dim=0):
-                    nn.init.orthogonal_(gate)
-            else:
-                nn.init.zeros_(weight)
-                if name.startswith("bias_ih"):
-                    weight.data[hidden:2 * hidden] = 1.0
+        """Keras's initializers (see keras_init): PyTorch's N(0, 1) embeddings saturate the LSTM's gates and
+        learn markedly slower."""
+        keras_init(self.embedding, self.lstm)
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
         ids, lengths = left_align(ids)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from ..config import RunConfig
 
 # {model name: {config section: {field: value}}}, tuned on TREC, SST-2 and waimai_10k.
-# A "pretrained" entry is added by the pretrained model's author.
 PRESETS: dict[str, dict[str, dict]] = {
     # Recurrent models overfit these small sets within 2-3 epochs at 2e-3; 1e-3 and dropout 0.5 do better.
     "bilstm": {"model": {"embedding_dim": 128, "hidden_size": 128, "dropout": 0.5},
@@ -34,15 +33,13 @@ PRESETS: dict[str, dict[str, dict]] = {
     "transformer": {"model": {"embedding_dim": 128, "hidden_size": 256, "num_layers": 2, "dropout": 0.1},
                     "train": {"epochs": 20, "learning_rate": 5e-4, "warmup_epochs": 1.0},
                     "stopping": {"patience": 3}},
-}
-
-# Fine-tuning: a small learning rate with warmup and decay, few epochs (BERT's recipe); 128 tokens cover SST-2,
-# TREC and most reviews.
-PRESETS["pretrained"] = {
-    "tokenizer": {"maxlen": 128},
-    "train": {"epochs": 3, "batch_size": 32, "learning_rate": 5e-5, "warmup_epochs": 0.1, "lr_schedule": "cosine"},
-    "regularization": {"weight_decay": 0.01},
-    "stopping": {"patience": 1},
+    # Fine-tuning: a small learning rate with warmup and decay, few epochs (BERT's recipe); 128 tokens cover
+    # SST-2, TREC and most reviews.
+    "pretrained": {"tokenizer": {"maxlen": 128},
+                   "train": {"epochs": 3, "batch_size": 32, "learning_rate": 5e-5, "warmup_epochs": 0.1,
+                             "lr_schedule": "cosine"},
+                   "regularization": {"weight_decay": 0.01},
+                   "stopping": {"patience": 1}},
 }
 
 

@@ -13,7 +13,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from .lstm import PAD_ID, left_align
+from .lstm import PAD_ID, keras_init, left_align
 
 POOLINGS = ("last", "mean", "max")
 
@@ -30,27 +30,6 @@ def pool(outputs: torch.Tensor, lengths: torch.Tensor, how: str) -> torch.Tensor
     if how == "last":
         return outputs[torch.arange(len(outputs), device=outputs.device), lengths - 1]
     raise ValueError(f"pooling must be one of {', '.join(POOLINGS)}; got {how!r}.")
-
-
-def keras_init(embedding: nn.Embedding, rnn: nn.LSTM | nn.GRU) -> None:
-    """lstm.py's Keras initializers, for LSTM and GRU cells: uniform(-0.05, 0.05) embeddings, Glorot input
-    kernels and orthogonal recurrent kernels per gate, zero biases, and an LSTM's forget-gate bias 1."""
-    nn.init.uniform_(embedding.weight, -0.05, 0.05)
-    with torch.no_grad():
-        embedding.weight[PAD_ID].zero_()
-    gates = 4 if isinstance(rnn, nn.LSTM) else 3  # LSTM: input, forget, cell, output; GRU: reset, update, new
-    hidden = rnn.hidden_size
-    for name, weight in rnn.named_parameters():
-        if name.startswith("weight_ih"):
-            for gate in weight.chunk(gates, dim=0):
-                nn.init.xavier_uniform_(gate)
-        elif name.startswith("weight_hh"):
-            for gate in weight.chunk(gates, dim=0):
-                nn.init.orthogonal_(gate)
-        else:
-            nn.init.zeros_(weight)
-            if gates == 4 and name.startswith("bias_ih"):
-                weight.data[hidden:2 * hidden] = 1.0
 
 
 @dataclass

@@ -5,8 +5,9 @@ and, when given, on unlabeled text too, which is where most of the gain comes fr
 one annotated. Without unlabeled text, `augment` makes some from the training texts as Tang et al. (2019) did to
 distill BERT into a BiLSTM: words dropped or swapped for other words of the corpus, and shorter n-gram windows;
 the teacher labels each. `alpha` mixes the true labels into the labeled rows' targets. A pretrained teacher
-also lends the student its tokenizer and word embeddings (`teacher_embeddings`), so the student starts knowing
-which words mean alike instead of learning it from a few thousand rows. The student is saved as an ordinary
+also lends the student its tokenizer and word embeddings (`teacher_embeddings`: "tune" them, or "freeze" them so
+words the training rows never show keep their meaning), so the student starts knowing which words mean alike
+instead of learning it from a few thousand rows. The student is saved as an ordinary
 model; its metrics hold the comparison with the teacher (accuracy, predictions per second).
 """
 
@@ -35,12 +36,17 @@ from ..preprocessing import Preprocessing
 from .run import TrainResult, _build, _fit, _fit_stages, _validation_split, use_threads
 
 
+EMBEDDING_MODES = ("tune", "freeze", "off")
+
+
 def distill(teacher: str | Path, data: str | Path, *, student: str = "cnn", unlabeled: str | Path | None = None,
             valid: str | Path | None = None, test: str | Path | None = None, out: str | Path = "runs/student",
             config: RunConfig | str | Path | None = None, alpha: float = 0.0, augment: int = 0,
-            teacher_embeddings: bool = True) -> TrainResult:
+            teacher_embeddings: str = "tune") -> TrainResult:
     """Train a `student` model on `teacher`'s soft labels for `data` (and `unlabeled`, and `augment` altered
     copies of each training text); save it to `out`."""
+    if teacher_embeddings not in EMBEDDING_MODES:
+        raise ConfigError(f"teacher_embeddings is one of {', '.join(EMBEDDING_MODES)}; got {teacher_embeddings!r}.")
     if not 0 <= alpha <= 1:
         raise ConfigError(f"alpha is the weight of the true labels, between 0 and 1; got {alpha}.")
     teacher_artifact = load_artifact(teacher)
@@ -48,7 +54,7 @@ def distill(teacher: str | Path, data: str | Path, *, student: str = "cnn", unla
     if task == "regression":
         raise ConfigError(f"{teacher} is a regression model; distillation here needs class probabilities.")
     config = _student_config(config, student, teacher_artifact)
-    embeddings = _word_embeddings(teacher_artifact) if teacher_embeddings else None
+    embeddings = _word_embeddings(teacher_artifact) if teacher_embeddings != "off" else None
     if embeddings is not None:  # the teacher's tokenizer, and its embedding width
         config.tokenizer.level = "pretrained"
         config.model.embedding_dim = embeddings.shape[1]
@@ -81,7 +87,7 @@ def distill(teacher: str | Path, data: str | Path, *, student: str = "cnn", unla
     targets = _student_targets(task, soft, target.transform(train_set.target, str(data)), alpha)
     model = _build(stages, target, config, len(frame), len(valid_set))
     if embeddings is not None:
-        _start_from(model, embeddings)
+        _start_from(model, embeddings, freeze=teacher_embeddings == "freeze")
     valid_inputs = stages.encode(valid_set.inputs, str(valid or data))
     valid_truth = target.transform(valid_set.target, str(valid or data))
     pad = stages.tokenizer.pad if stages.tokenizer is not None else None
@@ -134,12 +140,13 @@ def _word_embeddings(teacher: Artifact):
     return network.get_input_embeddings().weight.detach().clone()
 
 
-def _start_from(model: torch.nn.Module, embeddings: torch.Tensor) -> None:
+def _start_from(model: torch.nn.Module, embeddings: torch.Tensor, freeze: bool) -> None:
     """Copy `embeddings` into the student's token embedding, which has the same (vocabulary, width)."""
     for module in model.modules():
         if isinstance(module, torch.nn.Embedding) and module.weight.shape == embeddings.shape:
             with torch.no_grad():
                 module.weight.copy_(embeddings)
+            module.weight.requires_grad_(not freeze)
             logger.info(f"distill: the student starts from the teacher's {embeddings.shape[0]} word embeddings")
             return
     logger.warning("distill: this student has no token embedding of the teacher's size; it starts from scratch.")
