@@ -164,8 +164,8 @@ def distill(
     test: Optional[Path] = typer.Option(None, help="Test table: both models are compared on it."),
     alpha: float = typer.Option(0.0, help="Weight of the true labels against the teacher's [0]."),
     teacher_embeddings: str = typer.Option(
-        "tune", help="With a pretrained teacher, the student uses its tokenizer and word embeddings: tune, freeze "
-                     "or off [tune]."),
+        "freeze", help="With a pretrained teacher, the student uses its tokenizer and word embeddings: freeze, "
+                       "tune or off [freeze]."),
     augment: int = typer.Option(0, min=0, help="Altered copies of each training text for the teacher to label "
                                                 "(words dropped, swapped, n-gram windows) [0]."),
     config: Optional[Path] = typer.Option(None, help="YAML config for the student; flags override it."),

@@ -89,4 +89,6 @@ def test_a_student_borrows_the_teachers_tokenizer_and_word_embeddings(pretrained
     loaded = trainwright.load(student.path)
     assert loaded.preprocessing.tokenizer.level_ == "pretrained"
     assert loaded.model.embedding.weight.shape == (30522, 384)
+    teacher = trainwright.load(pretrained_run.path).model.network.get_input_embeddings().weight
+    assert torch.equal(loaded.model.embedding.weight, teacher)  # frozen by default: still the teacher's
     assert len(loaded.predict(["lovely"]).labels) == 1
