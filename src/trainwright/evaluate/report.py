@@ -215,7 +215,11 @@ def per_class(run: Run) -> list[dict]:
         return []
     labels, matrix = confusion
     m = np.asarray(matrix, dtype=float)
-    hits, predicted, actual = np.diag(m), m.sum(axis=0), m.sum(axis=1)
+    return _score_rows(labels, np.diag(m), m.sum(axis=0), m.sum(axis=1))
+
+
+def _score_rows(labels, hits, predicted, actual) -> list[dict]:
+    """Per label: precision, recall and F1 from its counts of hits, predictions and true occurrences."""
     rows = []
     for i, label in enumerate(labels):
         precision = hits[i] / predicted[i] if predicted[i] else 0.0
@@ -234,15 +238,8 @@ def _per_label(run: Run) -> list[dict]:
     if truth is None:
         return []
     predicted = outputs > 0.5
-    hits, guessed, actual = (predicted & (truth == 1)).sum(axis=0), predicted.sum(axis=0), truth.sum(axis=0)
-    rows = []
-    for i, label in enumerate(run.classes or range(truth.shape[1])):
-        precision = hits[i] / guessed[i] if guessed[i] else 0.0
-        recall = hits[i] / actual[i] if actual[i] else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        rows.append({"label": label, "precision": float(precision), "recall": float(recall), "f1": float(f1),
-                     "support": int(actual[i])})
-    return rows
+    return _score_rows(run.classes or range(truth.shape[1]), (predicted & (truth == 1)).sum(axis=0),
+                       predicted.sum(axis=0), truth.sum(axis=0))
 
 
 def wrong_examples(run: Run, limit: int = WRONG_SHOWN) -> list[dict]:
