@@ -34,7 +34,7 @@ from safetensors.torch import load_file, save_file
 
 from .config import RunConfig, validate_config
 from .data.target import TargetEncoder
-from .errors import ArtifactError, TrainwrightError
+from .errors import ArtifactError, ConfigError, TrainwrightError
 from .models import build_model
 from .predictor import Predictor
 from .preprocessing import Preprocessing
@@ -57,7 +57,9 @@ class Artifact:
     data: dict = field(default_factory=dict)  # fingerprint of the training data
     validation: dict = field(default_factory=dict)  # see evaluate.evaluation.prediction_record
 
-    def predictor(self) -> Predictor:
+    def predictor(self, backend: str = "torch") -> Predictor:
+        if backend != "torch":
+            raise ConfigError(f"Unknown backend '{backend}': use torch.")
         return Predictor(self.model, self.preprocessing, self.target, self.config)
 
 

@@ -68,10 +68,11 @@ class Predictor:
         self.batch_size = batch_size
 
     @classmethod
-    def load(cls, directory: str | Path) -> Predictor:
+    def load(cls, directory: str | Path, backend: str = "torch") -> Predictor:
+        """backend: "torch" runs the saved weights; "onnx" runs the graph `trainwright export` wrote."""
         from .artifact import load_artifact
 
-        return load_artifact(directory).predictor()
+        return load_artifact(directory).predictor(backend)
 
     @property
     def task(self) -> str:
