@@ -209,11 +209,24 @@ def predict(
     data: Path = typer.Argument(..., help="Table with the model's text column(s)."),
     output: str = typer.Option("-", "-o", "--output", help="Output .csv/.tsv/.jsonl/.parquet, or - for stdout."),
     encoding: Optional[str] = typer.Option(None, help="File encoding; detected when not given."),
+    backend: str = typer.Option("torch", help="torch, or onnx for the graph written by `trainwright export`."),
+    chunk_rows: int = typer.Option(20_000, min=1, help="Rows read, predicted and written at a time."),
+    threads: Optional[int] = typer.Option(None, help="CPU threads [all cores]."),
 ) -> None:
-    """Predict every row of DATA, in order: the input columns, the label, one probability per class."""
-    from . import api
+    """Predict every row of DATA, in order: the input columns, the label, one probability per class.
 
-    path = api.predict_file(model, data, output, encoding=encoding)
+    Large files are streamed in chunks, so memory stays bounded; a progress bar shows how far it is."""
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeRemainingColumn
+
+    from . import api
+    from .train.run import use_threads
+
+    use_threads(threads)
+    columns = ("[progress.description]{task.description}", BarColumn(), TaskProgressColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task(f"Predicting {data.name}", total=None)
+        path = api.predict_file(model, data, output, encoding=encoding, backend=backend, chunk_rows=chunk_rows,
+                                progress=lambda done, total: bar.update(task, completed=done, total=total))
     if path is not None:
         err.print(f"Wrote predictions to [bold]{path}[/bold]")
 

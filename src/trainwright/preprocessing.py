@@ -123,7 +123,6 @@ class Preprocessing:
         sizes = {}
         if self.tokenizer is not None:
             sizes["vocab_size"] = self.tokenizer.vocab_size
-            sizes["pad_id"] = self.tokenizer.pad_id  # 0 but for a pretrained tokenizer; only models that ask use it
             sizes["pad_id"] = self.tokenizer.pad_id
         if self.features is not None:
             sizes["num_numeric"] = len(self.features.numeric)

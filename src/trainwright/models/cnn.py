@@ -14,7 +14,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .lstm import PAD_ID, left_align
+from .lstm import PAD_ID, left_align, trim
 
 
 @dataclass
@@ -51,7 +51,7 @@ class CNNClassifier(nn.Module):
     def forward(self, ids: torch.Tensor, **unused) -> torch.Tensor:
         """ids: (batch, time) token ids, padding anywhere -> logits (batch, num_outputs)."""
         ids, lengths = left_align(ids)
-        ids = ids[:, :int(lengths.max())]
+        ids = trim(ids, lengths)
         embedded = self.embedding_dropout(self.embedding(ids)).transpose(1, 2)  # (batch, embedding_dim, time)
         pooled = []
         for conv in self.convs:

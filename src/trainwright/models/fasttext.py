@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 import torch
 from torch import nn
 
-from .lstm import PAD_ID, left_align
+from .lstm import PAD_ID, left_align, trim
 
 _MODULUS = 2_147_483_647  # 2**31 - 1, a prime: hash * _MULTIPLIER + id stays below 2**63, no int64 overflow
 _MULTIPLIER = 1_000_003
@@ -26,16 +26,16 @@ def ngram_ids(ids: torch.Tensor, vocab_size: int, ngrams: int, hash_buckets: int
     of an n-gram and n-grams do not depend on the padding side.
     """
     ids, lengths = left_align(ids)
-    ids = ids[:, :int(lengths.max())]
+    ids = trim(ids, lengths)
     real = ids != PAD_ID
     features = [ids]
     hashed = ids.new_zeros(ids.shape)
     for n in range(1, ngrams + 1):
         # hashed[:, i] covers tokens i .. i+n-1; the seed n keeps a bigram and a trigram of the same ids apart.
-        shifted = torch.cat([ids[:, n - 1:], ids.new_zeros(len(ids), n - 1)], dim=1)
+        shifted = torch.cat([ids[:, n - 1:], ids.new_zeros(ids.shape[0], n - 1)], dim=1)
         hashed = (hashed * _MULTIPLIER + shifted + n) % _MODULUS
         if n >= 2:
-            complete = torch.cat([real[:, n - 1:], real.new_zeros(len(ids), n - 1)], dim=1) & real
+            complete = torch.cat([real[:, n - 1:], real.new_zeros(ids.shape[0], n - 1)], dim=1) & real
             features.append(torch.where(complete, vocab_size + hashed % hash_buckets, PAD_ID))
     return torch.cat(features, dim=1)
 

@@ -37,10 +37,19 @@ def left_align(ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     ids: (batch, time) with PAD_ID anywhere (pre- or post-padding). Empty rows get length 1 (one padding
     step), because packed sequences cannot be empty.
     """
-    mask = ids != PAD_ID
-    order = torch.argsort((~mask).to(torch.int8), dim=1, stable=True)
-    lengths = mask.sum(dim=1).clamp(min=1)
-    return ids.gather(1, order), lengths
+    # Each token's new column by counting, not sorting: the k-th real token goes to column k, padding after the
+    # real tokens. Plain integer arithmetic and a scatter, which ONNX export handles (a sort of a mask it does not).
+    real = (ids != PAD_ID).long()
+    count = real.sum(dim=1, keepdim=True)
+    column = torch.where(real.bool(), real.cumsum(dim=1) - 1, count + (1 - real).cumsum(dim=1) - 1)
+    return torch.zeros_like(ids).scatter(1, column, ids), count[:, 0].clamp(min=1)
+
+
+def trim(ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """Drop the padding columns after the longest left-aligned text: they change nothing and cost time.
+
+    Sliced with the tensor itself rather than int(...), so an exported graph keeps the cut dynamic."""
+    return ids[:, :lengths.max()]
 
 
 def keras_init(embedding: nn.Embedding, rnn: nn.LSTM | nn.GRU) -> None:
@@ -95,7 +104,7 @@ class LSTMEncoder(nn.Module):
         # A forward LSTM's output at step t depends on steps <= t only, so the output at the last real token is
         # exact whatever padding follows; this is ~1.7x faster than packing on CPU.
         outputs, _ = self.lstm(embedded)  # (batch, time, hidden_size)
-        return outputs[torch.arange(len(ids), device=ids.device), lengths - 1]
+        return outputs[torch.arange(ids.shape[0], device=ids.device), lengths - 1]
 
 
 class LSTMClassifier(nn.Module):

@@ -13,7 +13,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from .lstm import PAD_ID, keras_init, left_align
+from .lstm import PAD_ID, keras_init, left_align, trim
 
 POOLINGS = ("last", "mean", "max")
 
@@ -28,7 +28,7 @@ def pool(outputs: torch.Tensor, lengths: torch.Tensor, how: str) -> torch.Tensor
     if how == "mean":
         return (outputs * real).sum(dim=1) / lengths[:, None].to(outputs.dtype)
     if how == "last":
-        return outputs[torch.arange(len(outputs), device=outputs.device), lengths - 1]
+        return outputs[torch.arange(outputs.shape[0], device=outputs.device), lengths - 1]
     raise ValueError(f"pooling must be one of {', '.join(POOLINGS)}; got {how!r}.")
 
 
@@ -73,7 +73,7 @@ class RecurrentClassifier(nn.Module):
     def forward(self, ids: torch.Tensor, **unused) -> torch.Tensor:
         """ids: (batch, time) token ids, padding anywhere -> logits (batch, num_outputs)."""
         ids, lengths = left_align(ids)
-        ids = ids[:, :int(lengths.max())]  # padding after the longest text changes nothing: drop it
+        ids = trim(ids, lengths)
         embedded = self.embedding_dropout(self.embedding(ids))  # (batch, time, embedding_dim)
         packed = pack_padded_sequence(embedded, lengths.cpu(), batch_first=True, enforce_sorted=False)
         outputs, hidden = self.rnn(packed)

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 import torch
 from torch import nn
 
-from .lstm import PAD_ID, left_align
+from .lstm import PAD_ID, left_align, trim
 from .recurrent import POOLINGS, pool
 
 
@@ -61,7 +61,7 @@ class TransformerClassifier(nn.Module):
     def forward(self, ids: torch.Tensor, **unused) -> torch.Tensor:
         """ids: (batch, time) token ids, padding anywhere -> logits (batch, num_outputs)."""
         ids, lengths = left_align(ids)
-        ids = ids[:, :int(lengths.max())]
+        ids = trim(ids, lengths)
         steps = torch.arange(ids.shape[1], device=ids.device)
         positions = steps.clamp(max=self.config.max_positions - 1)
         x = self.embedding_dropout(self.embedding(ids) + self.position(positions))  # (batch, time, dim)

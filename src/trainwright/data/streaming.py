@@ -1,0 +1,140 @@
+"""Read a table in chunks of rows, so files larger than memory can be predicted with bounded memory.
+
+Each chunk is typed as `read_table` types a whole file, and keeps the file's row numbers as its index, so errors
+name the right row. `progress` reports how far through the file the reader is, in bytes or rows.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import DataError
+from ..log import logger
+from .readers import _FORMATS, _detect, _first_long_line, _numbers_unless_codes, read_table
+
+SAMPLE_BYTES = 1 << 20  # enough text to tell the encoding of a file
+Progress = Callable[[int, int], None]  # (done, total), in the units of `table_size`
+
+
+def table_size(path: str | Path) -> int:
+    """The total that `read_chunks` reports progress against: rows of a Parquet file, bytes of anything else."""
+    path = Path(path)
+    if _FORMATS.get(path.suffix.lower()) == "parquet":
+        import pyarrow.parquet as pq
+
+        return pq.ParquetFile(path).metadata.num_rows
+    return path.stat().st_size
+
+
+def read_chunks(path: str | Path, rows: int = 20_000, encoding: str | None = None,
+                progress: Progress | None = None) -> Iterator[pd.DataFrame]:
+    """Yield `path` as DataFrames of at most `rows` rows, in file order; the same errors as `read_table`."""
+    path = Path(path)
+    fmt = _FORMATS.get(path.suffix.lower())
+    if fmt is None or fmt == "json" or not path.is_file():
+        # A JSON array cannot be read in parts; unknown and missing files get read_table's messages.
+        frame = read_table(path, encoding)
+        if progress:
+            progress(1, 1)
+        yield frame
+        return
+    if path.stat().st_size == 0:
+        raise DataError(f"{path} is empty: it needs a header row and at least one data row.")
+    chunks = _parquet_chunks(path, rows) if fmt == "parquet" else _text_chunks(path, fmt, rows, encoding)
+    total = table_size(path)
+    empty = True
+    for chunk, done in chunks:
+        if len(chunk):
+            empty = False
+            chunk.columns = [str(c).strip() for c in chunk.columns]
+            yield chunk
+        if progress:
+            progress(min(done, total), total)
+    if empty:
+        raise DataError(f"{path} has a header but no data rows.")
+
+
+def _parquet_chunks(path: Path, rows: int) -> Iterator[tuple[pd.DataFrame, int]]:
+    import pyarrow.parquet as pq
+
+    try:
+        reader = pq.ParquetFile(path)
+    except Exception as e:  # pyarrow raises several types for a corrupt file
+        raise DataError(f"{path}: not a readable Parquet file ({e}).") from None
+    start = 0
+    for batch in reader.iter_batches(batch_size=rows):
+        chunk = batch.to_pandas()
+        chunk.index = pd.RangeIndex(start, start + len(chunk))
+        start += len(chunk)
+        yield chunk, start
+
+
+class _CountingFile(io.RawIOBase):
+    """A binary file that remembers how many bytes its reader has taken from it."""
+
+    def __init__(self, handle):
+        self.handle = handle
+        self.consumed = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        count = self.handle.readinto(buffer)
+        self.consumed += count
+        return count
+
+
+def _text_chunks(path: Path, fmt: str, rows: int, encoding: str | None) -> Iterator[tuple[pd.DataFrame, int]]:
+    encoding = encoding or _sniff_encoding(path)
+    with open(path, "rb", buffering=0) as handle:
+        counted = _CountingFile(handle)
+        if fmt == "jsonl":
+            lines = io.TextIOWrapper(io.BufferedReader(counted), encoding=encoding, errors="replace")
+            try:
+                for chunk in pd.read_json(lines, lines=True, chunksize=rows):
+                    yield chunk, counted.consumed
+            except ValueError as e:
+                raise DataError(f"{path} could not be parsed as JSONL: {str(e).strip()}.") from None
+            return
+        sep = "," if fmt == "csv" else "\t"
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", pd.errors.ParserWarning)  # see readers._parse
+                reader = pd.read_csv(io.BufferedReader(counted), sep=sep, index_col=False, dtype=str, chunksize=rows,
+                                     encoding=encoding, encoding_errors="replace")
+                for chunk in reader:
+                    yield chunk.apply(_numbers_unless_codes), counted.consumed
+        except pd.errors.ParserWarning:
+            line = _first_long_line(path.read_text(encoding, errors="replace"), sep)
+            raise DataError(f"{path} could not be parsed as {fmt.upper()}: line {line} has more fields than the "
+                            "header. Check the quoting and the number of fields on that line.") from None
+        except pd.errors.EmptyDataError:
+            raise DataError(f"{path} is empty: it needs a header row and at least one data row.") from None
+        except pd.errors.ParserError as e:
+            raise DataError(f"{path} could not be parsed as {fmt.upper()}: {str(e).strip()}.") from None
+        except UnicodeDecodeError as e:
+            raise DataError(f"{path} is not valid {encoding} at byte {e.start}; check --encoding.") from None
+        except LookupError:
+            raise DataError(f"Unknown encoding '{encoding}' given for {path}. Use a Python codec name such as "
+                            "utf-8, gb18030, latin-1 or cp1252, or leave --encoding out to detect it.") from None
+
+
+def _sniff_encoding(path: Path) -> str:
+    """UTF-8 (with or without a byte-order mark) when the first megabyte reads as UTF-8, else as detected."""
+    with open(path, "rb") as handle:
+        sample = handle.read(SAMPLE_BYTES)
+    try:
+        sample.decode("utf-8-sig")
+        return "utf-8-sig"
+    except UnicodeDecodeError as e:
+        if len(sample) == SAMPLE_BYTES and e.start >= len(sample) - 3:  # a character cut by the sample's end
+            return "utf-8-sig"
+    encoding = _detect(sample)
+    logger.info(f"{path} is not UTF-8; read it as {encoding} (detected). Pass --encoding to override.")
+    return encoding
