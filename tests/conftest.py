@@ -62,6 +62,16 @@ def tiny_model(tmp_path_factory, reviews_csv, tiny_config) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def tiny_text_model(tmp_path_factory, tiny_config) -> Path:
+    """Like tiny_model, trained on the review text alone: a model that reads one text column and nothing else."""
+    folder = tmp_path_factory.mktemp("text-only")
+    make_reviews()[["review", "label"]].to_csv(folder / "reviews.csv", index=False)
+    out = folder / "tiny-text"
+    trainwright.train(folder / "reviews.csv", out=out, config=tiny_config.model_copy(deep=True))
+    return out
+
+
 def shared_data(*parts: str) -> Path:
     path = SHARED_DATA.joinpath(*parts)
     if not path.exists():

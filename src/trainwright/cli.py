@@ -231,6 +231,30 @@ def predict(
         err.print(f"Wrote predictions to [bold]{path}[/bold]")
 
 
+@app.command()
+def serve(
+    model: Path = typer.Argument(..., help="A model directory saved by `trainwright train`."),
+    host: str = typer.Option("127.0.0.1", help="Address to bind; any non-loopback address wants a --token."),
+    port: int = typer.Option(8000, help="Port (0: any free port, one worker only)."),
+    workers: int = typer.Option(1, min=1, help="Processes, each with its own copy of the model."),
+    token: Optional[str] = typer.Option(None, envvar="TRAINWRIGHT_TOKEN", show_envvar=True,
+                                        help="Bearer token required by the prediction and metadata routes."),
+    backend: str = typer.Option("torch", help="torch, or onnx for the graph written by `trainwright export`."),
+    max_batch_size: int = typer.Option(64, min=1, help="Most inputs per batched forward pass."),
+    max_wait_ms: float = typer.Option(2.0, min=0, help="Longest wait for more requests under load."),
+    max_inputs: int = typer.Option(1024, min=1, help="Most inputs per request."),
+    max_body_bytes: int = typer.Option(1 << 20, min=1, help="Largest request body, in bytes."),
+    threads: Optional[int] = typer.Option(None, min=1, help="CPU threads per worker [all cores]."),
+    name: Optional[str] = typer.Option(None, help="Model name in the API [the directory's name]."),
+) -> None:
+    """Serve a saved model over HTTP: /predict, the KServe v2 routes, /metrics, /docs and a page at /."""
+    from .serve import serve as run_server
+
+    run_server(model, host=host, port=port, workers=workers, token=token, backend=backend,
+               max_batch_size=max_batch_size, max_wait_ms=max_wait_ms, max_inputs=max_inputs,
+               max_body_bytes=max_body_bytes, threads=threads, name=name)
+
+
 from .doctor.command import doctor  # noqa: E402  (commands of their own modules, registered here)
 from .evaluate.commands import compare, print_diagnosis, report  # noqa: E402
 from .evaluate.report import diagnose_run, write_report  # noqa: E402

@@ -56,7 +56,7 @@ class InputSchema:
     def describe(self) -> dict:
         """The schema as plain JSON, for /metadata and the page."""
         return {"takes_plain_texts": self.takes_plain_texts, "text": self.text, "numeric": self.numeric,
-                "categorical": self.categorical, "categories": self.categories}
+                "categorical": self.categorical, "categories": self.categories, "numeric_means": self.numeric_means}
 
 
 @dataclass
@@ -97,7 +97,8 @@ def _record_model(schema: InputSchema) -> type[BaseModel]:
     definitions = {}
     names = iter(f"column_{i}" for i in range(len(schema.columns)))
     for column in schema.text:
-        definitions[next(names)] = (str, Field(alias=column, description="Text (required)."))
+        # strict: a number where text belongs is a client's mistake, not the text "7"
+        definitions[next(names)] = (str, Field(alias=column, strict=True, description="Text (required)."))
     for column in schema.numeric:
         number = Annotated[float, Field(allow_inf_nan=False)]
         definitions[next(names)] = (Optional[number], Field(None, alias=column,

@@ -1,0 +1,60 @@
+"""`create_app`: the FastAPI application that serves one saved model."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+
+from .. import __version__
+from ..predictor import Predictor
+from .auth import token_guard
+from .errors import install_error_handlers
+from .limits import BodyLimitMiddleware
+from .metadata import model_metadata
+from .metrics import MetricsMiddleware, ServerMetrics
+from .open_inference import open_inference_router
+from .page import render_page
+from .routes import api_router
+from .schemas import build_api_models
+from .service import ModelService
+from .settings import ServeSettings
+
+
+def create_app(predictor: Predictor, name: str, settings: ServeSettings | None = None) -> FastAPI:
+    """An app serving `predictor` under `name`. Every route shares the one predictor, which only the batching
+    worker thread calls; the worker starts, and the model is warmed up, when the app starts (its lifespan)."""
+    settings = settings or ServeSettings()
+    metrics = ServerMetrics()
+    service = ModelService(predictor, name, settings, metrics)
+    models = build_api_models(service.schema, service.task, service.classes, settings.max_inputs)
+    guard = token_guard(settings.token)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        await service.start()
+        try:
+            yield
+        finally:
+            service.stop()  # finishes the batches already queued
+
+    columns = service.schema.columns
+    app = FastAPI(title=f"{name} · trainwright", version=__version__, lifespan=lifespan,
+                  description=(f"A {service.task} model predicting `{predictor.target_column}` from "
+                               f"{', '.join(f'`{c}`' for c in columns)}. Served by trainwright."))
+    app.state.service = service
+    app.include_router(api_router(service, models, model_metadata(service, settings), metrics, guard))
+    app.include_router(open_inference_router(service, settings.max_inputs, settings.backend, guard))
+
+    page = render_page(service, needs_token=settings.token is not None)
+
+    @app.get("/", include_in_schema=False, response_class=HTMLResponse)
+    async def home():
+        return HTMLResponse(page)
+
+    install_error_handlers(app, columns)
+    # Added last is outermost: metrics see every response, including the body limit's 413.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(MetricsMiddleware, metrics=metrics, route_paths=lambda: list(app.openapi()["paths"]))
+    return app
