@@ -5,6 +5,7 @@
     weights.safetensors  the weights
     hf/                  instead of weights.safetensors for a fine-tuned pretrained transformer: a standard
                          Hugging Face model directory (safetensors weights, config, tokenizer)
+    onnx/                optional, written by `trainwright export` (see export.py); never read by load_artifact
     tokenizer.json       the fitted tokenizer (Hugging Face `tokenizers` format), for text inputs
     preprocessing.json   input columns, fitted cleaning (imputation, clip bounds, ...), table feature encoding
     target.json          the fitted target encoder (labels, or scaling of a numeric target)
@@ -36,6 +37,7 @@ from .config import RunConfig, validate_config
 from .data.target import TargetEncoder
 from .errors import ArtifactError, ConfigError, TrainwrightError
 from .models import build_model
+from .onnx_model import OnnxModel, exported_graph
 from .predictor import Predictor
 from .preprocessing import Preprocessing
 
@@ -43,6 +45,7 @@ FORMAT_VERSION = 1
 REQUIRED = ("config.json", "model.json", "preprocessing.json", "target.json", "metadata.json")
 WEIGHTS = "weights.safetensors"
 HF_DIRECTORY = "hf"  # a pretrained model's weights: `transformers` loads this folder as it is
+BACKENDS = ("torch", "onnx")
 
 
 @dataclass
@@ -56,11 +59,21 @@ class Artifact:
     history: list = field(default_factory=list)
     data: dict = field(default_factory=dict)  # fingerprint of the training data
     validation: dict = field(default_factory=dict)  # see evaluate.evaluation.prediction_record
+    directory: Path | None = None  # where it was loaded from; None for a model not saved yet
 
     def predictor(self, backend: str = "torch") -> Predictor:
-        if backend != "torch":
-            raise ConfigError(f"Unknown backend '{backend}': use torch.")
-        return Predictor(self.model, self.preprocessing, self.target, self.config)
+        """backend "torch" runs the weights; "onnx" runs the graph `trainwright export` wrote in onnx/ (the int8
+        one when the export was quantized) with onnxruntime, on as many threads as torch uses."""
+        if backend == "torch":
+            model = self.model
+        elif backend == "onnx":
+            if self.directory is None:
+                raise ArtifactError("The onnx backend runs an exported model: save this model, export it with "
+                                    "`trainwright export MODEL --format onnx`, then load it from its directory.")
+            model = OnnxModel(exported_graph(self.directory), threads=torch.get_num_threads())
+        else:
+            raise ConfigError(f"Unknown backend '{backend}': use {' or '.join(BACKENDS)}.")
+        return Predictor(model, self.preprocessing, self.target, self.config)
 
 
 def save_artifact(artifact: Artifact, directory: str | Path) -> Path:
@@ -104,6 +117,7 @@ def load_artifact(directory: str | Path) -> Artifact:
         history=_read_json(directory / "history.json") if (directory / "history.json").is_file() else [],
         validation=_read_json(directory / "validation.json") if (directory / "validation.json").is_file() else {},
         data=metadata.get("data", {}),
+        directory=directory,
     )
 
 

@@ -255,6 +255,30 @@ def serve(
                max_body_bytes=max_body_bytes, threads=threads, name=name)
 
 
+@app.command()
+def export(
+    model: Path = typer.Argument(..., help="A model directory saved by `trainwright train`."),
+    format: str = typer.Option("onnx", "--format", help="onnx: writes MODEL/onnx/model.onnx."),
+    quantize: Optional[str] = typer.Option(None, help="int8: also write onnx/model.int8.onnx, which "
+                                                      "`--backend onnx` then uses."),
+    check: Optional[Path] = typer.Option(None, help="A labeled table: compare PyTorch and ONNX predictions on it."),
+    threads: Optional[int] = typer.Option(None, help="CPU threads [all cores]."),
+) -> None:
+    """Export MODEL to ONNX (checked to give the model's own outputs), optionally quantized to int8; with
+    --check, the accuracy of each backend on FILE side by side."""
+    from .export import export_onnx
+    from .train.run import use_threads
+
+    if format != "onnx":
+        raise ConfigError(f"--format '{format}' is not available: use onnx.")
+    use_threads(threads)
+    report = export_onnx(model, quantize=quantize, check=check)
+    for line in report.summary():
+        err.print(line, markup=False, highlight=False, soft_wrap=True)
+    if report.check:
+        out.print(report.table())
+
+
 from .doctor.command import doctor  # noqa: E402  (commands of their own modules, registered here)
 from .evaluate.commands import compare, print_diagnosis, report  # noqa: E402
 from .evaluate.report import diagnose_run, write_report  # noqa: E402

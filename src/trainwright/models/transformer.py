@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 from .lstm import PAD_ID, left_align, trim
 from .recurrent import POOLINGS, pool
@@ -67,5 +68,24 @@ class TransformerClassifier(nn.Module):
         x = self.embedding_dropout(self.embedding(ids) + self.position(positions))  # (batch, time, dim)
         # An empty text keeps one (padding) step unmasked, as left_align counts it: no all-masked row.
         padding = steps[None, :] >= lengths[:, None]  # (batch, time), True where attention must not look
-        x = self.encoder(x, src_key_padding_mask=padding)
+        if torch.onnx.is_in_onnx_export():
+            x = self.encode_for_export(x, padding)
+        else:
+            x = self.encoder(x, src_key_padding_mask=padding)
         return self.head(self.dropout(pool(x, lengths, self.config.pooling)))
+
+    def encode_for_export(self, x: torch.Tensor, padding: torch.Tensor) -> torch.Tensor:
+        """What `self.encoder` computes in eval mode (pre-norm layers, GELU, no dropout), written out with the
+        same weights for ONNX export: the TorchScript exporter bakes some of nn.MultiheadAttention's sizes into
+        the graph as constants, so the graph would only run at the traced batch size and length."""
+        # -inf on the padding keys, as nn.MultiheadAttention turns a boolean key padding mask into
+        mask = torch.zeros_like(padding, dtype=x.dtype).masked_fill(padding, float("-inf"))[:, None, None, :]
+        for layer in self.encoder.layers:
+            attention = layer.self_attn
+            qkv = F.linear(layer.norm1(x), attention.in_proj_weight, attention.in_proj_bias)
+            # (batch, time, 3 * dim) -> three (batch, heads, time, head_dim)
+            q, k, v = qkv.unflatten(-1, (3, self.config.attention_heads, -1)).permute(2, 0, 3, 1, 4)
+            attended = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)  # (batch, heads, time, head_dim)
+            x = x + attention.out_proj(attended.transpose(1, 2).flatten(2))
+            x = x + layer.linear2(layer.activation(layer.linear1(layer.norm2(x))))
+        return self.encoder.norm(x)
