@@ -28,7 +28,7 @@ def test_artifact_holds_only_safetensors_and_json(tiny_model):
     names = sorted(p.name for p in tiny_model.iterdir())
     assert names == sorted(["config.json", "history.json", "metadata.json", "metrics.json", "model.json",
                             "preprocessing.json", "target.json", "tokenizer.json", "validation.json",
-                            "weights.safetensors"])
+                            "weights.safetensors", "logs"])  # logs/: CSV and TensorBoard, never loaded
     for path in tiny_model.glob("*.json"):
         json.loads(path.read_text(encoding="utf-8"))
     metadata = json.loads((tiny_model / "metadata.json").read_text())
@@ -69,7 +69,7 @@ def test_a_failed_save_leaves_the_old_model_untouched(tiny_model, tmp_path, monk
     target = tmp_path / "model"
     artifact = load_artifact(tiny_model)
     save_artifact(artifact, target)
-    before = {p.name: p.read_bytes() for p in target.iterdir()}
+    before = {str(p.relative_to(target)): p.read_bytes() for p in target.rglob("*") if p.is_file()}  # logs/ too
 
     def crash(*args, **kwargs):
         raise RuntimeError("disk full")
@@ -77,7 +77,7 @@ def test_a_failed_save_leaves_the_old_model_untouched(tiny_model, tmp_path, monk
     monkeypatch.setattr("trainwright.artifact.save_file", crash)
     with pytest.raises(RuntimeError, match="disk full"):
         save_artifact(artifact, target)
-    assert {p.name: p.read_bytes() for p in target.iterdir()} == before
+    assert {str(p.relative_to(target)): p.read_bytes() for p in target.rglob("*") if p.is_file()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["model"]  # no staging folder left behind
 
 

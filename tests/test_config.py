@@ -156,7 +156,7 @@ def test_unknown_key_in_overrides():
 def test_unknown_section(tmp_path):
     message = message_of(file=write(tmp_path, "trainer: {epochs: 3}\n"))
     assert "unknown key 'trainer' in the top level. Did you mean 'train'?" in message
-    assert "Valid keys: data, clean, tokenizer, model, train, stopping, regularization." in message
+    assert "Valid keys: data, clean, tokenizer, model, train, stopping, regularization, tune." in message
 
 
 def test_every_problem_is_reported(tmp_path):
@@ -217,7 +217,8 @@ def test_yaml_that_is_not_a_mapping(tmp_path, text):
     path = write(tmp_path, text)
     message = message_of(file=path)
     assert str(path) in message
-    assert "expected a mapping of sections (data, clean, tokenizer, model, train, stopping, regularization)" in message
+    assert ("expected a mapping of sections (data, clean, tokenizer, model, train, stopping, regularization, tune)"
+            in message)
 
 
 def test_invalid_yaml(tmp_path):

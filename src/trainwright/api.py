@@ -1,4 +1,5 @@
-"""The Python API, one function per CLI command: `train`, `distill`, `evaluate`, `predict_file`, and `load`."""
+"""The Python API, one function per CLI command: `train`, `distill`, `tune`, `evaluate`, `predict_file`,
+`export_onnx`, and `load`."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ from .config import build_config
 from .data.streaming import Progress, read_chunks
 from .data.writers import TableWriter
 from .evaluate.evaluation import evaluate
+from .export import export_onnx
 from .predictor import Predictor
 from .train.cross_validation import cross_validate
 from .train.distill import distill
 from .train.run import train
+from .train.tune import tune
 
-__all__ = ["build_config", "cross_validate", "distill", "evaluate", "load", "predict_file", "train"]
+__all__ = ["build_config", "cross_validate", "distill", "evaluate", "export_onnx", "load", "predict_file", "train",
+           "tune"]
 
 
 def load(directory: str | Path, backend: str = "torch") -> Predictor:

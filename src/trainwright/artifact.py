@@ -11,6 +11,7 @@
     target.json          the fitted target encoder (labels, or scaling of a numeric target)
     metrics.json         validation (and test) metrics, training figures
     history.json         per-epoch metrics
+    logs/                metrics.csv (per-epoch metrics) and tensorboard/ events; never read by load_artifact
     validation.json      the validation rows' predictions (out of fold for an ensemble), for the report
     metadata.json        format version, library versions, date, data fingerprint
 
@@ -40,6 +41,7 @@ from .models import build_model
 from .onnx_model import OnnxModel, exported_graph
 from .predictor import Predictor
 from .preprocessing import Preprocessing
+from .train.tracking import save_logs
 
 FORMAT_VERSION = 1
 REQUIRED = ("config.json", "model.json", "preprocessing.json", "target.json", "metadata.json")
@@ -83,6 +85,7 @@ def save_artifact(artifact: Artifact, directory: str | Path) -> Path:
     staging.chmod(0o755)  # mkdtemp makes it private; a model directory is an ordinary folder
     try:
         _write(artifact, staging)
+        save_logs(artifact.history, staging, directory)  # logs/: the epochs' CSV, the run's TensorBoard events
         _replace(staging, directory)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -282,10 +282,12 @@ def export(
 from .doctor.command import doctor  # noqa: E402  (commands of their own modules, registered here)
 from .evaluate.commands import compare, print_diagnosis, report  # noqa: E402
 from .evaluate.report import diagnose_run, write_report  # noqa: E402
+from .train.tune_command import tune  # noqa: E402
 
 app.command()(doctor)
 app.command()(report)
 app.command()(compare)
+app.command()(tune)
 
 
 def _metrics_table(splits: dict[str, dict]) -> Table:
@@ -356,5 +358,7 @@ def main() -> None:
         sys.exit(e.exit_code)
     except SystemExit as e:
         if e.code == 130:
-            err.print("Interrupted; nothing was saved.", style="red")
+            # tune keeps every finished trial; other commands save nothing until they are done
+            saved = "finished trials are kept" if sys.argv[1:2] == ["tune"] else "nothing was saved"
+            err.print(f"Interrupted; {saved}.", style="red")
         raise

@@ -83,6 +83,14 @@ class TrainConfig(Section):
     seed: int = 0
     threads: Optional[int] = Field(None, ge=1)  # CPU threads; all cores when not set
     accelerator: Literal["auto", "cpu", "gpu", "mps"] = "auto"
+    # Data-parallel training (see train/distributed.py): processes per machine (GPUs, or CPU processes), machines,
+    # and Lightning's strategy (auto: ddp when devices x num_nodes > 1). batch_size stays the global batch.
+    devices: int = Field(1, ge=1)
+    num_nodes: int = Field(1, ge=1)
+    strategy: Literal["auto", "ddp", "ddp_find_unused_parameters_true"] = "auto"
+    # MLflow tracking URI (sqlite:///mlflow.db, http://host:5000, ...): the run's parameters, metrics and saved
+    # model are recorded there (needs the mlflow extra). TensorBoard and CSV logs always go to RUN_DIR/logs/.
+    mlflow: Optional[str] = None
     lr_schedule: Literal["constant", "plateau", "cosine"] = "constant"  # plateau: x0.5 after 1 flat epoch
     warmup_epochs: float = Field(0.0, ge=0)  # learning rate rises linearly from 0 over these epochs
     # Models trained on different folds and averaged. auto: 5 for a table (MLP) of under 5,000 rows without
@@ -118,6 +126,14 @@ class RegularizationConfig(Section):
     gradient_clip: Optional[float] = Field(None, gt=0)  # clip the gradients' global norm to this
 
 
+class TuneConfig(Section):
+    """`trainwright tune`: what is searched, besides each model's default space (see train/tune_space.py)."""
+
+    # {"section.key": [choices] or {low, high, log, step}}, e.g. {"train.learning_rate": {low: 1.0e-4,
+    # high: 1.0e-2, log: true}, "model.name": [cnn, linear]}; an entry replaces the model's default for that key
+    space: dict[str, Any] = {}
+
+
 from .clean.config import CleaningConfig  # noqa: E402  (its base class is Section, above)
 
 
@@ -129,6 +145,7 @@ class RunConfig(Section):
     train: TrainConfig = TrainConfig()
     stopping: StoppingConfig = StoppingConfig()
     regularization: RegularizationConfig = RegularizationConfig()
+    tune: TuneConfig = TuneConfig()
 
 
 def build_config(file: Path | None = None, overrides: dict[str, dict[str, Any]] | None = None) -> RunConfig:

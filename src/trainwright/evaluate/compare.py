@@ -29,9 +29,10 @@ LOWER_IS_BETTER = ("valid_loss", "valid_mse", "valid_mae", "valid_hamming_loss",
 VALID_METRICS = ("accuracy", "f1", "roc_auc", "hamming_loss", "loss", "mse", "mae", "r2")
 # (row key, column title, format) of the leaderboard; a column none of the runs has is left out.
 COLUMNS = [
-    ("rank", "#", "{}"), ("run", "run", "{}"), ("model", "model", "{}"), ("task", "task", "{}"),
-    ("epochs_run", "epochs", "{}"), ("dropout", "dropout", "{:g}"), ("size", "emb / hidden", "{}"),
-    ("learning_rate", "lr", "{:g}"), ("batch_size", "batch", "{}"),
+    ("rank", "#", "{}"), ("run", "run", "{}"), ("tune_state", "trial", "{}"), ("model", "model", "{}"),
+    ("task", "task", "{}"),
+    ("epochs_run", "epochs", "{}"), ("dropout", "dropout", "{:.3g}"), ("size", "emb / hidden", "{}"),
+    ("learning_rate", "lr", "{:.3g}"), ("batch_size", "batch", "{}"),
     ("valid_accuracy", "val acc", "{:.4f}"), ("valid_f1", "val F1", "{:.4f}"), ("valid_roc_auc", "val AUC", "{:.4f}"),
     ("valid_hamming_loss", "val Hamming", "{:.4f}"),
     ("valid_loss", "val loss", "{:.4f}"), ("valid_mse", "val MSE", "{:.4g}"), ("valid_mae", "val MAE", "{:.4g}"),
@@ -80,7 +81,17 @@ def _row(run: Run) -> dict[str, Any]:
     row["test_loss"] = _number(test.get("loss"))
     row.update(fit_s=training.get("fit_s"), parameters=parameters, size_mb=size_mb)
     row["main_metric"] = MAIN_METRIC.get(run.task or "", "valid_accuracy")
+    row["tune_state"] = _tune_state(run.metrics.get("tune"))
     return row
+
+
+def _tune_state(tune) -> str | None:
+    """A `trainwright tune` trial's outcome: complete, pruned at epoch N, failed, or the study's best."""
+    if not isinstance(tune, dict) or not tune.get("state"):
+        return None
+    if tune.get("pruned_at_epoch"):
+        return f"{tune['state']} at epoch {tune['pruned_at_epoch']}"
+    return str(tune["state"])
 
 
 def weights_size(path: Path) -> tuple[int | None, float | None]:
@@ -130,7 +141,7 @@ def leaderboard_table(rows: list[dict[str, Any]]) -> Table:
     table = Table(title="Runs, best first", title_justify="left", title_style="bold", box=box.SIMPLE_HEAD,
                   pad_edge=False)
     for key, title, _ in columns:
-        table.add_column(title, justify="left" if key in ("run", "model", "task", "size") else "right",
+        table.add_column(title, justify="left" if key in ("run", "tune_state", "model", "task", "size") else "right",
                          no_wrap=key != "run", overflow="fold")
     best = _best(rows, columns)
     for row in rows:

@@ -46,26 +46,49 @@ class LengthBucketBatchSampler(Sampler[list[int]]):
     """Shuffled batches of similar-length sequences; the order depends on `seed` and the epoch alone, so a
     resumed run sees the same batches as an uninterrupted one."""
 
-    def __init__(self, lengths: list[int], batch_size: int, seed: int, pool_batches: int = 50):
+    def __init__(self, lengths: list[int], batch_size: int, seed: int, pool_batches: int = 50,
+                 num_replicas: int | None = None, rank: int | None = None):
         self.lengths = np.asarray(lengths)
         self.batch_size = batch_size
         self.seed = seed
         self.pool = batch_size * pool_batches
         self.sampler = EpochClock()
+        # Data-parallel training: every process draws the same global batches and takes its share of each
+        # (see distributed.shard_batches); None: the running process group's size and rank, when iterated.
+        self.num_replicas = num_replicas
+        self.rank = rank
+
+    def _world(self) -> tuple[int, int]:
+        from .distributed import world
+
+        size, rank = world()
+        return (self.num_replicas or size), (self.rank if self.rank is not None else rank)
 
     def __len__(self) -> int:
-        return -(-len(self.lengths) // self.batch_size)
+        size, rank = self._world()
+        if size == 1:
+            return -(-len(self.lengths) // self.batch_size)
+        return len(list(self._shares(0, size, rank)))
 
     def __iter__(self) -> Iterator[list[int]]:
-        rng = np.random.default_rng([self.seed, self.sampler.epoch])
+        # a generator: the epoch is read at the first batch, after Lightning has set it (also on resume)
+        yield from self._shares(self.sampler.epoch, *self._world())
+
+    def _shares(self, epoch: int, size: int, rank: int) -> Iterator[list[int]]:
+        from .distributed import shard_batches
+
+        batches = self._global_batches(epoch)
+        return iter(batches if size == 1 else shard_batches(batches, size, rank))
+
+    def _global_batches(self, epoch: int) -> list[list[int]]:
+        rng = np.random.default_rng([self.seed, epoch])
         order = rng.permutation(len(self.lengths))
         batches = []
         for start in range(0, len(order), self.pool):
             pool = order[start:start + self.pool]
             pool = pool[np.argsort(self.lengths[pool], kind="stable")]
             batches += [pool[i:i + self.batch_size].tolist() for i in range(0, len(pool), self.batch_size)]
-        for index in rng.permutation(len(batches)):
-            yield batches[index]
+        return [batches[index] for index in rng.permutation(len(batches))]
 
 
 def sorted_batches(lengths: list[int], batch_size: int) -> list[list[int]]:

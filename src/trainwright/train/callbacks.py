@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 import time
 
 import lightning as L
@@ -86,3 +87,34 @@ class RandomState(L.Callback):
 
     def load_state_dict(self, state: dict) -> None:
         torch.set_rng_state(state["torch"])
+
+
+class ReportToTrial(L.Callback):
+    """`trainwright tune`: tell an Optuna trial each epoch's validation `monitor` value, and stop training when its
+    pruner says the trial is doing worse than the others did at that epoch. Stopping (rather than raising
+    optuna.TrialPruned here) lets the run end as usual, best weights restored, so the pruned trial is saved and
+    shows in the leaderboard; the caller raises TrialPruned once it is saved."""
+
+    def __init__(self, trial, monitor: str, mode: str):
+        self.trial = trial
+        self.monitor = monitor
+        self.sign = 1 if mode == "min" else -1
+        self.values: list[float] = []
+        self.pruned_at: int | None = None
+
+    @property
+    def best(self) -> float | None:
+        finite = [v for v in self.values if math.isfinite(v)]
+        return min(finite, key=lambda v: self.sign * v) if finite else None
+
+    def on_validation_end(self, trainer, pl_module):
+        if trainer.sanity_checking or self.monitor not in trainer.callback_metrics:
+            return  # an unknown monitor is reported by the early-stopping set-up, with the metrics to choose from
+        value = float(trainer.callback_metrics[self.monitor])
+        epoch = trainer.current_epoch + 1
+        self.values.append(value)
+        self.trial.report(value, epoch)
+        # a diverged trial (loss NaN or infinite) will not recover: stop it whatever the pruner says
+        if not math.isfinite(value) or self.trial.should_prune():
+            self.pruned_at = epoch
+            trainer.should_stop = True

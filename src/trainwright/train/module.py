@@ -35,10 +35,12 @@ class TaskModule(L.LightningModule):
         size = len(target)
         # The logged loss is the plain loss on both sides, so train and validation loss compare directly.
         plain = tasks.loss(self.task, logits, target)
-        self.log(f"{stage}_loss", plain, on_step=False, on_epoch=True, batch_size=size)
+        # sync_dist: with several processes, each epoch's figure is the mean over every process's rows (sums of
+        # value x rows and of rows reduced across processes), the same on all, so all stop at the same epoch.
+        self.log(f"{stage}_loss", plain, on_step=False, on_epoch=True, batch_size=size, sync_dist=True)
         if self.task != "regression":  # multilabel: subset accuracy; soft targets: against their likeliest class
             accuracy = tasks.accuracy(self.task, logits, target)
-            self.log(f"{stage}_accuracy", accuracy, on_step=False, on_epoch=True, batch_size=size)
+            self.log(f"{stage}_accuracy", accuracy, on_step=False, on_epoch=True, batch_size=size, sync_dist=True)
         if stage != "train":
             return plain
         reg = self.regularization

@@ -9,6 +9,7 @@ import signal
 import statistics
 import time
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -34,6 +35,7 @@ from ..models.pretrained import resolve_pretrained
 from ..predictor import predict_encoded
 from ..preprocessing import Preprocessing
 from .batching import InputDataset, LengthBucketBatchSampler, make_loader, sorted_batches
+from . import distributed, tracking
 from .callbacks import EpochLog, RandomState, RestoreBestWeights
 from .module import TaskModule
 
@@ -43,6 +45,8 @@ class TrainResult:
     path: Path
     metrics: dict
     history: list
+    # False in the other processes of a data-parallel run: they trained alongside; rank 0 saved the model at path
+    main_process: bool = True
 
 
 def train(data: str | Path, *, valid: str | Path | None = None, test: str | Path | None = None,
@@ -53,15 +57,21 @@ def train(data: str | Path, *, valid: str | Path | None = None, test: str | Path
     While it trains, `out/checkpoint/` holds the last epoch's checkpoint; `resume=True` continues from it
     (same data and settings), ending with the same metrics as a run that was never interrupted."""
     config, roles, examples, target = prepare(data, config)
+    tracking.check(config)
     valid_set = _read_labeled(valid, roles, config) if valid is not None else None
     checkpoints = Checkpoints(Path(out) / "checkpoint", config, resume)
     artifact = fit_artifact(examples, roles, target, config, valid_set, (str(data), str(valid or data)),
                             checkpoints)
+    if not distributed.is_main_process():  # data-parallel: rank 0 alone evaluates and writes
+        return TrainResult(path=Path(out).resolve(), metrics=artifact.metrics, history=artifact.history,
+                           main_process=False)
     artifact.data = {"train": fingerprint(data, artifact.metrics["training"]["n_train"])}
     if test is not None:
         artifact.metrics["test"] = evaluate_examples(artifact.predictor(), _read_labeled(test, roles, config),
                                                      str(test))
     path = save_artifact(artifact, out)
+    tracking.publish(config.train.mlflow, path, artifact.config, artifact.metrics, artifact.history,
+                     artifact.model_name)
     return TrainResult(path=path, metrics=artifact.metrics, history=artifact.history)
 
 
@@ -70,6 +80,7 @@ def prepare(data: str | Path, config: RunConfig | str | Path | None):
     if not isinstance(config, RunConfig):
         config = build_config(Path(config) if config else None)
     use_threads(config.train.threads)
+    distributed.prepare_process(config)
     L.seed_everything(config.train.seed, verbose=False)
     dcfg = config.data
     frame = read_table(data, dcfg.encoding)
@@ -87,9 +98,12 @@ def prepare(data: str | Path, config: RunConfig | str | Path | None):
 
 
 def fit_artifact(examples: Examples, roles, target: TargetEncoder, config: RunConfig,
-                 valid_set: Examples | None, sources: tuple[str, str], checkpoints=None) -> Artifact:
+                 valid_set: Examples | None, sources: tuple[str, str], checkpoints=None,
+                 callbacks: Sequence[L.Callback] = ()) -> Artifact:
     """Fit the preprocessing and the model on `examples`, validate, and return the (unsaved) artifact with its
-    validation metrics and training figures."""
+    validation metrics and training figures. `callbacks` join the trainer's own (a single model only: e.g.
+    `trainwright tune`'s pruning callback)."""
+    distributed.check(config, _ensemble_size(config, config.model.name, len(examples), valid_set))
     if config.model.name == "auto":
         from .search import search
 
@@ -103,7 +117,7 @@ def fit_artifact(examples: Examples, roles, target: TargetEncoder, config: RunCo
         model, history, validation, n_train = _train_bagged(examples, stages, target, config, members, sources)
     else:
         model, history, validation, n_train = _train_single(examples, stages, target, valid_set, config, sources,
-                                                            checkpoints)
+                                                            checkpoints, callbacks)
     fit_seconds = time.perf_counter() - started
 
     inputs, truth, outputs = validation
@@ -131,7 +145,7 @@ def _read_labeled(path: str | Path, roles, config: RunConfig) -> Examples:
     return labeled_examples(frame, roles.text, roles.target, str(path), config.data.features)
 
 
-def _train_single(examples, stages, target, valid, config, sources, checkpoints=None):
+def _train_single(examples, stages, target, valid, config, sources, checkpoints=None, callbacks=()):
     """One model, early-stopped on the --valid file or a held-out split. Returns the model, its history, the
     validation rows with their encoded truth and predictions, and the number of training rows."""
     train_set, valid_set = _validation_split(examples, target, valid, config)
@@ -142,7 +156,7 @@ def _train_single(examples, stages, target, valid, config, sources, checkpoints=
     valid_truth = target.transform(valid_set.target, sources[1])
     history = _fit(model, target.task_, stages.encode(train_frame, sources[0], clean=False),
                    target.transform(train_target, sources[0]), valid_inputs, valid_truth, pad, config,
-                   checkpoints=checkpoints)
+                   checkpoints=checkpoints, extra_callbacks=callbacks)
     outputs = predict_encoded(model, target.task_, valid_inputs, pad)
     return model, history, (valid_set.inputs, valid_truth, outputs), len(train_frame)
 
@@ -247,6 +261,8 @@ def _build(stages, target, config, n_train: int, n_valid: int, quiet: bool = Fal
 def _ensemble_size(config: RunConfig, name: str, rows: int, valid) -> int:
     if config.train.ensemble != "auto":
         return config.train.ensemble
+    if distributed.processes(config) > 1:  # a data-parallel run trains one model (see distributed.check)
+        return 1
     return 5 if name == "mlp" and rows < 5000 and valid is None else 1
 
 
@@ -290,19 +306,20 @@ def _validation_split(examples: Examples, target: TargetEncoder, valid: Examples
 
 
 def _fit(model, task: str, train_inputs, train_targets, valid_inputs, valid_targets, pad, config: RunConfig,
-         label: str = "", checkpoints: "Checkpoints | None" = None) -> list[dict]:
+         label: str = "", checkpoints: "Checkpoints | None" = None,
+         extra_callbacks: Sequence[L.Callback] = ()) -> list[dict]:
     """Train `model` in place on encoded inputs, validating each epoch; returns the per-epoch history."""
     tcfg = config.train
     train_loader = make_loader(InputDataset(train_inputs, train_targets), pad, LengthBucketBatchSampler(
         train_inputs.lengths, tcfg.batch_size, tcfg.seed))
     valid_loader = make_loader(InputDataset(valid_inputs, valid_targets), pad,
-                               sorted_batches(valid_inputs.lengths, 256))
+                               distributed.ShardedBatches(sorted_batches(valid_inputs.lengths, 256)))
 
     if hasattr(model, "fit_statistics"):  # e.g. the linear model's inverse document frequencies
         model.fit_statistics(train_inputs)
     stop = config.stopping
     epoch_log = EpochLog(tcfg.epochs, label)
-    callbacks = [epoch_log]
+    callbacks = [epoch_log, *extra_callbacks]
     if stop.enabled:
         callbacks.append(EarlyStopping(monitor=stop.monitor, mode=stop.direction, patience=stop.patience,
                                        min_delta=stop.min_delta))
@@ -315,7 +332,8 @@ def _fit(model, task: str, train_inputs, train_targets, valid_inputs, valid_targ
         callbacks.append(TQDMProgressBar(refresh_rate=10))
     with _quiet_lightning():
         trainer = L.Trainer(
-            max_epochs=tcfg.epochs, accelerator=tcfg.accelerator, devices=1, logger=False,
+            max_epochs=tcfg.epochs, accelerator=tcfg.accelerator, logger=tracking.trainer_loggers(checkpoints),
+            **distributed.trainer_options(config),
             enable_checkpointing=checkpoints is not None, enable_model_summary=False,
             enable_progress_bar=interactive,
             num_sanity_val_steps=0, use_distributed_sampler=False, callbacks=callbacks, deterministic=True,
@@ -362,7 +380,8 @@ class Checkpoints:
                 raise ConfigError(f"{directory.parent} was started with other settings ({', '.join(changed)}); "
                                   "resume with the same data, flags and config.")
         directory.mkdir(parents=True, exist_ok=True)
-        settings.write_text(json.dumps(current, indent=2) + "\n", encoding="utf-8")
+        if distributed.launch_rank() == 0:  # data-parallel: written once
+            settings.write_text(json.dumps(current, indent=2) + "\n", encoding="utf-8")
 
     def callbacks(self) -> list:
         return [ModelCheckpoint(dirpath=self.directory, filename="last", save_top_k=1, every_n_epochs=1,
