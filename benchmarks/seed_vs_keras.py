@@ -2,7 +2,7 @@
 """Seed model, trainwright vs. the Keras original, side by side on SST-2 with the same thread count.
 
 Runs, one after another (never concurrently), each in a fresh measuring subprocess:
-  1. trainwright   `trainwright train TRAIN --valid DEV --test TEST --out DIR --threads N --seed S`
+  1. trainwright   `trainwright train TRAIN --valid DEV --test TEST --out DIR --threads N --seed S --model lstm`
                    (default model = the seed config: 10 epochs, batch 32, early stopping on val loss, best weights)
   2. keras-es      ../shared/bench/keras_seed.py --padding pre --early-stop   (the like-for-like baseline)
   3. keras-plain   ../shared/bench/keras_seed.py --padding pre, a plain 10 epochs   (skip with --skip-plain)
@@ -161,7 +161,7 @@ def run_trainwright(a, trainwright: Path, data: Path, run_dir: Path, env: dict) 
     tw_out = run_dir / "trainwright"
     cmd = [str(trainwright), "train", str(data / "train.csv"), "--valid", str(data / "dev.csv"),
            "--test", str(data / "test.csv"), "--out", str(tw_out), "--threads", str(a.threads),
-           "--seed", str(a.seed)]
+           "--seed", str(a.seed), "--model", "lstm"]  # the seed model (text alone defaults to auto)
     m = measure("trainwright", cmd, run_dir, env)
     r = {"system": "trainwright", "command": cmd, **m}
     if m["rc"] != 0:

@@ -60,6 +60,14 @@ def train(
     optimizer: Optional[str] = typer.Option(None, help="adam or sgd [adam]."),
     seed: Optional[int] = typer.Option(None, help="Random seed; same seed, same data: same metrics [0]."),
     threads: Optional[int] = typer.Option(None, help="CPU threads [all cores]."),
+    devices: Optional[int] = typer.Option(None, min=1, help="Processes per machine training one model together "
+                                                        "(GPUs, or CPU processes) [1]."),
+    num_nodes: Optional[int] = typer.Option(None, min=1, help="Machines training together, under torchrun or "
+                                                          "SLURM [1]."),
+    strategy: Optional[str] = typer.Option(None, help="auto, ddp or ddp_find_unused_parameters_true [auto: ddp "
+                                                      "for several devices]."),
+    mlflow: Optional[str] = typer.Option(None, help="MLflow tracking URI (sqlite:///mlflow.db, http://host:5000) "
+                                                    "to record the run in; needs trainwright[mlflow]."),
     early_stopping: Optional[bool] = typer.Option(None, "--early-stopping/--no-early-stopping",
                                                   help="Stop when the monitored metric stops improving [on]."),
     monitor: Optional[str] = typer.Option(None, help="Metric early stopping watches [val_loss]."),
@@ -120,7 +128,8 @@ def train(
                   "freeze_layers": freeze_layers, "pooling": pooling},
         "train": {"epochs": epochs, "batch_size": batch_size, "learning_rate": learning_rate,
                   "optimizer": optimizer, "seed": seed, "threads": threads, "lr_schedule": lr_schedule,
-                  "warmup_epochs": warmup_epochs, "time_limit": time_limit, "ensemble": ensemble},
+                  "warmup_epochs": warmup_epochs, "time_limit": time_limit, "ensemble": ensemble,
+                  "devices": devices, "num_nodes": num_nodes, "strategy": strategy, "mlflow": mlflow},
         "stopping": {"enabled": early_stopping, "monitor": monitor, "patience": patience, "min_delta": min_delta,
                      "restore_best": restore_best},
         "regularization": {"l1": l1, "l2": l2, "weight_decay": weight_decay, "class_weight": class_weight,
@@ -140,6 +149,8 @@ def train(
         raise ConfigError(f"--resume {resume} and --out {out_dir} differ: a resumed run saves where it started.")
     out_dir = resume or out_dir or Path("runs") / data.stem
     result = api.train(data, valid=valid, test=test, out=out_dir, config=run_config, resume=resume is not None)
+    if not result.main_process:  # another process of a data-parallel run: rank 0 prints and writes the report
+        return
     splits = {name: result.metrics[name] for name in ("valid", "test") if name in result.metrics}
     out.print(_metrics_table(splits))
     for name, metrics in splits.items():

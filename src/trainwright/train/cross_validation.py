@@ -20,6 +20,7 @@ import pandas as pd
 from ..config import RunConfig
 from ..evaluate.evaluation import evaluate_examples
 from ..log import logger
+from .distributed import single_process
 from .run import _folds, fit_artifact, prepare
 
 
@@ -35,6 +36,7 @@ def cross_validate(data: str | Path, *, folds: int = 5, out: str | Path = "runs/
     """k-fold cross-validation of the configured model on `data` (seed: config.train.seed), stratified by class
     where the classes allow it (not for multilabel label sets or regression)."""
     config, roles, examples, target = prepare(data, config)
+    single_process(config, "Cross-validation")
     y = target.transform(examples.target, str(data))
     splits = _folds(y, target.task_, folds, config.train.seed)
     logger.info(f"cross-validation: {folds} folds of {len(examples)} rows"

@@ -33,6 +33,7 @@ from ..log import logger
 from ..models.presets import apply_presets
 from ..predictor import predict_encoded
 from ..preprocessing import Preprocessing
+from .distributed import single_process
 from .run import TrainResult, _build, _fit, _fit_stages, _validation_split, use_threads
 
 
@@ -54,6 +55,7 @@ def distill(teacher: str | Path, data: str | Path, *, student: str = "cnn", unla
     if task == "regression":
         raise ConfigError(f"{teacher} is a regression model; distillation here needs class probabilities.")
     config = _student_config(config, student, teacher_artifact)
+    single_process(config, "distill")
     embeddings = _word_embeddings(teacher_artifact) if teacher_embeddings != "off" else None
     if embeddings is not None:  # the teacher's tokenizer, and its embedding width
         config.tokenizer.level = "pretrained"

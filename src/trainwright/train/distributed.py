@@ -85,6 +85,13 @@ def check(config, members: int) -> None:
                           f"{processes(config)} processes: make it at least {processes(config)}.")
 
 
+def single_process(config, command: str) -> None:
+    """Refuse several devices for a command that trains more than once or saves from every process."""
+    if processes(config) > 1:
+        raise ConfigError(f"{command} trains on one process: leave out --devices/--num-nodes (train.devices and "
+                          "train.num_nodes 1); `trainwright train` trains one model on several.")
+
+
 def trainer_options(config) -> dict:
     """L.Trainer's devices, num_nodes and strategy for this run's config."""
     tcfg = config.train

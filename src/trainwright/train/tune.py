@@ -39,6 +39,7 @@ from ..evaluate.evaluation import evaluate_examples
 from ..log import logger
 from ..models.presets import apply_presets
 from .callbacks import ReportToTrial
+from .distributed import single_process
 from .run import _read_labeled, fit_artifact, prepare, use_threads
 from .tune_space import Space, apply_settings, resolve_space
 
@@ -92,6 +93,7 @@ def tune(data: str | Path, *, valid: str | Path | None = None, test: str | Path 
     out = Path(out)
     with _quiet_optuna():
         base = _base_config(config, model, seed, threads)
+        single_process(base, "tune")
         tables = read_tables(data, valid, base)
         space = resolve_space(base, tables.default_model, str(config) if isinstance(config, (str, Path)) else "config")
         _tell_space(space)
