@@ -405,3 +405,10 @@ def test_usage_errors(cli, args, codes, says):
     assert "Traceback" not in result.stderr, result.stderr
     assert result.code in codes, result.stderr
     assert says in result.stdout + result.stderr
+
+
+def test_a_text_model_on_a_table_without_text_says_which_columns_it_found(cli, tmp_path):
+    data = write(tmp_path / "table.csv", pd.DataFrame({"age": range(40), "label": [0, 1] * 20}))
+    fails(cli("train", data, "--out", tmp_path / "m", *FAST), CONFIG_ERROR,
+          "model lstm reads text", "no column taken as text", "age", "--text COL")
+    assert not (tmp_path / "m").exists()

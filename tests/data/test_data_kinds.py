@@ -57,3 +57,11 @@ def test_zero_padded_codes_stay_codes(tmp_path):
     assert frame["pulse"].dtype == "int64"
     assert infer_kind(frame["site"]).kind == "categorical"
     assert find_missing(frame["site"]).total == 0  # 00000 is a code, not a disguised missing value
+
+
+def test_a_large_file_of_repeated_sentences_is_still_text():
+    sentences = [f"review {i}: the food arrived cold and the driver was late" for i in range(1_500)]
+    column = pd.Series(sentences * 20, name="review")  # 30,000 rows, 5% distinct
+    assert infer_kind(column).kind == "text"
+    long_categories = pd.Series(["Department of Internal Medicine", "Department of Surgery"] * 30, name="unit")
+    assert infer_kind(long_categories).kind != "text"

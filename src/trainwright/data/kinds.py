@@ -17,6 +17,7 @@ from .missing import MISSING_TOKENS, ZERO_PADDED
 KINDS = ("text", "numeric", "categorical", "binary", "datetime", "identifier", "constant")
 _ID_NAME = re.compile(r"(^id$|_id$|^id_|\bid\b|uuid|guid|(_|^)(number|no|num|nr|code)$|^index$)", re.I)
 MAX_CODES = 10  # integer columns with at most this many distinct values are category codes (pain 1-5)
+MANY_TEXTS = 1_000  # long strings with this many distinct values are text however often they repeat
 MAX_CATEGORIES = 50  # string columns with more distinct short values than this are identifiers or text
 
 
@@ -54,7 +55,8 @@ def infer_kind(series: pd.Series) -> ColumnKind:
         return ColumnKind(name, "datetime", "values parse as dates")
     mean_chars = text.str.len().mean()
     long_enough = mean_chars >= (6 if CJK.search("".join(text.head(200))) else 15)
-    if long_enough and distinct >= 0.3 * len(values):
+    # Mostly distinct, or simply too many distinct long strings to be categories (a large file full of repeats).
+    if long_enough and distinct >= min(0.3 * len(values), MANY_TEXTS):
         return ColumnKind(name, "text", f"free-form strings, mean {mean_chars:.0f} characters, "
                                         f"{distinct / len(values):.0%} distinct")
     if distinct >= 0.9 * len(values) and len(values) > MAX_CATEGORIES:

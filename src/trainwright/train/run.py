@@ -21,7 +21,7 @@ from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint, TQDMProg
 from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 
 from ..artifact import Artifact, fingerprint, save_artifact
-from ..config import RunConfig, build_config
+from ..config import TEXT_MODELS, RunConfig, build_config
 from ..errors import ConfigError
 from ..data import infer_roles, read_table
 from ..data.examples import Examples, labeled_examples
@@ -93,8 +93,21 @@ def prepare(data: str | Path, config: RunConfig | str | Path | None):
     dcfg.task = target.task_
     if config.model.name == "auto":
         config.model.name = _model_for(roles)
+    _check_inputs(config.model.name, roles, str(data))
     apply_presets(config)
     return config, roles, examples, target
+
+
+def _check_inputs(name: str, roles, source: str) -> None:
+    """A model that reads text needs a text column, and one that reads table columns needs some."""
+    table = roles.numeric + roles.categorical
+    if name in (*TEXT_MODELS, "lstm+mlp") and not roles.text:
+        raise ConfigError(f"model {name} reads text, but {source} has no column taken as text (columns used: "
+                          f"{', '.join(table) or 'none'}). Name the text column with --text COL, or use --model mlp "
+                          "for table columns.")
+    if name in ("mlp", "lstm+mlp") and not table:
+        raise ConfigError(f"model {name} reads table columns, but {source} has none besides the text: use a text "
+                          "model (--model auto, lstm, cnn, ...).")
 
 
 def fit_artifact(examples: Examples, roles, target: TargetEncoder, config: RunConfig,
