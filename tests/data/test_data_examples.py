@@ -117,7 +117,8 @@ def test_numeric_labels_zero_are_not_missing():
 
 def test_no_usable_row_is_an_error():
     frame = pd.DataFrame({"text": ["", "a"], "label": ["x", None]})
-    with pytest.raises(DataError, match=r"train\.csv: no row has both text \(or features\) and a label; check --text and --target"):
+    with pytest.raises(DataError, match=r"train\.csv: no row has both text \(or features\) and a label; "
+                                        r"check --text and --target"):
         labeled_examples(frame, ["text"], "label", "train.csv")
 
 

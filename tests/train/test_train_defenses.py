@@ -4,7 +4,6 @@ schedules, and a monitored metric that does not exist is a clear error."""
 import json
 
 import numpy as np
-import pandas as pd
 import pytest
 import torch
 
@@ -15,7 +14,8 @@ from trainwright.models import LSTMClassifier, LSTMConfig
 from trainwright.train.module import lr_factor, penalized_weights
 from trainwright.train.run import _class_weights
 
-SMALL = {"model": {"name": "lstm", "embedding_dim": 16, "hidden_size": 16}, "train": {"threads": 1, "learning_rate": 0.01}}
+SMALL = {"model": {"name": "lstm", "embedding_dim": 16, "hidden_size": 16},
+         "train": {"threads": 1, "learning_rate": 0.01}}
 
 
 def _train(tmp_path, name, frame=None, **sections):

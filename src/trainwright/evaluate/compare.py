@@ -43,8 +43,8 @@ COLUMNS = [
 
 def compare_runs(run_dirs: Sequence[str | Path], sort_by: str | None = None) -> list[dict[str, Any]]:
     """One row per run, best first: by `sort_by` (a row key) or else each task's main validation metric
-    (accuracy; micro F1 for multilabel; R² for regression), classification runs before regression ones. Raises ArtifactError for a path
-    that is not a run directory."""
+    (accuracy; micro F1 for multilabel; R² for regression), classification runs before regression ones.
+    Raises ArtifactError for a path that is not a run directory."""
     rows = [_row(read_run(path)) for path in run_dirs]
     if sort_by is not None and rows and not any(sort_by in row for row in rows):
         raise ArtifactError(f"Cannot sort by '{sort_by}': not a leaderboard column. Use one of: "

@@ -7,8 +7,8 @@ distill BERT into a BiLSTM: words dropped or swapped for other words of the corp
 the teacher labels each. `alpha` mixes the true labels into the labeled rows' targets. A pretrained teacher
 also lends the student its tokenizer and word embeddings (`teacher_embeddings`: "freeze" them, so words the
 training rows never show keep their meaning — 2.8 points better than "tune" on SST-2 — or "tune" them), so the
-student starts knowing which words mean alike instead of learning it from a few thousand rows. The student is saved as an ordinary
-model; its metrics hold the comparison with the teacher (accuracy, predictions per second).
+student starts knowing which words mean alike instead of learning it from a few thousand rows. The student is
+saved as an ordinary model; its metrics hold the comparison with the teacher (accuracy, predictions per second).
 """
 
 from __future__ import annotations

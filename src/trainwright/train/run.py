@@ -105,6 +105,9 @@ def _check_inputs(name: str, roles, source: str) -> None:
         raise ConfigError(f"model {name} reads text, but {source} has no column taken as text (columns used: "
                           f"{', '.join(table) or 'none'}). Name the text column with --text COL, or use --model mlp "
                           "for table columns.")
+    if name in TEXT_MODELS and roles.text and table:
+        logger.warning(f"model {name} reads text only: the table columns {', '.join(table)} are not used. "
+                       "--model lstm+mlp reads both.")
     if name in ("mlp", "lstm+mlp") and not table:
         raise ConfigError(f"model {name} reads table columns, but {source} has none besides the text: use a text "
                           "model (--model auto, lstm, cnn, ...).")
