@@ -300,3 +300,11 @@ def test_the_transformers_export_path_computes_what_its_encoder_does(pooling, mo
         expected = model(ids)
         monkeypatch.setattr(torch.onnx, "is_in_onnx_export", lambda: True)
         torch.testing.assert_close(model(ids), expected, atol=1e-5, rtol=1e-5)
+
+
+def test_the_onnx_backend_runs_without_the_pytorch_weights(trained, files, tmp_path):
+    directory = shutil.copytree(trained("cnn"), tmp_path / "cnn")
+    export_onnx(directory)
+    expected = trainwright.load(directory).predict(_inputs("cnn", files)).labels
+    (directory / "weights.safetensors").unlink()  # the graph holds its own copy of the weights
+    assert trainwright.load(directory, backend="onnx").predict(_inputs("cnn", files)).labels == expected

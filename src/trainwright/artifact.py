@@ -54,7 +54,7 @@ BACKENDS = ("torch", "onnx")
 class Artifact:
     config: RunConfig
     model_name: str
-    model: torch.nn.Module
+    model: torch.nn.Module | None  # None when loaded without weights (the onnx backend)
     preprocessing: Preprocessing
     target: TargetEncoder
     metrics: dict = field(default_factory=dict)
@@ -93,7 +93,9 @@ def save_artifact(artifact: Artifact, directory: str | Path) -> Path:
     return directory
 
 
-def load_artifact(directory: str | Path) -> Artifact:
+def load_artifact(directory: str | Path, weights: bool = True) -> Artifact:
+    """The saved model in `directory`; `weights=False` leaves its PyTorch model out (model None), for the onnx
+    backend, which runs the exported graph instead."""
     directory = Path(directory)
     if not directory.is_dir():
         raise ArtifactError(f"{directory}: no such model directory. Pass the --out directory of a training run.")
@@ -111,9 +113,9 @@ def load_artifact(directory: str | Path) -> Artifact:
     except TrainwrightError as e:
         raise ArtifactError(str(e)) from None
     spec = _read_json(directory / "model.json")
-    model = _load_model(directory, spec)
+    model = _load_model(directory, spec).eval() if weights else None
     return Artifact(
-        config=config, model_name=spec["name"], model=model.eval(),
+        config=config, model_name=spec["name"], model=model,
         preprocessing=Preprocessing.load(directory, _read_json(directory / "preprocessing.json"), config),
         target=TargetEncoder.from_dict(_read_json(directory / "target.json")),
         metrics=_read_json(directory / "metrics.json") if (directory / "metrics.json").is_file() else {},

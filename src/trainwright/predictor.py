@@ -72,7 +72,7 @@ class Predictor:
         """backend: "torch" runs the saved weights; "onnx" runs the graph `trainwright export` wrote."""
         from .artifact import load_artifact
 
-        return load_artifact(directory).predictor(backend)
+        return load_artifact(directory, weights=backend != "onnx").predictor(backend)
 
     @property
     def task(self) -> str:
