@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -40,11 +41,12 @@ def read_table(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
             frame = pd.read_parquet(path)
         except Exception as e:  # pyarrow raises several types for a corrupt file
             raise DataError(f"{path}: not a readable Parquet file ({e}).") from None
+    elif encoding is None and _is_utf8(path):
+        # pandas' parser reads the file itself: no copy of the whole text in memory (a large file's peak)
+        frame = _parse(path, fmt, path, "utf-8-sig")
     else:
         text = _decode(path, encoding)
-        if not text.strip():
-            raise DataError(f"{path} is empty: it needs a header row and at least one data row.")
-        frame = _parse(path, fmt, text)
+        frame = _parse(path, fmt, io.StringIO(text))
     if frame.empty:
         raise DataError(f"{path} has a header but no data rows.")
     frame.columns = [str(c).strip() for c in frame.columns]
@@ -106,8 +108,21 @@ def _detect(data: bytes) -> str | None:
         return "latin-1"
 
 
-def _parse(path: Path, fmt: str, text: str) -> pd.DataFrame:
-    buffer = io.StringIO(text)
+def _is_utf8(path: Path, block: int = 1 << 20) -> bool:
+    """Whether the whole file decodes as UTF-8, read a block at a time."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with open(path, "rb") as handle:
+        try:
+            while data := handle.read(block):
+                decoder.decode(data)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+def _parse(path: Path, fmt: str, source, encoding: str | None = None) -> pd.DataFrame:
+    """`source`: the file itself (read with `encoding`) or its decoded text in a StringIO."""
     hint = ("Check the quoting and the number of fields on that line, or give the file the extension of its "
             "real format.")
     try:
@@ -117,10 +132,13 @@ def _parse(path: Path, fmt: str, text: str) -> pd.DataFrame:
                 # Without index_col=False pandas silently makes an extra first field the index and shifts
                 # every column; with it, pandas only warns. Either way the file is malformed: say where.
                 warnings.simplefilter("error", pd.errors.ParserWarning)
-                frame = pd.read_csv(buffer, sep=sep, index_col=False, dtype=str)
+                frame = pd.read_csv(source, sep=sep, index_col=False, dtype=str, encoding=encoding)
             return frame.apply(_numbers_unless_codes)
-        return pd.read_json(buffer, lines=fmt == "jsonl")
+        return pd.read_json(source, lines=fmt == "jsonl", encoding=encoding)
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{path} is empty: it needs a header row and at least one data row.") from None
     except pd.errors.ParserWarning:
+        text = source.getvalue() if isinstance(source, io.StringIO) else path.read_text(encoding)
         line = _first_long_line(text, sep)
         raise DataError(f"{path} could not be parsed as {fmt.upper()}: line {line} has more fields than the "
                         f"header. {hint}") from None
