@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from sklearn.metrics import f1_score
 
 from .data import read_table
 from .data.examples import Examples, labeled_examples
+from .evaluate.metrics import compute_metrics
 from .predictor import Predictor
 
 
@@ -57,12 +57,11 @@ def compare_backends(predictors: dict[str, Predictor], examples: Examples, sourc
 
 
 def _main_metric(task: str, target, truth: np.ndarray, outputs: np.ndarray) -> tuple[str, float]:
+    """The figure `evaluate` reports for this task (its f1 is micro for multilabel); RMSE for regression."""
     if task == "regression":
-        values = np.asarray(target.inverse(truth), dtype=float)
-        return "rmse", float(np.sqrt(np.mean((outputs - values) ** 2)))
-    if task == "multilabel":
-        return "f1", float(f1_score(truth.astype(int), _labels(task, outputs), average="micro", zero_division=0))
-    return "accuracy", float(np.mean(_labels(task, outputs) == truth))
+        return "rmse", float(np.sqrt(compute_metrics(task, target.inverse(truth), outputs)["mse"]))
+    metrics = compute_metrics(task, truth, outputs, list(target.classes_))
+    return ("f1", metrics["f1"]) if task == "multilabel" else ("accuracy", metrics["accuracy"])
 
 
 def _labels(task: str, outputs: np.ndarray) -> np.ndarray:

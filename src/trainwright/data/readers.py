@@ -40,7 +40,7 @@ def read_table(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
         try:
             frame = pd.read_parquet(path)
         except Exception as e:  # pyarrow raises several types for a corrupt file
-            raise DataError(f"{path}: not a readable Parquet file ({e}).") from None
+            raise unreadable(path, fmt, e) from None
     elif encoding is None and _is_utf8(path):
         # pandas' parser reads the file itself: no copy of the whole text in memory (a large file's peak)
         frame = _parse(path, fmt, path, "utf-8-sig")
@@ -48,7 +48,7 @@ def read_table(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
         text = _decode(path, encoding)
         frame = _parse(path, fmt, io.StringIO(text))
     if frame.empty:
-        raise DataError(f"{path} has a header but no data rows.")
+        raise no_data_rows(path)
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame
 
@@ -58,11 +58,8 @@ def _decode(path: Path, encoding: str | None) -> str:
     if encoding:
         try:
             return data.decode(encoding)
-        except LookupError:
-            raise DataError(f"Unknown encoding '{encoding}' given for {path}. Use a Python codec name such as "
-                            "utf-8, gb18030, latin-1 or cp1252, or leave --encoding out to detect it.") from None
-        except UnicodeDecodeError as e:
-            raise DataError(f"{path} is not valid {encoding} at byte {e.start}; check --encoding.") from None
+        except (LookupError, UnicodeDecodeError) as e:
+            raise unreadable(path, "text", e, encoding) from None
     try:
         return data.decode("utf-8-sig")  # plain UTF-8, and UTF-8 with a byte-order mark
     except UnicodeDecodeError as e:
@@ -123,8 +120,6 @@ def _is_utf8(path: Path, block: int = 1 << 20) -> bool:
 
 def _parse(path: Path, fmt: str, source, encoding: str | None = None) -> pd.DataFrame:
     """`source`: the file itself (read with `encoding`) or its decoded text in a StringIO."""
-    hint = ("Check the quoting and the number of fields on that line, or give the file the extension of its "
-            "real format.")
     try:
         if fmt in ("csv", "tsv"):
             sep = "," if fmt == "csv" else "\t"
@@ -135,17 +130,42 @@ def _parse(path: Path, fmt: str, source, encoding: str | None = None) -> pd.Data
                 frame = pd.read_csv(source, sep=sep, index_col=False, dtype=str, encoding=encoding)
             return frame.apply(_numbers_unless_codes)
         return pd.read_json(source, lines=fmt == "jsonl", encoding=encoding)
-    except pd.errors.EmptyDataError:
-        raise DataError(f"{path} is empty: it needs a header row and at least one data row.") from None
-    except pd.errors.ParserWarning:
-        text = source.getvalue() if isinstance(source, io.StringIO) else path.read_text(encoding)
-        line = _first_long_line(text, sep)
-        raise DataError(f"{path} could not be parsed as {fmt.upper()}: line {line} has more fields than the "
-                        f"header. {hint}") from None
-    except pd.errors.ParserError as e:
-        raise DataError(f"{path} could not be parsed as {fmt.upper()}: {str(e).strip()}. {hint}") from None
-    except ValueError as e:  # pandas' JSON reader
-        raise DataError(f"{path} could not be parsed as {fmt.upper()}: {str(e).strip()}.") from None
+    except (pd.errors.ParserWarning, ValueError) as e:  # pandas' parse errors are ValueErrors
+        text = source.getvalue() if isinstance(source, io.StringIO) else None
+        raise unreadable(path, fmt, e, encoding, text) from None
+
+
+def empty_file(path: Path) -> DataError:
+    return DataError(f"{path} is empty: it needs a header row and at least one data row.")
+
+
+def no_data_rows(path: Path) -> DataError:
+    return DataError(f"{path} has a header but no data rows.")
+
+
+def unreadable(path: Path, fmt: str, error: BaseException, encoding: str | None = None,
+               text: str | None = None) -> DataError:
+    """What is wrong with `path`, and what to do, for an exception raised while reading it as `fmt`. `text`:
+    the file's decoded text if at hand, to find the line with too many fields."""
+    hint = ("Check the quoting and the number of fields on that line, or give the file the extension of its "
+            "real format.")
+    if fmt == "parquet":
+        return DataError(f"{path}: not a readable Parquet file ({error}).")
+    if isinstance(error, LookupError):
+        return DataError(f"Unknown encoding '{encoding}' given for {path}. Use a Python codec name such as "
+                         "utf-8, gb18030, latin-1 or cp1252, or leave --encoding out to detect it.")
+    if isinstance(error, UnicodeDecodeError):
+        return DataError(f"{path} is not valid {encoding} at byte {error.start}; check --encoding.")
+    if isinstance(error, pd.errors.EmptyDataError):
+        return empty_file(path)
+    if isinstance(error, pd.errors.ParserWarning):
+        text = text if text is not None else path.read_text(encoding or "utf-8", errors="replace")
+        line = _first_long_line(text, "," if fmt == "csv" else "\t")
+        return DataError(f"{path} could not be parsed as {fmt.upper()}: line {line} has more fields than the "
+                         f"header. {hint}")
+    if isinstance(error, pd.errors.ParserError):
+        return DataError(f"{path} could not be parsed as {fmt.upper()}: {str(error).strip()}. {hint}")
+    return DataError(f"{path} could not be parsed as {fmt.upper()}: {str(error).strip()}.")  # pandas' JSON reader
 
 
 def _numbers_unless_codes(values: pd.Series) -> pd.Series:

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import DataError
 from ..log import logger
-from .readers import _FORMATS, _detect, _first_long_line, _numbers_unless_codes, read_table
+from .readers import (_FORMATS, _detect, _numbers_unless_codes, empty_file, no_data_rows, read_table,
+                      unreadable)
 
 SAMPLE_BYTES = 1 << 20  # enough text to tell the encoding of a file
 Progress = Callable[[int, int], None]  # (done, total), in the units of `table_size`
@@ -44,7 +44,7 @@ def read_chunks(path: str | Path, rows: int = 20_000, encoding: str | None = Non
         yield frame
         return
     if path.stat().st_size == 0:
-        raise DataError(f"{path} is empty: it needs a header row and at least one data row.")
+        raise empty_file(path)
     chunks = _parquet_chunks(path, rows) if fmt == "parquet" else _text_chunks(path, fmt, rows, encoding)
     total = table_size(path)
     empty = True
@@ -56,7 +56,7 @@ def read_chunks(path: str | Path, rows: int = 20_000, encoding: str | None = Non
         if progress:
             progress(min(done, total), total)
     if empty:
-        raise DataError(f"{path} has a header but no data rows.")
+        raise no_data_rows(path)
 
 
 def _parquet_chunks(path: Path, rows: int) -> Iterator[tuple[pd.DataFrame, int]]:
@@ -65,7 +65,7 @@ def _parquet_chunks(path: Path, rows: int) -> Iterator[tuple[pd.DataFrame, int]]
     try:
         reader = pq.ParquetFile(path)
     except Exception as e:  # pyarrow raises several types for a corrupt file
-        raise DataError(f"{path}: not a readable Parquet file ({e}).") from None
+        raise unreadable(path, "parquet", e) from None
     start = 0
     for batch in reader.iter_batches(batch_size=rows):
         chunk = batch.to_pandas()
@@ -100,7 +100,7 @@ def _text_chunks(path: Path, fmt: str, rows: int, encoding: str | None) -> Itera
                 for chunk in pd.read_json(lines, lines=True, chunksize=rows):
                     yield chunk, counted.consumed
             except ValueError as e:
-                raise DataError(f"{path} could not be parsed as JSONL: {str(e).strip()}.") from None
+                raise unreadable(path, fmt, e, encoding) from None
             return
         sep = "," if fmt == "csv" else "\t"
         try:
@@ -110,19 +110,8 @@ def _text_chunks(path: Path, fmt: str, rows: int, encoding: str | None) -> Itera
                                      encoding=encoding, encoding_errors="replace")
                 for chunk in reader:
                     yield chunk.apply(_numbers_unless_codes), counted.consumed
-        except pd.errors.ParserWarning:
-            line = _first_long_line(path.read_text(encoding, errors="replace"), sep)
-            raise DataError(f"{path} could not be parsed as {fmt.upper()}: line {line} has more fields than the "
-                            "header. Check the quoting and the number of fields on that line.") from None
-        except pd.errors.EmptyDataError:
-            raise DataError(f"{path} is empty: it needs a header row and at least one data row.") from None
-        except pd.errors.ParserError as e:
-            raise DataError(f"{path} could not be parsed as {fmt.upper()}: {str(e).strip()}.") from None
-        except UnicodeDecodeError as e:
-            raise DataError(f"{path} is not valid {encoding} at byte {e.start}; check --encoding.") from None
-        except LookupError:
-            raise DataError(f"Unknown encoding '{encoding}' given for {path}. Use a Python codec name such as "
-                            "utf-8, gb18030, latin-1 or cp1252, or leave --encoding out to detect it.") from None
+        except (pd.errors.ParserWarning, ValueError, LookupError) as e:  # parse and decoding errors
+            raise unreadable(path, fmt, e, encoding) from None
 
 
 def _sniff_encoding(path: Path) -> str:
