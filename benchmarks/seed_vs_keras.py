@@ -14,7 +14,7 @@ Wall time, CPU time and peak RSS are measured from outside, the same way for eve
 process runs the command and reads resource.getrusage(RUSAGE_CHILDREN) after it exits (peak RSS is that of the
 largest single process in the tree, not a sum). Wall time therefore includes interpreter start-up, importing
 torch / TensorFlow, reading the data and tokenizing. Samples/s and fit time are what each system reports itself
-(samples/s = n_train / median epoch time, first epoch excluded).
+(samples/s = samples an epoch trained on / its time, median over epochs, first epoch excluded).
 
 Stdlib only: run it with any python3 from the project root, e.g.
     python3 benchmarks/seed_vs_keras.py --threads 1

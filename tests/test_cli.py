@@ -76,7 +76,7 @@ def test_train_tells_its_choices_on_stderr_and_saves_the_model(trained, reviews_
     assert metrics["training"]["epochs_run"] == 2
     assert read_json(out / "config.json")["data"] == {
         "target": "label", "text": ["review"], "features": ["stars"], "valid_fraction": 0.1, "encoding": None,
-        "task": "binary", "label_separator": ";"}
+        "task": "binary", "label_separator": ";", "stream": "auto", "cache_dir": None}
 
 
 def test_train_with_default_out_saves_under_runs(cli, tmp_path):

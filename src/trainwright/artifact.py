@@ -148,12 +148,16 @@ def _load_model(directory: Path, spec: dict) -> torch.nn.Module:
     return model
 
 
-def fingerprint(path: str | Path, rows: int) -> dict:
+def fingerprint(path: str | Path, rows: int, sha256: str | None = None) -> dict:
+    return {"file": str(path), "sha256": sha256 or file_sha256(path), "rows_used": rows}
+
+
+def file_sha256(path: str | Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
-    return {"file": str(path), "sha256": digest.hexdigest(), "rows_used": rows}
+    return digest.hexdigest()
 
 
 def _write(artifact: Artifact, directory: Path) -> None:

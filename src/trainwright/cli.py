@@ -54,6 +54,11 @@ def train(
     task: Optional[str] = typer.Option(None, help="auto, binary, multiclass, multilabel or regression."),
     label_separator: Optional[str] = typer.Option(None, help="multilabel: separator of labels in a cell [;]."),
     encoding: Optional[str] = typer.Option(None, help="File encoding; detected when not given."),
+    stream: Optional[bool] = typer.Option(None, "--stream/--no-stream",
+                                          help="Read DATA in chunks, cleaned texts and token ids cached on disk, so "
+                                               "memory stays bounded (text models) [auto: files of 100 MB+]."),
+    cache_dir: Optional[Path] = typer.Option(None, help="Cache of --stream runs [$TRAINWRIGHT_CACHE or "
+                                                        "~/.cache/trainwright]."),
     epochs: Optional[int] = typer.Option(None, help="Maximum epochs [10]."),
     batch_size: Optional[int] = typer.Option(None, help="Batch size [32]."),
     learning_rate: Optional[float] = typer.Option(None, help="Learning rate [0.001]."),
@@ -118,7 +123,8 @@ def train(
 
     overrides: dict[str, dict[str, Any]] = {
         "data": {"target": target, "text": text or None, "features": feature or None, "encoding": encoding,
-                 "task": task, "label_separator": label_separator},
+                 "task": task, "label_separator": label_separator, "stream": stream,
+                 "cache_dir": str(cache_dir) if cache_dir else None},
         "clean": {"missing": missing, "outliers": outliers, "duplicates": duplicates, "conflicts": conflicts},
         "tokenizer": {"level": tokenizer_level, "num_words": num_words, "maxlen": maxlen, "padding": padding,
                       "truncating": truncating},

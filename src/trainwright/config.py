@@ -31,6 +31,10 @@ class DataConfig(Section):
     encoding: Optional[str] = None  # file encoding; detected when not set
     task: Literal["auto", "binary", "multiclass", "multilabel", "regression"] = "auto"
     label_separator: str = ";"  # multilabel: several labels in one cell, e.g. "sports;politics"
+    # Read the training file in chunks, with cleaned texts and token ids cached on disk, so memory stays
+    # bounded as the file grows (text models). auto: for files of 100 MB or more.
+    stream: Union[Literal["auto"], bool] = "auto"
+    cache_dir: Optional[str] = None  # the streaming cache; None: $TRAINWRIGHT_CACHE or ~/.cache/trainwright
 
 
 TOKENIZER_LEVELS = ("auto", "word", "char", "bpe", "wordpiece", "unigram", "jieba", "pretrained")

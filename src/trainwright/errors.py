@@ -40,9 +40,10 @@ def check_is_fitted(stage, attribute: str) -> None:
         raise NotFittedError(f"This {name} is not fitted yet: call {name}.fit(...) before using it.")
 
 
-def rows_preview(rows, limit: int = 5) -> str:
-    """'rows 3, 17, 40 and 12 more' for a list of 1-based row numbers."""
+def rows_preview(rows, limit: int = 5, total: int | None = None) -> str:
+    """'rows 3, 17, 40 and 12 more' for a list of 1-based row numbers; `total` when `rows` are only the first."""
     rows = list(rows)
+    total = len(rows) if total is None else total
     shown = ", ".join(str(r) for r in rows[:limit])
-    more = f" and {len(rows) - limit} more" if len(rows) > limit else ""
-    return f"row{'s' if len(rows) > 1 else ''} {shown}{more}"
+    more = f" and {total - min(limit, len(rows))} more" if total > limit else ""
+    return f"row{'s' if total > 1 else ''} {shown}{more}"

@@ -11,7 +11,6 @@ previous model.int8.onnx, which would otherwise go on serving the old weights.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import platform
@@ -22,7 +21,7 @@ from pathlib import Path
 
 import torch
 
-from .artifact import HF_DIRECTORY, WEIGHTS, Artifact, load_artifact
+from .artifact import HF_DIRECTORY, WEIGHTS, Artifact, file_sha256, load_artifact
 from .backend_check import BackendScore, compare_backends, read_check_file
 from .errors import ArtifactError, ConfigError
 from .onnx_graph import EXPORTER, OPSET, OUTPUT, export_graph
@@ -208,13 +207,13 @@ def _record(artifact: Artifact, model_dir: Path, report: ExportReport, graphs: d
 
     session = graphs["fp32"].session
     files = {GRAPH_FILES[precision]: {"precision": precision, "bytes": graph.path.stat().st_size,
-                                      "sha256": _sha256(graph.path)} for precision, graph in graphs.items()}
+                                      "sha256": file_sha256(graph.path)} for precision, graph in graphs.items()}
     weights = model_dir / (f"{HF_DIRECTORY}/model.safetensors" if artifact.model_name == "pretrained" else WEIGHTS)
     return {
         "format": "onnx",
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "model": {"name": artifact.model_name, "weights": str(weights.relative_to(model_dir)),
-                  "weights_sha256": _sha256(weights)},
+                  "weights_sha256": file_sha256(weights)},
         "files": files,
         "inputs": [{"name": i.name, "type": i.type, "shape": i.shape} for i in session.get_inputs()],
         "output": {"name": OUTPUT, "shape": session.get_outputs()[0].shape},
@@ -232,14 +231,6 @@ def _record(artifact: Artifact, model_dir: Path, report: ExportReport, graphs: d
             "file": str(report.check_file), "rows": report.check_rows, "threads": torch.get_num_threads(),
             "scores": [asdict(score) for score in report.check]},
     }
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _version(package: str) -> str:

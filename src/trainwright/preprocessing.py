@@ -14,6 +14,7 @@ import torch
 from .config import RunConfig
 from .data.examples import join_text
 from .data.features import FeatureEncoder
+from .data.ragged import Ragged
 from .data.schema import ColumnRoles
 from .errors import ConfigError
 from .text import TextTokenizer, load_tokenizer, make_tokenizer
@@ -23,7 +24,7 @@ from .text import TextTokenizer, load_tokenizer, make_tokenizer
 class EncodedInputs:
     """Model inputs for n rows: token id sequences (unpadded) and/or table features."""
 
-    sequences: list[np.ndarray] | None
+    sequences: list[np.ndarray] | Ragged | None  # Ragged: ids memory-mapped from the token cache
     numeric: np.ndarray | None  # (n, n_numeric) float32
     categorical: np.ndarray | None  # (n, n_categorical) int64
 
@@ -31,15 +32,22 @@ class EncodedInputs:
         return len(self.sequences) if self.sequences is not None else len(self.numeric)
 
     def subset(self, rows) -> "EncodedInputs":
+        sequences = self.sequences
+        if isinstance(sequences, list):
+            sequences = [sequences[i] for i in rows]
+        elif sequences is not None:
+            sequences = sequences.subset(rows)
         return EncodedInputs(
-            [self.sequences[i] for i in rows] if self.sequences is not None else None,
+            sequences,
             self.numeric[rows] if self.numeric is not None else None,
             self.categorical[rows] if self.categorical is not None else None,
         )
 
     @property
-    def lengths(self) -> list[int]:
+    def lengths(self) -> list[int] | np.ndarray:
         """Sequence lengths, for length-grouped batches; zeros for tables."""
+        if isinstance(self.sequences, Ragged):
+            return self.sequences.lengths
         return [len(s) for s in self.sequences] if self.sequences is not None else [0] * len(self)
 
     def batch(self, rows: list[int], pad) -> dict[str, torch.Tensor]:
@@ -81,15 +89,20 @@ class Preprocessing:
         labeled = frame.assign(**{self.target_column: target}) if target is not None else frame
         cleaned, self.cleaning_summary = self.cleaner.fit_clean(labeled, source)
         if self.text:
-            self.tokenizer = self._tokenizer().fit(join_text(cleaned, self.text, source))
-            if self.tokenizer.pad_id != 0 and self.config.model.name != "pretrained":
-                raise ConfigError(f"tokenizer.level 'pretrained': this tokenizer pads with id "
-                                  f"{self.tokenizer.pad_id}, but model '{self.config.model.name}' masks id 0. "
-                                  "Use model.name pretrained with it, or another tokenizer.level.")
+            self.fit_tokenizer(join_text(cleaned, self.text, source))
         numeric = list(self.cleaner.feature_columns_)
         if numeric or self.categorical:
             self.features = FeatureEncoder(numeric, list(self.cleaner.categorical_columns_)).fit(cleaned)
         return cleaned.drop(columns=[self.target_column], errors="ignore"), cleaned[self.target_column]
+
+    def fit_tokenizer(self, texts: list[str]) -> TextTokenizer:
+        """Fit the tokenizer of `tokenizer.level` on these (cleaned) training texts."""
+        self.tokenizer = self._tokenizer().fit(texts)
+        if self.tokenizer.pad_id != 0 and self.config.model.name != "pretrained":
+            raise ConfigError(f"tokenizer.level 'pretrained': this tokenizer pads with id "
+                              f"{self.tokenizer.pad_id}, but model '{self.config.model.name}' masks id 0. "
+                              "Use model.name pretrained with it, or another tokenizer.level.")
+        return self.tokenizer
 
     def _tokenizer(self) -> TextTokenizer:
         """The unfitted tokenizer for `tokenizer.level`. A pretrained model reads its own tokenizer's ids, so

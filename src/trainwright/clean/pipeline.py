@@ -70,7 +70,7 @@ class Cleaner:
         self.summary_ = [*summary.placeholder_lines(self.marker_, non_numbers), *summary.row_lines(rows),
                          *summary.outlier_lines(self.outliers_),
                          *summary.missing_lines(self.marker_, self.imputer_, gaps),
-                         *summary.text_lines(self._changed_texts(work, cleaned), self._text_steps())]
+                         *summary.text_lines(self._changed_texts(work, cleaned), self.text_steps())]
         return cleaned, list(self.summary_)
 
     def fit(self, frame: pd.DataFrame, source: str = "data") -> "Cleaner":
@@ -160,7 +160,7 @@ class Cleaner:
             changed[column] = (int((old != after[column]).sum()), len(after))
         return changed
 
-    def _text_steps(self) -> list[str]:
+    def text_steps(self) -> list[str]:
         cfg = self.config.text
         names = {"html": "HTML", "nfkc": "Unicode NFKC", "urls": "URLs", "emails": "e-mails", "numbers": "numbers",
                  "whitespace": "whitespace"}

@@ -61,7 +61,8 @@ class TextTokenizer:
     def transform(self, texts: list[str]) -> list[np.ndarray]:
         """Token ids per text (int64), truncated to maxlen, not padded."""
         check_is_fitted(self, "tokenizer_")
-        encodings = self.tokenizer_.encode_batch(self._segment(list(texts)))
+        # encode_batch_fast: the same ids without the character offsets we never use (about 20% faster)
+        encodings = self.tokenizer_.encode_batch_fast(self._segment(list(texts)))
         return [np.asarray(e.ids, dtype=np.int64) for e in encodings]
 
     def pad(self, sequences: list[np.ndarray], length: int | None = None) -> np.ndarray:

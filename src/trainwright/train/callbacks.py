@@ -68,13 +68,17 @@ class EpochLog(L.Callback):
 
     def on_train_epoch_start(self, trainer, pl_module):
         self._start = time.perf_counter()
+        self._samples = 0
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
+        self._samples += len(batch[1])  # (inputs, targets): an epoch cut short by train.time_limit counts true
 
     def on_train_epoch_end(self, trainer, pl_module):
         seconds = time.perf_counter() - self._start
-        row = {"epoch": trainer.current_epoch + 1, "seconds": round(seconds, 3)}
+        row = {"epoch": trainer.current_epoch + 1, "seconds": round(seconds, 3), "samples": self._samples}
         row.update({k: round(float(v), 5) for k, v in sorted(trainer.callback_metrics.items())})
         self.history.append(row)
-        figures = "  ".join(f"{k} {v:.4f}" for k, v in row.items() if k not in ("epoch", "seconds"))
+        figures = "  ".join(f"{k} {v:.4f}" for k, v in row.items() if k not in ("epoch", "seconds", "samples"))
         logger.info(f"{self.label}epoch {row['epoch']}/{self.max_epochs}  {figures}  ({seconds:.1f}s)")
 
 

@@ -56,16 +56,25 @@ def train(data: str | Path, *, valid: str | Path | None = None, test: str | Path
 
     While it trains, `out/checkpoint/` holds the last epoch's checkpoint; `resume=True` continues from it
     (same data and settings), ending with the same metrics as a run that was never interrupted."""
-    config, roles, examples, target = prepare(data, config)
-    tracking.check(config)
-    valid_set = _read_labeled(valid, roles, config) if valid is not None else None
-    checkpoints = Checkpoints(Path(out) / "checkpoint", config, resume)
-    artifact = fit_artifact(examples, roles, target, config, valid_set, (str(data), str(valid or data)),
-                            checkpoints)
+    from . import streamed
+
+    config = as_config(config)
+    if streamed.wanted(data, config):
+        setup(config)
+        artifact, roles = streamed.fit_streamed(Path(data), valid, config,
+                                                lambda: Checkpoints(Path(out) / "checkpoint", config, resume))
+    else:
+        config, roles, examples, target = prepare(data, config)
+        tracking.check(config)
+        valid_set = _read_labeled(valid, roles, config) if valid is not None else None
+        checkpoints = Checkpoints(Path(out) / "checkpoint", config, resume)
+        artifact = fit_artifact(examples, roles, target, config, valid_set, (str(data), str(valid or data)),
+                                checkpoints)
+        if distributed.is_main_process():
+            artifact.data = {"train": fingerprint(data, artifact.metrics["training"]["n_train"])}
     if not distributed.is_main_process():  # data-parallel: rank 0 alone evaluates and writes
         return TrainResult(path=Path(out).resolve(), metrics=artifact.metrics, history=artifact.history,
                            main_process=False)
-    artifact.data = {"train": fingerprint(data, artifact.metrics["training"]["n_train"])}
     if test is not None:
         artifact.metrics["test"] = evaluate_examples(artifact.predictor(), _read_labeled(test, roles, config),
                                                      str(test))
@@ -77,11 +86,8 @@ def train(data: str | Path, *, valid: str | Path | None = None, test: str | Path
 
 def prepare(data: str | Path, config: RunConfig | str | Path | None):
     """Read the training table, resolve its columns and target, and fix the run's settings from them."""
-    if not isinstance(config, RunConfig):
-        config = build_config(Path(config) if config else None)
-    use_threads(config.train.threads)
-    distributed.prepare_process(config)
-    L.seed_everything(config.train.seed, verbose=False)
+    config = as_config(config)
+    setup(config)
     dcfg = config.data
     frame = read_table(data, dcfg.encoding)
     roles = infer_roles(frame, str(data), dcfg.target, dcfg.text, dcfg.features)
@@ -93,12 +99,23 @@ def prepare(data: str | Path, config: RunConfig | str | Path | None):
     dcfg.task = target.task_
     if config.model.name == "auto":
         config.model.name = _model_for(roles)
-    _check_inputs(config.model.name, roles, str(data))
+    check_inputs(config.model.name, roles, str(data))
     apply_presets(config)
     return config, roles, examples, target
 
 
-def _check_inputs(name: str, roles, source: str) -> None:
+def as_config(config: RunConfig | str | Path | None) -> RunConfig:
+    return config if isinstance(config, RunConfig) else build_config(Path(config) if config else None)
+
+
+def setup(config: RunConfig) -> None:
+    """Threads, the data-parallel process group if any, and the seed."""
+    use_threads(config.train.threads)
+    distributed.prepare_process(config)
+    L.seed_everything(config.train.seed, verbose=False)
+
+
+def check_inputs(name: str, roles, source: str) -> None:
     """A model that reads text needs a text column, and one that reads table columns needs some."""
     table = roles.numeric + roles.categorical
     if name in (*TEXT_MODELS, "lstm+mlp") and not roles.text:
@@ -135,17 +152,23 @@ def fit_artifact(examples: Examples, roles, target: TargetEncoder, config: RunCo
         model, history, validation, n_train = _train_single(examples, stages, target, valid_set, config, sources,
                                                             checkpoints, callbacks)
     fit_seconds = time.perf_counter() - started
+    return assemble_artifact(model, stages, target, config, roles, history, validation, n_train, fit_seconds,
+                             members)
 
+
+def assemble_artifact(model, stages: Preprocessing, target: TargetEncoder, config: RunConfig, roles, history: list,
+                      validation: tuple, n_train: int, fit_seconds: float, members: int = 1) -> Artifact:
+    """The unsaved artifact of a trained model: its validation metrics, training figures and predictions."""
     inputs, truth, outputs = validation
     if target.task_ == "regression":
         truth, outputs = target.inverse(truth), np.asarray(target.inverse(outputs))
-    steady = [row["seconds"] for row in history[1:]] or [row["seconds"] for row in history]
-    rows_per_epoch = n_train * (1 - 1 / members) if members > 1 else n_train
+    # the first epoch pays for warm-up; an epoch resumed from a checkpoint counts only the batches it ran
+    rates = [row["samples"] / max(row["seconds"], 1e-9) for row in history[1:] or history if "samples" in row]
     metrics = {
         "valid": compute_metrics(target.task_, truth, outputs, target.classes_),
         "training": {
             "epochs_run": len(history), "n_train": n_train, "fit_s": round(fit_seconds, 2),
-            "train_samples_per_s": round(rows_per_epoch / statistics.median(steady), 1),
+            "train_samples_per_s": round(statistics.median(rates), 1) if rates else None,
             "threads": torch.get_num_threads(), "models": members,
             "validation": "out-of-fold predictions" if members > 1 else "held-out rows",
         },
