@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from ..errors import DataError, rows_preview
@@ -44,31 +45,72 @@ def join_text(frame: pd.DataFrame, columns: list[str], source: str) -> list[str]
 
 
 def labeled_examples(frame: pd.DataFrame, text: list[str], target: str, source: str,
-                     features: list[str] | tuple = ()) -> Examples:
+                     features: list[str] | tuple = (), left_out: LeftOutRows | None = None) -> Examples:
     """Rows with a label and something to learn from, left out rows reported: a missing label, or empty text
-    when text is the only input."""
+    when text is the only input.
+
+    For a whole file, rows are numbered 0.. and what is left out is reported now. For a chunk of a file (see
+    streaming.read_chunks, whose index holds the file's row numbers), pass a `left_out` shared by the chunks and
+    report it after the last; a chunk may then have no usable row."""
     require_column(frame, target, source)
     for column in features:
         require_column(frame, column, source)
-    positions = pd.RangeIndex(len(frame))
-    inputs = frame[list(text) + [c for c in features if c not in text]].set_axis(positions)
-    labels = frame[target].set_axis(positions)
-    empty_text = pd.Series(False, index=positions)
+    whole = left_out is None
+    if whole:
+        frame = frame.set_axis(pd.RangeIndex(len(frame)))
+        left_out = LeftOutRows(text, target)
+    inputs = frame[list(text) + [c for c in features if c not in text]]
+    labels = frame[target]
+    empty_text = np.zeros(len(frame), dtype=bool)
     if text and not features:
-        joined = pd.Series(join_text(inputs, list(text), source), index=positions)
-        empty_text = joined.str.replace("[SEP]", "", regex=False).str.strip() == ""
-    missing_label = labels.isna() | (labels.astype(str).str.strip() == "")
-    _report(source, empty_text, f"empty text in {', '.join(repr(c) for c in text)}")
-    _report(source, missing_label & ~empty_text, f"missing label in '{target}'")
-    keep = (~(empty_text | missing_label)).to_numpy()
-    if not keep.any():
-        raise DataError(f"{source}: no row has both text (or features) and a label; check --text and --target.")
+        joined = pd.Series(join_text(inputs, list(text), source), index=frame.index)
+        empty_text = (joined.str.replace("[SEP]", "", regex=False).str.strip() == "").to_numpy()
+    missing_label = (labels.isna() | (labels.astype(str).str.strip() == "")).to_numpy() & ~empty_text
+    left_out.add(left_out.empty_text, frame.index[empty_text])
+    left_out.add(left_out.missing_label, frame.index[missing_label])
+    keep = ~(empty_text | missing_label)
+    if whole:
+        left_out.report(source)
+        if not keep.any():
+            raise left_out.nothing_usable(source)
     return Examples(inputs=inputs[keep], target=labels[keep].rename(target), text_columns=list(text))
 
 
-def _report(source: str, mask: pd.Series, why: str) -> None:
-    count = int(mask.sum())
-    if count:
-        rows = [i + 1 for i, flagged in enumerate(mask.to_numpy()) if flagged]
-        logger.warning(f"{source}: {count} row{'s' if count > 1 else ''} left out, {why} "
-                       f"({rows_preview(rows)}, counting data rows from 1).")
+class LeftOutRows:
+    """The rows left out of a file (empty text, missing label), counted over one or several chunks of it, with
+    the first few row numbers of each reason."""
+
+    SHOWN = 5
+
+    def __init__(self, text: list[str], target: str):
+        self.empty_text = f"empty text in {', '.join(repr(c) for c in text)}"
+        self.missing_label = f"missing label in '{target}'"
+        self.reasons = {self.empty_text: {"count": 0, "rows": []}, self.missing_label: {"count": 0, "rows": []}}
+
+    def add(self, reason: str, positions: pd.Index) -> None:
+        """Count rows at these 0-based file positions."""
+        tally = self.reasons[reason]
+        tally["count"] += len(positions)
+        room = self.SHOWN - len(tally["rows"])
+        tally["rows"] += [int(i) + 1 for i in positions[:max(room, 0)]]
+
+    def report(self, source: str) -> None:
+        for reason, tally in self.reasons.items():
+            count = tally["count"]
+            if count:
+                logger.warning(f"{source}: {count} row{'s' if count > 1 else ''} left out, {reason} "
+                               f"({rows_preview(tally['rows'], total=count)}, counting data rows from 1).")
+
+    @staticmethod
+    def nothing_usable(source: str) -> DataError:
+        return DataError(f"{source}: no row has both text (or features) and a label; check --text and --target.")
+
+    def to_dict(self) -> dict:
+        return {"reasons": self.reasons}
+
+    @classmethod
+    def from_dict(cls, state: dict) -> LeftOutRows:
+        tally = cls.__new__(cls)
+        tally.empty_text, tally.missing_label = list(state["reasons"])
+        tally.reasons = state["reasons"]
+        return tally

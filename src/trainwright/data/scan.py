@@ -17,18 +17,16 @@ import numpy as np
 import pandas as pd
 
 from ..clean import Cleaner
-from ..errors import DataError, rows_preview
 from ..log import logger
 from .disk_cache import building, cache_key
-from .examples import join_text
+from .examples import LeftOutRows, join_text, labeled_examples
 from .ragged import Ragged, RaggedWriter
 from .schema import ColumnRoles
 from .streaming import read_chunks
 from .target import canonical
 
-FORMAT = 1  # of a cache entry's layout
+FORMAT = 2  # of a cache entry's layout
 CHUNK_ROWS = 50_000
-_PREVIEW = 5  # row numbers kept per reason a row is left out
 
 
 @dataclass
@@ -41,7 +39,7 @@ class TableScan:
     text_hash: np.ndarray
     label_codes: np.ndarray
     labels: list
-    left_out: dict  # reason -> {"count": n, "rows": first 1-based rows}
+    left_out: LeftOutRows
     changed_texts: int  # texts that cleaning changed
     cleaner: Cleaner
     rows_read: int
@@ -86,45 +84,31 @@ def _scan(path: Path, roles: ColumnRoles, config, directory: Path) -> None:
     texts = RaggedWriter(directory / "texts", np.uint8)
     positions, hashes, codes = [], [], []
     labels: dict = {}  # canonical label -> code
-    left_out = {f"empty text in {', '.join(repr(c) for c in roles.text)}": [0, []],
-                f"missing label in '{roles.target}'": [0, []]}
-    empty_reason, missing_reason = left_out
+    left_out = LeftOutRows(roles.text, roles.target)
     changed = rows_read = 0
     for chunk in read_chunks(path, CHUNK_ROWS, config.data.encoding):
         rows_read += len(chunk)
-        raw = pd.Series(join_text(chunk, roles.text, source), index=chunk.index)
-        label = chunk[roles.target]
-        empty = (raw.str.replace("[SEP]", "", regex=False).str.strip() == "").to_numpy()
-        missing = (label.isna() | (label.astype(str).str.strip() == "")).to_numpy() & ~empty
-        _count(left_out[empty_reason], chunk.index[empty])
-        _count(left_out[missing_reason], chunk.index[missing])
-        keep = ~(empty | missing)
-        if not keep.any():
+        usable = labeled_examples(chunk, roles.text, roles.target, source, left_out=left_out)
+        if not len(usable):
             continue
-        usable = chunk[keep]
+        frame = usable.inputs[roles.text]
         if cleaner is None:  # text cleaning learns nothing from the data: the first chunk fits it
             cleaner = Cleaner(config.clean, text=roles.text, target=roles.target, task=config.data.task)
-            cleaner.fit_clean(usable[roles.text + [roles.target]], source)
-        cleaned = join_text(cleaner.transform(usable[roles.text], source), roles.text, source)
-        changed += int((raw[keep].to_numpy() != np.asarray(cleaned, dtype=object)).sum())
+            cleaner.fit_clean(frame.assign(**{roles.target: usable.target}), source)
+        cleaned = join_text(cleaner.transform(frame, source), roles.text, source)
+        changed += int((np.asarray(usable.texts, dtype=object) != np.asarray(cleaned, dtype=object)).sum())
         texts.append_texts(cleaned)
-        positions.append(usable.index.to_numpy(dtype=np.int64))
+        positions.append(frame.index.to_numpy(dtype=np.int64))
         hashes.append(pd.util.hash_array(np.asarray(cleaned, dtype=object)))
-        codes.append(_label_codes(usable[roles.target], labels))
+        codes.append(_label_codes(usable.target, labels))
     texts.close()
     if cleaner is None:
-        raise DataError(f"{source}: no row has both text and a label; check --text and --target.")
+        raise LeftOutRows.nothing_usable(source)
     np.savez(directory / "rows.npz", positions=np.concatenate(positions), text_hash=np.concatenate(hashes),
              label_codes=np.concatenate(codes))
     meta = {"format": FORMAT, "labels": list(labels), "rows_read": rows_read, "changed_texts": changed,
-            "left_out": {reason: {"count": n, "rows": rows} for reason, (n, rows) in left_out.items() if n},
-            "cleaner": cleaner.to_dict()}
+            "left_out": left_out.to_dict(), "cleaner": cleaner.to_dict()}
     (directory / "scan.json").write_text(json.dumps(meta, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def _count(tally: list, index: pd.Index) -> None:
-    tally[0] += len(index)
-    tally[1] += [int(i) + 1 for i in index[:_PREVIEW - len(tally[1])]] if len(tally[1]) < _PREVIEW else []
 
 
 def _label_codes(values: pd.Series, labels: dict) -> np.ndarray:
@@ -140,13 +124,6 @@ def _load(entry: Path) -> TableScan:
     with np.load(entry / "rows.npz", allow_pickle=False) as arrays:
         positions, text_hash, codes = arrays["positions"], arrays["text_hash"], arrays["label_codes"]
     return TableScan(directory=entry, positions=positions, text_hash=text_hash, label_codes=codes,
-                     labels=meta["labels"], left_out=meta["left_out"], changed_texts=meta["changed_texts"],
-                     cleaner=Cleaner.from_dict(meta["cleaner"]), rows_read=meta["rows_read"])
-
-
-def report_left_out(scan: TableScan, source: str) -> None:
-    """The same warnings as for a file read whole (data/examples.py)."""
-    for reason, tally in scan.left_out.items():
-        count = tally["count"]
-        logger.warning(f"{source}: {count} row{'s' if count > 1 else ''} left out, {reason} "
-                       f"({rows_preview(tally['rows'], total=count)}, counting data rows from 1).")
+                     labels=meta["labels"], left_out=LeftOutRows.from_dict(meta["left_out"]),
+                     changed_texts=meta["changed_texts"], cleaner=Cleaner.from_dict(meta["cleaner"]),
+                     rows_read=meta["rows_read"])

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..data import read_table
-from ..data.examples import Examples, join_text, labeled_examples
+from ..data.examples import Examples, LeftOutRows, join_text, labeled_examples
+from ..data.streaming import read_chunks
 from ..predictor import Predictor
 from .metrics import compute_metrics
 
@@ -39,11 +39,25 @@ def prediction_record(task: str, classes: list | None, inputs: pd.DataFrame, tru
     }
 
 
-def evaluate(model: str | Path | Predictor, data: str | Path, encoding: str | None = None) -> dict:
-    """Metrics of a saved model (or a Predictor) on the labeled table `data`."""
+def evaluate(model: str | Path | Predictor, data: str | Path, encoding: str | None = None,
+             chunk_rows: int = 50_000) -> dict:
+    """Metrics of a saved model (or a Predictor) on the labeled table `data`, read `chunk_rows` rows at a time so
+    that a file larger than memory is evaluated in bounded memory."""
     predictor = model if isinstance(model, Predictor) else Predictor.load(model)
-    frame = read_table(data, encoding)
     stages = predictor.preprocessing
-    examples = labeled_examples(frame, stages.text, stages.target_column, str(data),
-                                stages.numeric + stages.categorical)
-    return evaluate_examples(predictor, examples, str(data))
+    source = str(data)
+    left_out = LeftOutRows(stages.text, stages.target_column)
+    truth, outputs = [], []
+    for chunk in read_chunks(data, chunk_rows, encoding):
+        examples = labeled_examples(chunk, stages.text, stages.target_column, source,
+                                    stages.numeric + stages.categorical, left_out=left_out)
+        if len(examples):
+            truth.append(predictor.target.transform(examples.target, source))
+            outputs.append(predictor.outputs(examples.inputs, source))
+    left_out.report(source)
+    if not truth:
+        raise left_out.nothing_usable(source)
+    truth, outputs = np.concatenate(truth), np.concatenate(outputs)
+    if predictor.task == "regression":
+        truth = predictor.target.inverse(truth)
+    return compute_metrics(predictor.task, truth, outputs, predictor.target.classes_)

@@ -31,7 +31,7 @@ from ..data.disk_cache import building, cache_key, cache_root
 from ..data.ragged import Ragged, RaggedWriter
 from ..data.readers import _FORMATS
 from ..data import scan as chunked
-from ..data.scan import TableScan, report_left_out, scan_table
+from ..data.scan import TableScan, scan_table
 from ..data.schema import ColumnRoles
 from ..data.streaming import read_chunks
 from ..data.target import TargetEncoder
@@ -92,7 +92,7 @@ def fit_streamed(path: Path, valid: str | Path | None, config: RunConfig,
     sha256 = file_sha256(path)
     scan = scan_table(path, roles, config, sha256, root)
     scan_seconds = time.perf_counter() - started
-    report_left_out(scan, str(path))
+    scan.left_out.report(str(path))
     target = TargetEncoder(config.data.task, config.data.label_separator).fit(
         scan.label_series(slice(None), roles.target), str(path))
     if target.task_ == "multilabel":
