@@ -92,3 +92,16 @@ def test_a_student_borrows_the_teachers_tokenizer_and_word_embeddings(pretrained
     teacher = trainwright.load(pretrained_run.path).model.network.get_input_embeddings().weight
     assert torch.equal(loaded.model.embedding.weight, teacher)  # frozen by default: still the teacher's
     assert len(loaded.predict(["lovely"]).labels) == 1
+
+
+def test_a_streamed_file_fine_tunes_with_the_models_own_token_ids(tmp_path):
+    make_reviews(48)[["review", "label"]].to_csv(tmp_path / "reviews.csv", index=False)
+    config = trainwright.build_config(overrides={**TINY, "data": {"stream": True, "cache_dir": str(tmp_path / "c")}})
+    run = trainwright.train(tmp_path / "reviews.csv", out=tmp_path / "run", config=config)
+    assert run.metrics["streaming"]["rows_usable"] == 48
+    assert json.loads((run.path / "preprocessing.json").read_text())["tokenizer_level"] == "pretrained"
+    from trainwright.text.pretrained import PretrainedTokenizer
+
+    ids = trainwright.load(run.path).preprocessing.tokenizer.transform(["Lovely kettle."])[0]
+    assert isinstance(trainwright.load(run.path).preprocessing.tokenizer, PretrainedTokenizer)
+    assert ids[0] == 101 and ids[-1] == 102  # [CLS] ... [SEP] of the model's own vocabulary

@@ -38,6 +38,7 @@ from ..data.target import TargetEncoder
 from ..errors import ConfigError, DataError
 from ..log import logger
 from ..models.presets import apply_presets
+from ..models.pretrained import resolve_pretrained
 from ..predictor import predict_encoded
 from ..preprocessing import EncodedInputs, Preprocessing
 from ..text import load_tokenizer
@@ -149,6 +150,8 @@ def _roles(path: Path, config: RunConfig) -> ColumnRoles:
         logger.info(f"{path} is read in chunks: model auto trains the seed lstm (trying each candidate on a file "
                     "this size would take as long as training each); pass --model to choose another")
     check_inputs(config.model.name, roles, str(path))
+    if config.model.name == "pretrained":  # fail before reading the file if it is not on disk
+        config.model.pretrained = str(resolve_pretrained(config.model.pretrained))
     apply_presets(config)
     logger.info(f"{path}: read in chunks of {chunked.CHUNK_ROWS:,} rows (data.stream); columns inferred from the first "
                 "chunk")
@@ -230,8 +233,10 @@ def _tokenize(scan: TableScan, stages: Preprocessing, sample: np.ndarray, direct
         per_row.append(round((time.perf_counter() - chunk_started) / len(texts) * 1e6, 2))
     writer.close()
     seconds = time.perf_counter() - started
-    logger.info(f"tokenizer fitted on {len(sample):,} training texts in {fitted:.1f} s; {len(scan):,} texts "
-                f"tokenized in {seconds:.1f} s ({seconds / max(1, len(scan)) * 1e6:.1f} µs per text)")
+    fitting = ("pretrained tokenizer loaded" if tokenizer.level_ == "pretrained" else
+               f"tokenizer fitted on {len(sample):,} training texts")
+    logger.info(f"{fitting} in {fitted:.1f} s; {len(scan):,} texts tokenized in {seconds:.1f} s "
+                f"({seconds / max(1, len(scan)) * 1e6:.1f} µs per text)")
     meta = {"format": FORMAT, "level": tokenizer.level_, "fit_s": round(fitted, 2), "seconds": round(seconds, 2),
             "chunks_us_per_row": per_row}
     (directory / "tokens.json").write_text(json.dumps(meta) + "\n", encoding="utf-8")
