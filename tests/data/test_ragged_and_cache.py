@@ -70,3 +70,20 @@ def test_keys_change_with_any_part_and_the_root_follows_settings(tmp_path, monke
     monkeypatch.delenv("TRAINWRIGHT_CACHE")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert cache_root() == tmp_path / "xdg" / "trainwright"
+
+
+def test_a_cache_that_cannot_be_written_is_a_clear_error_naming_it(tmp_path):
+    from trainwright.errors import ConfigError
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache should go")
+    with pytest.raises(ConfigError, match=f"Cannot write the cache in {blocker}.*--cache-dir DIR"):
+        with building(blocker / "scan-abc"):
+            pass
+    with pytest.raises(ConfigError, match="No space left on device.*--cache-dir"):
+        with building(tmp_path / "cache" / "tokens-abc"):
+            raise OSError(28, "No space left on device")
+    assert list((tmp_path / "cache").iterdir()) == []
+    with pytest.raises(FileNotFoundError):  # not the cache's fault: passed on as it is
+        with building(tmp_path / "cache" / "tokens-abc"):
+            open(tmp_path / "elsewhere" / "data.csv")

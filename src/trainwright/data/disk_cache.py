@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..errors import ConfigError
+
 
 def cache_root(configured: str | None = None) -> Path:
     """data.cache_dir, else $TRAINWRIGHT_CACHE, else ~/.cache/trainwright (or under $XDG_CACHE_HOME)."""
@@ -34,14 +36,19 @@ def cache_key(*parts) -> str:
 
 @contextmanager
 def building(entry: Path) -> Iterator[Path]:
-    """A temporary directory that becomes `entry` when the block ends without an error."""
+    """A temporary directory that becomes `entry` when the block ends without an error. A cache that cannot be
+    written (not a folder, no space left) is a ConfigError that says where it is and how to move it."""
     temporary = entry.with_name(f".{entry.name}.{os.getpid()}.tmp")
-    shutil.rmtree(temporary, ignore_errors=True)
-    temporary.mkdir(parents=True)
     try:
-        yield temporary
-    except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)
+        temporary.mkdir(parents=True)
+        yield temporary
+    except BaseException as e:
+        shutil.rmtree(temporary, ignore_errors=True)
+        if isinstance(e, OSError) and (e.filename is None or str(e.filename).startswith(str(entry.parent))):
+            raise ConfigError(f"Cannot write the cache in {entry.parent}: {e.strerror or e}. Free space there, or "
+                              "put the cache elsewhere with --cache-dir DIR (data.cache_dir, or "
+                              "$TRAINWRIGHT_CACHE).") from None
         raise
     try:
         os.rename(temporary, entry)

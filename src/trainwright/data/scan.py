@@ -67,7 +67,6 @@ def scan_table(path: Path, roles: ColumnRoles, config, sha256: str, root: Path) 
     reused = entry.is_dir()
     if not reused:
         started = time.perf_counter()
-        root.mkdir(parents=True, exist_ok=True)
         with building(entry) as directory:
             _scan(path, roles, config, directory)
         logger.info(f"{path}: read, checked and cleaned in {time.perf_counter() - started:.1f} s; kept in {entry}")
