@@ -233,17 +233,14 @@ def predict(
     """Predict every row of DATA, in order: the input columns, the label, one probability per class.
 
     Large files are streamed in chunks, so memory stays bounded; a progress bar shows how far it is."""
-    from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeRemainingColumn
-
     from . import api
+    from .progress import progress_bar
     from .train.run import use_threads
 
     use_threads(threads)
-    columns = ("[progress.description]{task.description}", BarColumn(), TaskProgressColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
-        task = bar.add_task(f"Predicting {data.name}", total=None)
+    with progress_bar(f"Predicting {data.name}", err) as progress:
         path = api.predict_file(model, data, output, encoding=encoding, backend=backend, chunk_rows=chunk_rows,
-                                progress=lambda done, total: bar.update(task, completed=done, total=total))
+                                progress=progress)
     if path is not None:
         err.print(f"Wrote predictions to [bold]{path}[/bold]")
 

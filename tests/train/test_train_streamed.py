@@ -214,3 +214,24 @@ def test_the_command_line_streams_with_its_flags(tmp_path, messy_reviews, cli):
     refused = cli("train", data, "--stream", "--model", "mlp", "--cache-dir", tmp_path / "cache")
     assert refused.code != 0 and "cannot be read in chunks" in refused.stderr + refused.stdout
     assert "Traceback" not in refused.stderr
+
+
+def test_reading_and_tokenizing_report_progress_to_the_end(tmp_path, messy_reviews, tiny_config, small_chunks,
+                                                           monkeypatch):
+    from contextlib import contextmanager
+
+    calls = {}
+
+    @contextmanager
+    def recording(description, console=None):
+        calls[description] = []
+        yield lambda done, total: calls[description].append((done, total))
+
+    monkeypatch.setattr(streamed, "progress_bar", recording)
+    data, valid = messy_reviews
+    trainwright.train(data, valid=valid, out=tmp_path / "run", config=_config(tiny_config, tmp_path / "cache", True))
+    reading, tokenizing = calls["Reading reviews.csv"], calls["Tokenizing"]
+    size = data.stat().st_size
+    assert len(reading) == 5 and reading[-1] == (size, size)  # 609 rows in chunks of 128: bytes read of the file
+    assert [done for done, _ in reading] == sorted(done for done, _ in reading)
+    assert tokenizing == [(100, 606), (200, 606), (300, 606), (400, 606), (500, 606), (600, 606), (606, 606)]

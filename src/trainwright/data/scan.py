@@ -22,7 +22,7 @@ from .disk_cache import building, cache_key
 from .examples import LeftOutRows, join_text, labeled_examples
 from .ragged import Ragged, RaggedWriter
 from .schema import ColumnRoles
-from .streaming import read_chunks
+from .streaming import Progress, read_chunks
 from .target import canonical
 
 FORMAT = 2  # of a cache entry's layout
@@ -59,8 +59,10 @@ class TableScan:
         return pd.Series(values, index=self.positions[rows], name=name)
 
 
-def scan_table(path: Path, roles: ColumnRoles, config, sha256: str, root: Path) -> TableScan:
-    """The scan of `path` (text columns and target as in `roles`), from the cache or made and cached now."""
+def scan_table(path: Path, roles: ColumnRoles, config, sha256: str, root: Path,
+               progress: Progress | None = None) -> TableScan:
+    """The scan of `path` (text columns and target as in `roles`), from the cache or made and cached now;
+    `progress` as for streaming.read_chunks."""
     key = cache_key("scan", FORMAT, sha256, config.data.encoding, roles.target, roles.text, config.data.task,
                     config.clean.model_dump())
     entry = root / f"scan-{key}"
@@ -68,7 +70,7 @@ def scan_table(path: Path, roles: ColumnRoles, config, sha256: str, root: Path) 
     if not reused:
         started = time.perf_counter()
         with building(entry) as directory:
-            _scan(path, roles, config, directory)
+            _scan(path, roles, config, directory, progress)
         logger.info(f"{path}: read, checked and cleaned in {time.perf_counter() - started:.1f} s; kept in {entry}")
     scan = _load(entry)
     scan.reused = reused
@@ -77,7 +79,7 @@ def scan_table(path: Path, roles: ColumnRoles, config, sha256: str, root: Path) 
     return scan
 
 
-def _scan(path: Path, roles: ColumnRoles, config, directory: Path) -> None:
+def _scan(path: Path, roles: ColumnRoles, config, directory: Path, progress: Progress | None) -> None:
     source = str(path)
     cleaner = None
     texts = RaggedWriter(directory / "texts", np.uint8)
@@ -85,7 +87,7 @@ def _scan(path: Path, roles: ColumnRoles, config, directory: Path) -> None:
     labels: dict = {}  # canonical label -> code
     left_out = LeftOutRows(roles.text, roles.target)
     changed = rows_read = 0
-    for chunk in read_chunks(path, CHUNK_ROWS, config.data.encoding):
+    for chunk in read_chunks(path, CHUNK_ROWS, config.data.encoding, progress):
         rows_read += len(chunk)
         usable = labeled_examples(chunk, roles.text, roles.target, source, left_out=left_out)
         if not len(usable):

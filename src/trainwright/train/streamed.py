@@ -40,6 +40,7 @@ from ..log import logger
 from ..models.presets import apply_presets
 from ..models.pretrained import resolve_pretrained
 from ..predictor import predict_encoded
+from ..progress import progress_bar
 from ..preprocessing import EncodedInputs, Preprocessing
 from ..text import load_tokenizer
 from . import distributed, tracking
@@ -91,7 +92,8 @@ def fit_streamed(path: Path, valid: str | Path | None, config: RunConfig,
     root = cache_root(config.data.cache_dir)
     started = time.perf_counter()
     sha256 = file_sha256(path)
-    scan = scan_table(path, roles, config, sha256, root)
+    with progress_bar(f"Reading {path.name}") as progress:
+        scan = scan_table(path, roles, config, sha256, root, progress)
     scan_seconds = time.perf_counter() - started
     scan.left_out.report(str(path))
     target = TargetEncoder(config.data.task, config.data.label_separator).fit(
@@ -227,10 +229,12 @@ def _tokenize(scan: TableScan, stages: Preprocessing, sample: np.ndarray, direct
     writer = RaggedWriter(directory / "ids", np.int32)
     per_row = []  # microseconds per row of each chunk: flat as the file grows
     started = time.perf_counter()
-    for texts in scan.texts.text_chunks(TOKENIZE_ROWS):
-        chunk_started = time.perf_counter()
-        writer.append(tokenizer.transform(texts))
-        per_row.append(round((time.perf_counter() - chunk_started) / len(texts) * 1e6, 2))
+    with progress_bar("Tokenizing") as progress:
+        for texts in scan.texts.text_chunks(TOKENIZE_ROWS):
+            chunk_started = time.perf_counter()
+            writer.append(tokenizer.transform(texts))
+            per_row.append(round((time.perf_counter() - chunk_started) / len(texts) * 1e6, 2))
+            progress(min(len(per_row) * TOKENIZE_ROWS, len(scan)), len(scan))
     writer.close()
     seconds = time.perf_counter() - started
     fitting = ("pretrained tokenizer loaded" if tokenizer.level_ == "pretrained" else
