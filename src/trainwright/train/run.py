@@ -162,13 +162,15 @@ def assemble_artifact(model, stages: Preprocessing, target: TargetEncoder, confi
     inputs, truth, outputs = validation
     if target.task_ == "regression":
         truth, outputs = target.inverse(truth), np.asarray(target.inverse(outputs))
-    # the first epoch pays for warm-up; an epoch resumed from a checkpoint counts only the batches it ran
-    rates = [row["samples"] / max(row["seconds"], 1e-9) for row in history[1:] or history if "samples" in row]
+    # The first epoch pays for warm-up. An epoch cut short by train.time_limit counts only the samples it ran
+    # (a history from an older checkpoint has no counts: full epochs then).
+    rows_per_epoch = n_train * (1 - 1 / members) if members > 1 else n_train
+    rates = [row.get("samples", rows_per_epoch) / max(row["seconds"], 1e-9) for row in history[1:] or history]
     metrics = {
         "valid": compute_metrics(target.task_, truth, outputs, target.classes_),
         "training": {
             "epochs_run": len(history), "n_train": n_train, "fit_s": round(fit_seconds, 2),
-            "train_samples_per_s": round(statistics.median(rates), 1) if rates else None,
+            "train_samples_per_s": round(statistics.median(rates), 1) if rates else 0.0,
             "threads": torch.get_num_threads(), "models": members,
             "validation": "out-of-fold predictions" if members > 1 else "held-out rows",
         },
