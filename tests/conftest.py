@@ -72,6 +72,22 @@ def tiny_text_model(tmp_path_factory, tiny_config) -> Path:
     return out
 
 
+def crash_when_epoch_starts(monkeypatch, epoch: int):
+    """Make the next training raise RuntimeError("power cut") as epoch `epoch` (1-based) starts, as a kill
+    would; returns the function that undoes it."""
+    from trainwright.train import callbacks
+
+    start = callbacks.EpochLog.on_train_epoch_start
+
+    def crash(self, trainer, module):
+        if trainer.current_epoch == epoch - 1:
+            raise RuntimeError("power cut")
+        start(self, trainer, module)
+
+    monkeypatch.setattr(callbacks.EpochLog, "on_train_epoch_start", crash)
+    return lambda: monkeypatch.setattr(callbacks.EpochLog, "on_train_epoch_start", start)
+
+
 def shared_data(*parts: str) -> Path:
     path = SHARED_DATA.joinpath(*parts)
     if not path.exists():

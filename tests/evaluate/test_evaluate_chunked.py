@@ -7,7 +7,7 @@ import pytest
 import trainwright
 from trainwright.evaluate.evaluation import evaluate_examples
 from trainwright.data.examples import labeled_examples
-from tests.conftest import make_reviews
+from conftest import make_reviews
 
 
 @pytest.fixture

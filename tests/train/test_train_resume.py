@@ -5,7 +5,7 @@ import json
 import pytest
 
 import trainwright
-from trainwright.train import callbacks
+from conftest import crash_when_epoch_starts
 
 
 def _config(tiny_config):
@@ -21,18 +21,11 @@ def test_resume_after_a_crash_in_epoch_3_equals_an_uninterrupted_run(tmp_path, r
     whole = trainwright.train(reviews_csv, out=tmp_path / "whole", config=_config(tiny_config))
     assert not (whole.path / "checkpoint").exists()  # a finished run keeps no checkpoint
 
-    start = callbacks.EpochLog.on_train_epoch_start
-
-    def crash_in_epoch_3(self, trainer, module):
-        if trainer.current_epoch == 2:
-            raise RuntimeError("power cut")
-        start(self, trainer, module)
-
-    monkeypatch.setattr(callbacks.EpochLog, "on_train_epoch_start", crash_in_epoch_3)
+    undo = crash_when_epoch_starts(monkeypatch, 3)
     with pytest.raises(RuntimeError, match="power cut"):
         trainwright.train(reviews_csv, out=tmp_path / "resumed", config=_config(tiny_config))
     assert (tmp_path / "resumed" / "checkpoint" / "last.ckpt").is_file()
-    monkeypatch.setattr(callbacks.EpochLog, "on_train_epoch_start", start)
+    undo()
 
     resumed = trainwright.train(reviews_csv, out=tmp_path / "resumed", config=_config(tiny_config), resume=True)
     assert resumed.history[-1]["epoch"] == 4 and len(resumed.history) == 4

@@ -10,7 +10,7 @@ import pytest
 import trainwright
 from trainwright.data import scan as scan_module
 from trainwright.train import streamed
-from tests.conftest import make_reviews
+from conftest import crash_when_epoch_starts, make_reviews
 
 
 @pytest.fixture(scope="module")
@@ -180,23 +180,14 @@ def test_the_token_ids_on_disk_are_the_tokenizers_own(tmp_path, messy_reviews, t
 
 
 def test_an_interrupted_streamed_run_resumes_to_the_same_end(tmp_path, messy_reviews, tiny_config, monkeypatch):
-    from trainwright.train import callbacks
-
     data, valid = messy_reviews
     config = _config(tiny_config, tmp_path / "cache", True)
     config.stopping.enabled = False
     whole = trainwright.train(data, valid=valid, out=tmp_path / "whole", config=config.model_copy(deep=True))
-    start = callbacks.EpochLog.on_train_epoch_start
-
-    def crash_in_epoch_2(self, trainer, module):
-        if trainer.current_epoch == 1:
-            raise RuntimeError("power cut")
-        start(self, trainer, module)
-
-    monkeypatch.setattr(callbacks.EpochLog, "on_train_epoch_start", crash_in_epoch_2)
+    undo = crash_when_epoch_starts(monkeypatch, 2)
     with pytest.raises(RuntimeError, match="power cut"):
         trainwright.train(data, valid=valid, out=tmp_path / "resumed", config=config.model_copy(deep=True))
-    monkeypatch.setattr(callbacks.EpochLog, "on_train_epoch_start", start)
+    undo()
     resumed = trainwright.train(data, valid=valid, out=tmp_path / "resumed", config=config.model_copy(deep=True),
                                 resume=True)
     assert [r["val_loss"] for r in resumed.history] == [r["val_loss"] for r in whole.history]
