@@ -143,6 +143,15 @@ def test_auto_streams_large_files_only_and_says_when_a_run_cannot_be_streamed(tm
     assert not streamed.wanted(data, ensemble)
     assert "is large but is read whole: train.ensemble" in tw_log.text
 
+    with_stars = tmp_path / "with-stars.csv"
+    make_reviews(60).to_csv(with_stars, index=False)  # a text and a numeric column: model auto picks lstm+mlp
+    mixed = _config(tiny_config, tmp_path / "cache", "auto")
+    mixed.model.name = "auto"
+    assert not streamed.wanted(with_stars, mixed)
+    assert "its table columns (stars) go to model lstm+mlp" in tw_log.text
+    mixed.model.name = "lstm"  # named: the text is read in chunks and the table column left out, as said
+    assert streamed.wanted(with_stars, mixed)
+
     table = _config(tiny_config, tmp_path / "cache", True)
     table.model.name = "mlp"
     with pytest.raises(trainwright.ConfigError, match="cannot be read in chunks: model mlp reads table columns.*"

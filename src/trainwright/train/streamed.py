@@ -81,7 +81,20 @@ def _why_not(path: Path, config: RunConfig) -> str | None:
         return "a data-parallel run reads its file whole"
     if config.data.task == "multilabel":
         return "multilabel targets are read whole"
+    if name == "auto":
+        roles = _first_chunk_roles(path, config)
+        if roles.numeric or roles.categorical:
+            return (f"its table columns ({', '.join(roles.numeric + roles.categorical)}) go to model lstm+mlp, "
+                    "which reads its file whole")
     return None
+
+
+def _first_chunk_roles(path: Path, config: RunConfig) -> ColumnRoles:
+    dcfg = config.data
+    chunks = read_chunks(path, chunked.CHUNK_ROWS, dcfg.encoding)
+    first = next(chunks)
+    chunks.close()
+    return infer_roles(first, str(path), dcfg.target, dcfg.text, dcfg.features)
 
 
 def fit_streamed(path: Path, valid: str | Path | None, config: RunConfig,
@@ -140,10 +153,7 @@ def fit_streamed(path: Path, valid: str | Path | None, config: RunConfig,
 def _roles(path: Path, config: RunConfig) -> ColumnRoles:
     """The columns, inferred from the first chunk; fixes the run's settings from them as run.prepare does."""
     dcfg = config.data
-    chunks = read_chunks(path, chunked.CHUNK_ROWS, dcfg.encoding)
-    first = next(chunks)
-    chunks.close()
-    roles = infer_roles(first, str(path), dcfg.target, dcfg.text, dcfg.features)
+    roles = _first_chunk_roles(path, config)
     for reason in roles.reasons:
         logger.info(reason)
     dcfg.target, dcfg.text, dcfg.features = roles.target, roles.text, roles.numeric + roles.categorical
