@@ -90,10 +90,7 @@ def prepare(data: str | Path, config: RunConfig | str | Path | None):
     setup(config)
     dcfg = config.data
     frame = read_table(data, dcfg.encoding)
-    roles = infer_roles(frame, str(data), dcfg.target, dcfg.text, dcfg.features)
-    for reason in roles.reasons:
-        logger.info(reason)
-    dcfg.target, dcfg.text, dcfg.features = roles.target, roles.text, roles.numeric + roles.categorical
+    roles = adopt_roles(config, infer_roles(frame, str(data), dcfg.target, dcfg.text, dcfg.features))
     examples = labeled_examples(frame, roles.text, roles.target, str(data), dcfg.features)
     target = TargetEncoder(dcfg.task, dcfg.label_separator).fit(examples.target, str(data))
     dcfg.task = target.task_
@@ -102,6 +99,15 @@ def prepare(data: str | Path, config: RunConfig | str | Path | None):
     check_inputs(config.model.name, roles, str(data))
     apply_presets(config)
     return config, roles, examples, target
+
+
+def adopt_roles(config: RunConfig, roles):
+    """Say how the columns were chosen and fix them in the run's settings, so the saved config names them."""
+    for reason in roles.reasons:
+        logger.info(reason)
+    dcfg = config.data
+    dcfg.target, dcfg.text, dcfg.features = roles.target, roles.text, roles.numeric + roles.categorical
+    return roles
 
 
 def as_config(config: RunConfig | str | Path | None) -> RunConfig:

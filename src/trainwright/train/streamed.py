@@ -44,7 +44,7 @@ from ..progress import progress_bar
 from ..preprocessing import EncodedInputs, Preprocessing
 from ..text import load_tokenizer
 from . import distributed, tracking
-from .run import _build, _fit, _read_labeled, assemble_artifact, check_inputs
+from .run import _build, _fit, _read_labeled, adopt_roles, assemble_artifact, check_inputs
 
 MIN_BYTES = 100 * 2**20  # data.stream auto streams files at least this large
 MAX_VALID = 50_000  # held-out rows: enough to pick the best epoch; more only slows each epoch
@@ -152,11 +152,7 @@ def fit_streamed(path: Path, valid: str | Path | None, config: RunConfig,
 
 def _roles(path: Path, config: RunConfig) -> ColumnRoles:
     """The columns, inferred from the first chunk; fixes the run's settings from them as run.prepare does."""
-    dcfg = config.data
-    roles = _first_chunk_roles(path, config)
-    for reason in roles.reasons:
-        logger.info(reason)
-    dcfg.target, dcfg.text, dcfg.features = roles.target, roles.text, roles.numeric + roles.categorical
+    roles = adopt_roles(config, _first_chunk_roles(path, config))
     if config.model.name == "auto":
         config.model.name = "lstm"
         logger.info(f"{path} is read in chunks: model auto trains the seed lstm (trying each candidate on a file "
