@@ -28,7 +28,7 @@ def test_artifact_holds_only_safetensors_and_json(tiny_model):
     names = sorted(p.name for p in tiny_model.iterdir())
     assert names == sorted(["config.json", "history.json", "metadata.json", "metrics.json", "model.json",
                             "preprocessing.json", "target.json", "tokenizer.json", "validation.json",
-                            "weights.safetensors", "logs"])  # logs/: CSV and TensorBoard, never loaded
+                            "weights.safetensors", "logs", ".trainwright.json"])  # logs/: CSV and TensorBoard, never loaded
     for path in tiny_model.glob("*.json"):
         json.loads(path.read_text(encoding="utf-8"))
     metadata = json.loads((tiny_model / "metadata.json").read_text())
@@ -83,6 +83,6 @@ def test_a_failed_save_leaves_the_old_model_untouched(tiny_model, tmp_path, monk
 
 def test_refuses_to_replace_a_folder_that_is_not_a_model(tiny_model, tmp_path):
     (tmp_path / "notes.txt").write_text("keep me")
-    with pytest.raises(trainwright.ArtifactError, match="not a trainwright model"):
+    with pytest.raises(trainwright.ArtifactError, match="not a trainwright model folder: it holds notes.txt"):
         save_artifact(load_artifact(tiny_model), tmp_path)
     assert (tmp_path / "notes.txt").read_text() == "keep me"

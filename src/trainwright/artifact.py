@@ -14,16 +14,17 @@
     logs/                metrics.csv (per-epoch metrics) and tensorboard/ events; never read by load_artifact
     validation.json      the validation rows' predictions (out of fold for an ensemble), for the report
     metadata.json        format version, library versions, date, data fingerprint
+    .trainwright.json    the marker: this is a trainwright model, and the files above are trainwright's
 
-It is written to a temporary directory beside the destination and renamed into place, so a crash never
-leaves a half-written model where a good one was.
+It is written to a temporary directory beside the destination and moved into place, so a crash never leaves a
+half-written model where a good one was. Saving over a folder replaces only the files its marker names (see
+destination.py); the user's other files in it stay, and a folder that is not trainwright's is refused.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import platform
 import shutil
 import tempfile
@@ -36,6 +37,7 @@ from safetensors.torch import load_file, save_file
 
 from .config import RunConfig, validate_config
 from .data.target import TargetEncoder
+from .destination import mark, not_writable, owned_entries
 from .errors import ArtifactError, ConfigError, TrainwrightError
 from .models import build_model
 from .onnx_model import OnnxModel, exported_graph
@@ -80,13 +82,21 @@ class Artifact:
 
 def save_artifact(artifact: Artifact, directory: str | Path) -> Path:
     directory = Path(directory).resolve()
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    owned = owned_entries(directory, "model")  # before any writing: a folder that is not ours is refused
+    try:
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    except OSError as e:
+        raise not_writable(directory.parent, e) from None
     staging.chmod(0o755)  # mkdtemp makes it private; a model directory is an ordinary folder
     try:
         _write(artifact, staging)
         save_logs(artifact.history, staging, directory)  # logs/: the epochs' CSV, the run's TensorBoard events
-        _replace(staging, directory)
+        mark(staging, "model", tuple(p.name for p in staging.iterdir()))
+        _replace(staging, directory, owned)
+    except OSError as e:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise not_writable(directory, e) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -191,18 +201,21 @@ def _write(artifact: Artifact, directory: Path) -> None:
         (directory / name).write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def _replace(staging: Path, directory: Path) -> None:
-    """Swap the finished staging directory into place; the old model is removed only after the swap."""
-    leftovers = [p for p in directory.iterdir() if p.name != "checkpoint"] if directory.exists() else []
-    if leftovers and not (directory / "metadata.json").is_file():
-        raise ArtifactError(f"{directory} exists and is not a trainwright model; choose another --out.")
-    old = None
-    if directory.exists():
-        old = directory.with_name(f".{directory.name}.old-{os.getpid()}")
-        directory.rename(old)
-    staging.rename(directory)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+def _replace(staging: Path, directory: Path, owned: set[str]) -> None:
+    """Move the finished model from `staging` into `directory`. The old model's files (`owned`, and any of the
+    new names) are set aside first and removed only once the new ones are in place; other files stay."""
+    if not directory.exists():
+        staging.rename(directory)
+        return
+    new = [entry.name for entry in staging.iterdir()]
+    old = Path(tempfile.mkdtemp(prefix=f".{directory.name}.old-", dir=directory.parent))
+    for name in owned | set(new):
+        if (directory / name).exists() or (directory / name).is_symlink():
+            (directory / name).rename(old / name)
+    for name in new:
+        (staging / name).rename(directory / name)
+    staging.rmdir()
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def _read_json(path: Path):

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import RunConfig
+from ..destination import claim_folder
 from ..evaluate.evaluation import evaluate_examples
 from ..log import logger
 from .distributed import single_process
@@ -35,6 +36,7 @@ def cross_validate(data: str | Path, *, folds: int = 5, out: str | Path = "runs/
                    config: RunConfig | str | Path | None = None) -> CrossValidation:
     """k-fold cross-validation of the configured model on `data` (seed: config.train.seed), stratified by class
     where the classes allow it (not for multilabel label sets or regression)."""
+    claim_folder(out, "cv")  # before any work: a folder that is not ours is refused
     config, roles, examples, target = prepare(data, config)
     single_process(config, "Cross-validation")
     y = target.transform(examples.target, str(data))

@@ -22,6 +22,7 @@ from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 
 from ..artifact import Artifact, fingerprint, save_artifact
 from ..config import TEXT_MODELS, RunConfig, build_config
+from ..destination import claim_folder
 from ..errors import ConfigError
 from ..data import infer_roles, read_table
 from ..data.examples import Examples, labeled_examples
@@ -58,6 +59,7 @@ def train(data: str | Path, *, valid: str | Path | None = None, test: str | Path
     (same data and settings), ending with the same metrics as a run that was never interrupted."""
     from . import streamed
 
+    claim_folder(out, "model")  # a folder that is not ours is refused before any work
     config = as_config(config)
     if streamed.wanted(data, config):
         setup(config)

@@ -34,6 +34,7 @@ from pydantic import ValidationError
 
 from ..artifact import Artifact, fingerprint, save_artifact
 from ..config import DataConfig, RunConfig, build_config
+from ..destination import claim_folder
 from ..errors import ConfigError
 from ..evaluate.evaluation import evaluate_examples
 from ..log import logger
@@ -90,7 +91,7 @@ def tune(data: str | Path, *, valid: str | Path | None = None, test: str | Path 
     workers sharing a study."""
     from .tune_study import default_storage, make_pruner, make_sampler, open_study
 
-    out = Path(out)
+    out = claim_folder(out, "tune")  # before any work: a folder that is not ours is refused
     with _quiet_optuna():
         base = _base_config(config, model, seed, threads)
         single_process(base, "tune")

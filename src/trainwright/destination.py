@@ -1,0 +1,107 @@
+"""May trainwright write here? The one check every writer of an output folder runs before any work.
+
+A folder is written only when it is absent (and can be created), empty, or carries trainwright's marker,
+`.trainwright.json`: the format of what is there ("trainwright-model", "trainwright-cv", "trainwright-tune") and
+the files and folders trainwright owns in it. A re-run replaces exactly those; the user's other files stay. Any
+other folder is refused, before training starts, naming what is in it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from .errors import ArtifactError
+
+MARKER = ".trainwright.json"
+# What each kind of output folder holds (see artifact.py for a model's files).
+OWNS = {
+    "model": ("config.json", "model.json", "weights.safetensors", "hf", "onnx", "tokenizer.json",
+              "preprocessing.json", "target.json", "metrics.json", "history.json", "logs", "validation.json",
+              "metadata.json", "checkpoint", "report"),
+    "cv": ("cv.json", "cv.csv"),
+    "tune": ("study.db", "study.db-journal", "study.db-wal", "study.db-shm", "trials.json", "trials.csv", "trials", "best", ".best.lock"),
+}
+
+
+def claim_folder(path: str | Path, kind: str) -> Path:
+    """Check that trainwright may write its `kind` of output in `path`, create the folder and mark it as
+    trainwright's. Raises ArtifactError (naming the folder and what to do) when it is a file, holds files
+    trainwright did not write, or cannot be written."""
+    path = Path(path)
+    owned_entries(path, kind)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        handle, probe = tempfile.mkstemp(prefix=".write-check.", dir=path)  # read-only or immutable: fails here
+        os.close(handle)
+        os.unlink(probe)
+        mark(path, kind)
+    except OSError as e:
+        raise not_writable(path, e) from None
+    return path
+
+
+def owned_entries(path: Path, kind: str) -> set[str]:
+    """The names in the folder `path` that trainwright may replace: none when it is absent or empty, those its
+    marker lists when it is trainwright's `kind` of output. Anything else raises ArtifactError."""
+    if not path.exists():
+        return set()
+    if not path.is_dir():
+        raise ArtifactError(f"{path} is a file, not a folder: give --out a folder path (it is created when "
+                            "absent), or move that file away.")
+    names = {entry.name for entry in path.iterdir()}
+    if not names:
+        return set()
+    marker = _read_marker(path)
+    if marker is None and kind == "model" and _older_model(path):
+        marker = {"format": "trainwright-model", "owns": list(OWNS["model"])}
+    if marker is None or marker.get("format") != f"trainwright-{kind}":
+        others = sorted(names - {MARKER})
+        shown = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
+        raise ArtifactError(f"{path} is not a trainwright {kind} folder: it holds {shown}, which trainwright did "
+                            "not write there. trainwright replaces only folders it wrote itself: choose another "
+                            "--out, or move those files away.")
+    return (set(marker.get("owns", ())) | {MARKER}) & names
+
+
+def mark(path: Path, kind: str, extra: tuple[str, ...] = ()) -> None:
+    """Write `path`'s marker: trainwright's `kind` of output, owning its usual entries and `extra` ones."""
+    content = {"format": f"trainwright-{kind}", "owns": sorted(set(OWNS[kind]) | set(extra))}
+    handle, temporary = tempfile.mkstemp(prefix=f"{MARKER}.", dir=path)  # whole or not at all
+    with os.fdopen(handle, "w", encoding="utf-8") as f:
+        f.write(json.dumps(content, indent=2) + "\n")
+    os.chmod(temporary, 0o644)
+    os.replace(temporary, path / MARKER)
+
+
+def not_writable(path: Path, error: OSError) -> ArtifactError:
+    reason = error.strerror or str(error)
+    return ArtifactError(f"Cannot write to {path}: {reason}. Choose an output location you can write to "
+                         "(a read-only file system or a folder without write permission cannot hold it).")
+
+
+def _read_marker(path: Path) -> dict | None:
+    try:
+        marker = json.loads((path / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return marker if isinstance(marker, dict) and isinstance(marker.get("format"), str) else None
+
+
+def _older_model(path: Path) -> bool:
+    """A model, or an interrupted run's checkpoint, saved before markers existed. A model's metadata.json names
+    trainwright's format and version beside its config.json and model.json; a run's folder holds only checkpoint/
+    with exactly what a checkpoint holds. A stray metadata.json, or notes in checkpoint/, are not enough."""
+    checkpoint = path / "checkpoint"
+    if [p.name for p in path.iterdir()] == ["checkpoint"] and checkpoint.is_dir():
+        names = {p.name for p in checkpoint.iterdir()}
+        return {"last.ckpt", "config.json"} <= names <= {"last.ckpt", "config.json", "logs"}
+    try:
+        metadata = json.loads((path / "metadata.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (isinstance(metadata, dict) and "format_version" in metadata
+            and "trainwright" in (metadata.get("versions") or {})
+            and (path / "config.json").is_file() and (path / "model.json").is_file())
