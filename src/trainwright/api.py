@@ -30,15 +30,16 @@ def load(directory: str | Path, backend: str = "torch") -> Predictor:
 
 def predict_file(model: str | Path | Predictor, data: str | Path, output: str | Path = "-",
                  encoding: str | None = None, backend: str = "torch", chunk_rows: int = 20_000,
-                 progress: Progress | None = None) -> Path | None:
+                 progress: Progress | None = None, overwrite: bool = False) -> Path | None:
     """Write every row of `data`, in order, with the predicted label and class probabilities to `output`
     (.csv, .tsv, .jsonl or .parquet; "-" for CSV on stdout). Returns the path written, None for stdout.
 
     The file is read and written `chunk_rows` rows at a time, so memory stays bounded however large it is;
-    `progress(done, total)` is called after each chunk (bytes, or rows for Parquet)."""
+    `progress(done, total)` is called after each chunk (bytes, or rows for Parquet). An existing `output` is
+    replaced only when trainwright wrote it, or with `overwrite=True`."""
     predictor = model if isinstance(model, Predictor) else load(model, backend)
     label_column = f"predicted_{predictor.target_column}"
-    with TableWriter(output) as writer:
+    with TableWriter(output, overwrite) as writer:
         for chunk in read_chunks(data, chunk_rows, encoding, progress):
             predictions = predictor.predict(chunk, str(data)).to_frame(label_column=label_column)
             writer.write(pd.concat([chunk.reset_index(drop=True), predictions], axis=1))

@@ -229,6 +229,7 @@ def predict(
     backend: str = typer.Option("torch", help="torch, or onnx for the graph written by `trainwright export`."),
     chunk_rows: int = typer.Option(20_000, min=1, help="Rows read, predicted and written at a time."),
     threads: Optional[int] = typer.Option(None, help="CPU threads [all cores]."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace -o even when trainwright did not write it."),
 ) -> None:
     """Predict every row of DATA, in order: the input columns, the label, one probability per class.
 
@@ -240,7 +241,7 @@ def predict(
     use_threads(threads)
     with progress_bar(f"Predicting {data.name}", err) as progress:
         path = api.predict_file(model, data, output, encoding=encoding, backend=backend, chunk_rows=chunk_rows,
-                                progress=progress)
+                                progress=progress, overwrite=overwrite)
     if path is not None:
         err.print(f"Wrote predictions to [bold]{path}[/bold]")
 
