@@ -28,11 +28,13 @@ import json
 import platform
 import shutil
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 import torch
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 
 from .config import RunConfig, validate_config
@@ -124,10 +126,12 @@ def load_artifact(directory: str | Path, weights: bool = True) -> Artifact:
         raise ArtifactError(str(e)) from None
     spec = _read_json(directory / "model.json")
     model = _load_model(directory, spec).eval() if weights else None
+    with _damaged(directory / "preprocessing.json"):
+        preprocessing = Preprocessing.load(directory, _read_json(directory / "preprocessing.json"), config)
+    with _damaged(directory / "target.json"):
+        target = TargetEncoder.from_dict(_read_json(directory / "target.json"))
     return Artifact(
-        config=config, model_name=spec["name"], model=model,
-        preprocessing=Preprocessing.load(directory, _read_json(directory / "preprocessing.json"), config),
-        target=TargetEncoder.from_dict(_read_json(directory / "target.json")),
+        config=config, model_name=spec["name"], model=model, preprocessing=preprocessing, target=target,
         metrics=_read_json(directory / "metrics.json") if (directory / "metrics.json").is_file() else {},
         history=_read_json(directory / "history.json") if (directory / "history.json").is_file() else [],
         validation=_read_json(directory / "validation.json") if (directory / "validation.json").is_file() else {},
@@ -146,6 +150,8 @@ def _load_model(directory: Path, spec: dict) -> torch.nn.Module:
         config = dict(spec["config"])
         if pretrained:  # the Hugging Face directory inside this model, wherever it was moved to
             config["source"] = str(directory / HF_DIRECTORY)
+        else:
+            _check_sizes(weights, spec["name"], config)
         model = build_model(spec["name"], **config)
     except (KeyError, TypeError) as e:
         raise ArtifactError(f"{directory}/model.json does not describe a known model ({e}).") from None
@@ -153,9 +159,37 @@ def _load_model(directory: Path, spec: dict) -> torch.nn.Module:
         return model  # from_pretrained read the weights
     try:
         model.load_state_dict(load_file(str(weights)))
-    except (RuntimeError, OSError) as e:
+    except (RuntimeError, OSError, SafetensorError) as e:
         raise ArtifactError(f"{weights} does not match model.json: {e}") from None
     return model
+
+
+def _check_sizes(weights: Path, name: str, config: dict) -> None:
+    """Compare model.json's sizes with the weights file's tensor shapes, read from its header alone, on a model
+    built on the meta device (no memory): a damaged vocab_size must not allocate terabytes."""
+    try:
+        with safe_open(str(weights), "pt") as f:
+            saved = {key: tuple(f.get_slice(key).get_shape()) for key in f.keys()}
+    except (SafetensorError, OSError) as e:
+        raise ArtifactError(f"{weights} is damaged ({e}): restore the model from a copy or train it again.") from None
+    with torch.device("meta"):
+        expected = {key: tuple(t.shape) for key, t in build_model(name, **config).state_dict().items()}
+    wrong = [key for key in expected if key in saved and expected[key] != saved[key]]
+    if wrong or set(expected) != set(saved):
+        detail = (f"{wrong[0]} is {list(saved[wrong[0]])} in the weights, {list(expected[wrong[0]])} by model.json"
+                  if wrong else f"they hold other tensors ({len(saved)} against {len(expected)})")
+        raise ArtifactError(f"{weights} does not match model.json: {detail}. The model "
+                            "directory is damaged: restore it from a copy or train it again.")
+
+
+@contextmanager
+def _damaged(path: Path):
+    """A file of the model that parses as JSON but does not hold what it should is an ArtifactError naming it."""
+    try:
+        yield
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
+        raise ArtifactError(f"{path} does not hold what trainwright saved there ({type(e).__name__}: {e}); the "
+                            "model directory is damaged: restore it from a copy or train it again.") from None
 
 
 def fingerprint(path: str | Path, rows: int, sha256: str | None = None) -> dict:

@@ -24,8 +24,9 @@ import torch
 from .artifact import HF_DIRECTORY, WEIGHTS, Artifact, file_sha256, load_artifact
 from .backend_check import BackendScore, compare_backends, read_check_file
 from .errors import ArtifactError, ConfigError
+from .extras import require
 from .onnx_graph import EXPORTER, OPSET, OUTPUT, export_graph
-from .onnx_model import EXPORT_RECORD, FP32_FILE, INSTALL_HINT, INT8_FILE, ONNX_DIRECTORY, OnnxModel
+from .onnx_model import EXPORT_RECORD, FP32_FILE, INT8_FILE, ONNX_DIRECTORY, OnnxModel
 from .onnx_parity import compare_logits, sample_batches, shape_of
 from .onnx_quantize import quantize_int8
 from .predictor import Predictor
@@ -150,12 +151,8 @@ def export_onnx(model_dir: str | Path, quantize: str | None = None, check: str |
 
 
 def _require_onnx() -> None:
-    try:
-        import onnx  # noqa: F401  (the exporter and the quantizer write ONNX protobufs with it)
-        import onnxruntime  # noqa: F401
-    except ImportError as e:
-        raise ConfigError(f"Exporting to ONNX needs the onnx and onnxruntime packages ({e.name} is missing): "
-                          f"{INSTALL_HINT}.") from None
+    for module in ("onnx", "onnxruntime"):  # the exporter and the quantizer write ONNX protobufs with onnx
+        require(module, "Exporting to ONNX")
 
 
 def _temporary(folder: Path, name: str) -> Path:

@@ -13,22 +13,18 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .errors import ArtifactError, ConfigError
+from .errors import ArtifactError
+from .extras import require
 
 ONNX_DIRECTORY = "onnx"  # inside a model directory
 FP32_FILE = "model.onnx"
 INT8_FILE = "model.int8.onnx"
 EXPORT_RECORD = "export.json"
-INSTALL_HINT = 'pip install "trainwright[onnx]"'
 
 
 def import_onnxruntime():
     """onnxruntime, or a clear error saying how to install it."""
-    try:
-        import onnxruntime
-    except ImportError:
-        raise ConfigError(f"The ONNX backend needs onnxruntime, which is not installed: {INSTALL_HINT}.") from None
-    return onnxruntime
+    return require("onnxruntime", "The ONNX backend")
 
 
 def exported_graph(model_dir: str | Path) -> Path:

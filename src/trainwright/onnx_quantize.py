@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from .errors import ConfigError
+from .extras import require
 
 OP_TYPES = ["MatMul", "Attention", "LSTM"]
 PER_CHANNEL = True
@@ -30,11 +30,9 @@ SETTINGS = {"method": "onnxruntime.quantization.quantize_dynamic", "weights": "i
 
 def quantize_int8(source: str | Path, target: str | Path) -> dict:
     """Write the int8 version of the graph `source` to `target`; return the settings used."""
-    try:
-        import onnx
-        from onnxruntime.quantization import QuantType, quantize_dynamic
-    except ImportError:
-        raise ConfigError('--quantize int8 needs onnx and onnxruntime: pip install "trainwright[onnx]".') from None
+    onnx = require("onnx", "--quantize int8")
+    quantization = require("onnxruntime.quantization", "--quantize int8")
+    QuantType, quantize_dynamic = quantization.QuantType, quantization.quantize_dynamic
     advice = _DropAdvice()
     logging.getLogger().addFilter(advice)
     try:

