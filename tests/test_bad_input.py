@@ -12,6 +12,7 @@ import json
 import logging
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -412,3 +413,71 @@ def test_a_text_model_on_a_table_without_text_says_which_columns_it_found(cli, t
     fails(cli("train", data, "--out", tmp_path / "m", *FAST), CONFIG_ERROR,
           "model lstm reads text", "no column taken as text", "age", "--text COL")
     assert not (tmp_path / "m").exists()
+
+
+def _set_vocab_size(spec, size: int) -> bool:
+    """Set every vocab_size in model.json's nested config; True when there was one."""
+    found = False
+    if isinstance(spec, dict):
+        for key, value in spec.items():
+            if key == "vocab_size":
+                spec[key], found = size, True
+            else:
+                found = _set_vocab_size(value, size) or found
+    elif isinstance(spec, list):
+        found = any([_set_vocab_size(item, size) for item in spec])
+    return found
+
+
+def _truncate_weights(model: Path) -> None:
+    weights = model / "weights.safetensors"
+    weights.write_bytes(weights.read_bytes()[: weights.stat().st_size // 2])
+
+
+def _absurd_vocab_size(model: Path) -> None:
+    spec = json.loads((model / "model.json").read_text())
+    assert _set_vocab_size(spec, 10**12)  # a 10**12 x 16 embedding: 64 TB if it were allocated
+    (model / "model.json").write_text(json.dumps(spec))
+
+
+@pytest.mark.parametrize("damage, says", [
+    (_truncate_weights, "weights.safetensors is damaged"),
+    (lambda m: (m / "weights.safetensors").write_bytes(b""), "weights.safetensors is damaged"),
+    (lambda m: (m / "tokenizer.json").write_text('{"version": "1.0", "model": 3}'), "is not a valid tokenizer file"),
+    (lambda m: (m / "preprocessing.json").write_text("{}"), "preprocessing.json does not hold what trainwright saved"),
+    (_absurd_vocab_size, "weights.safetensors does not match model.json"),
+])
+def test_a_damaged_model_is_a_message(cli, tiny_model, reviews_csv, tmp_path, damage, says):
+    model = tmp_path / "damaged"
+    shutil.copytree(tiny_model, model)
+    damage(model)
+    fails(cli("predict", model, reviews_csv), ARTIFACT_ERROR, says, "train it again")
+
+
+def test_a_folder_given_as_the_data_path(cli, tiny_model, tmp_path):
+    fails(cli("train", tmp_path), DATA_ERROR, f"{tmp_path} is a folder", ".csv")
+    fails(cli("predict", tiny_model, tmp_path), DATA_ERROR, f"{tmp_path} is a folder")
+
+
+def test_fewer_rows_left_than_the_ensembles_folds(cli, tmp_path):
+    data = tmp_path / "few.csv"
+    pd.DataFrame({"a": [1, 1, 1, 2, 2, 2], "b": [5, 5, 5, 7, 7, 7], "label": list("xxxzzz")}).to_csv(data, index=False)
+    fails(cli("train", data, "--target", "label", "--model", "mlp", "--ensemble", "5", "--out", tmp_path / "m",
+              "--epochs", "1", "--threads", "1"),
+          DATA_ERROR, f"{data}: 2 rows are left for training", "--ensemble 1")
+    fails(cli("train", data, "--target", "label", "--cv", "9", "--out", tmp_path / "cv", "--epochs", "1",
+              "--threads", "1"), DATA_ERROR, "6 usable rows for 9-fold cross-validation", "smaller --cv")
+
+
+@pytest.mark.parametrize("module, extra, command", [
+    ("optuna", "tune", lambda m, d, o: ["tune", d, "--trials", "1", "--out", o]),
+    ("sqlalchemy", "tune", lambda m, d, o: ["tune", d, "--trials", "1", "--out", o]),
+    ("onnx", "onnx", lambda m, d, o: ["export", m]),
+    ("onnxruntime", "onnx", lambda m, d, o: ["export", m]),
+    ("transformers", "pretrained", lambda m, d, o: ["train", d, "--model", "pretrained", "--out", o]),
+])
+def test_a_missing_optional_dependency_names_its_extra(cli, tiny_model, reviews_csv, tmp_path, monkeypatch,
+                                                       module, extra, command):
+    monkeypatch.setitem(sys.modules, module, None)  # `import module` now fails as if it were not installed
+    fails(cli(*command(tiny_model, reviews_csv, tmp_path / "out")), CONFIG_ERROR,
+          f'pip install "trainwright[{extra}]"')
