@@ -84,7 +84,7 @@ def test_out_that_is_a_file_is_refused(cli, reviews_csv, tmp_path, monkeypatch):
 def test_out_that_cannot_be_written_is_refused_before_training(cli, reviews_csv, tmp_path, monkeypatch, code):
     def refuse(*args, **kwargs):
         raise OSError(code, os.strerror(code))
-    monkeypatch.setattr("trainwright.destination.tempfile.mkstemp", refuse)
+    monkeypatch.setattr("trainwright.destination.tempfile.mkstemp", refuse)  # the write check
     no_training(monkeypatch)
     fails(cli("train", reviews_csv, "--out", tmp_path / "out", *FAST), ARTIFACT_ERROR,
           f"Cannot write to {tmp_path / 'out'}: {os.strerror(code)}")

@@ -26,17 +26,27 @@ OWNS = {
 }
 
 
-def claim_folder(path: str | Path, kind: str) -> Path:
-    """Check that trainwright may write its `kind` of output in `path`, create the folder and mark it as
-    trainwright's. Raises ArtifactError (naming the folder and what to do) when it is a file, holds files
-    trainwright did not write, or cannot be written."""
+def check_folder(path: str | Path, kind: str) -> Path:
+    """Check, creating nothing, that trainwright may write its `kind` of output in `path`. Raises ArtifactError
+    (naming the folder and what to do) when it is a file, holds files trainwright did not write, or cannot be
+    written: a read-only file system, an immutable folder, no permission."""
     path = Path(path)
     owned_entries(path, kind)
+    existing = next(p for p in (path, *path.absolute().parents) if p.exists())
     try:
-        path.mkdir(parents=True, exist_ok=True)
-        handle, probe = tempfile.mkstemp(prefix=".write-check.", dir=path)  # read-only or immutable: fails here
+        handle, probe = tempfile.mkstemp(prefix=".write-check.", dir=existing)
         os.close(handle)
         os.unlink(probe)
+    except OSError as e:
+        raise not_writable(path, e) from None
+    return path
+
+
+def claim_folder(path: str | Path, kind: str) -> Path:
+    """check_folder, then create the folder and mark it as trainwright's (when work is about to be written)."""
+    path = check_folder(path, kind)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
         mark(path, kind)
     except OSError as e:
         raise not_writable(path, e) from None

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import RunConfig
-from ..destination import claim_folder
+from ..destination import check_folder, claim_folder
 from ..errors import DataError
 from ..evaluate.evaluation import evaluate_examples
 from ..log import logger
@@ -37,7 +37,7 @@ def cross_validate(data: str | Path, *, folds: int = 5, out: str | Path = "runs/
                    config: RunConfig | str | Path | None = None) -> CrossValidation:
     """k-fold cross-validation of the configured model on `data` (seed: config.train.seed), stratified by class
     where the classes allow it (not for multilabel label sets or regression)."""
-    claim_folder(out, "cv")  # before any work: a folder that is not ours is refused
+    check_folder(out, "cv")  # before any work: a folder that is not ours is refused
     config, roles, examples, target = prepare(data, config)
     single_process(config, "Cross-validation")
     y = target.transform(examples.target, str(data))
@@ -71,7 +71,7 @@ def _summarize(results: list[dict]) -> dict:
 
 
 def _save(results: list[dict], summary: dict, config: RunConfig, out: Path) -> Path:
-    out.mkdir(parents=True, exist_ok=True)
+    claim_folder(out, "cv")
     content = {"folds": results, "summary": summary, "config": config.model_dump()}
     for name, text in (("cv.json", json.dumps(content, indent=2, ensure_ascii=False) + "\n"),
                        ("cv.csv", pd.DataFrame(results).to_csv(index=False))):

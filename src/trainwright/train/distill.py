@@ -26,7 +26,7 @@ from ..config import RunConfig, build_config
 from ..data import read_table
 from ..data.examples import labeled_examples
 from ..data.schema import ColumnRoles, require_column
-from ..destination import claim_folder
+from ..destination import check_folder
 from ..errors import ConfigError
 from ..evaluate.evaluation import evaluate_examples, prediction_record
 from ..evaluate.metrics import compute_metrics
@@ -52,7 +52,7 @@ def distill(teacher: str | Path, data: str | Path, *, student: str = "cnn", unla
     if not 0 <= alpha <= 1:
         raise ConfigError(f"alpha is the weight of the true labels, between 0 and 1; got {alpha}.")
     teacher_artifact = load_artifact(teacher)
-    claim_folder(out, "model")  # before any work: a folder that is not ours is refused
+    check_folder(out, "model")  # before any work: a folder that is not ours is refused
     task = teacher_artifact.target.task_
     if task == "regression":
         raise ConfigError(f"{teacher} is a regression model; distillation here needs class probabilities.")

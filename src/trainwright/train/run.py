@@ -22,7 +22,7 @@ from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 
 from ..artifact import Artifact, fingerprint, save_artifact
 from ..config import TEXT_MODELS, RunConfig, build_config
-from ..destination import claim_folder
+from ..destination import check_folder, claim_folder
 from ..errors import ConfigError, DataError
 from ..data import infer_roles, read_table
 from ..data.examples import Examples, labeled_examples
@@ -59,17 +59,18 @@ def train(data: str | Path, *, valid: str | Path | None = None, test: str | Path
     (same data and settings), ending with the same metrics as a run that was never interrupted."""
     from . import streamed
 
-    claim_folder(out, "model")  # a folder that is not ours is refused before any work
+    check_folder(out, "model")  # a folder that is not ours is refused before any work
     config = as_config(config)
     if streamed.wanted(data, config):
         setup(config)
         artifact, roles = streamed.fit_streamed(Path(data), valid, config,
-                                                lambda: Checkpoints(Path(out) / "checkpoint", config, resume))
+                                                lambda: Checkpoints(claim_folder(out, "model") / "checkpoint", config,
+                                                                    resume))
     else:
         config, roles, examples, target = prepare(data, config)
         tracking.check(config)
         valid_set = _read_labeled(valid, roles, config) if valid is not None else None
-        checkpoints = Checkpoints(Path(out) / "checkpoint", config, resume)
+        checkpoints = Checkpoints(claim_folder(out, "model") / "checkpoint", config, resume)
         artifact = fit_artifact(examples, roles, target, config, valid_set, (str(data), str(valid or data)),
                                 checkpoints)
         if distributed.is_main_process():

@@ -34,7 +34,7 @@ from pydantic import ValidationError
 
 from ..artifact import Artifact, fingerprint, save_artifact
 from ..config import DataConfig, RunConfig, build_config
-from ..destination import claim_folder
+from ..destination import check_folder, claim_folder
 from ..errors import ConfigError
 from ..evaluate.evaluation import evaluate_examples
 from ..extras import require
@@ -94,11 +94,12 @@ def tune(data: str | Path, *, valid: str | Path | None = None, test: str | Path 
         require(module, "trainwright tune")
     from .tune_study import default_storage, make_pruner, make_sampler, open_study
 
-    out = claim_folder(out, "tune")  # before any work: a folder that is not ours is refused
+    out = check_folder(out, "tune")  # before any work: a folder that is not ours is refused
     with _quiet_optuna():
         base = _base_config(config, model, seed, threads)
         single_process(base, "tune")
         tables = read_tables(data, valid, base)
+        claim_folder(out, "tune")
         space = resolve_space(base, tables.default_model, str(config) if isinstance(config, (str, Path)) else "config")
         _tell_space(space)
         stop = base.stopping
