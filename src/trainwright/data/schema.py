@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..errors import DataError
 from .kinds import infer_kind
+from .leakage import Leak, find_leaks
 
 _TARGET_NAME = re.compile(r"^(labels?|targets?|class(es)?|sentiment|y|category|outcome|polarity)$", re.I)
 # A label word as a whole word of the name (income_class, Class Label), not inside another word (workclass).
@@ -31,6 +32,8 @@ class ColumnRoles:
     categorical: list[str] = field(default_factory=list)
     excluded: dict[str, str] = field(default_factory=dict)  # column -> why it is not an input
     reasons: list[str] = field(default_factory=list)
+    leaks: list[Leak] = field(default_factory=list)  # table columns that alone give the target away
+    warnings: list[str] = field(default_factory=list)  # to be said loudly before training
 
     @property
     def inputs(self) -> list[str]:
@@ -72,10 +75,13 @@ def infer_roles(frame: pd.DataFrame, source: str, target: str | None = None, tex
             roles.categorical.append(column)
         else:
             roles.excluded[column] = f"{kind.kind}: {kind.reason}"
+    _leave_out_leaks(frame, roles, features or [])
     if roles.numeric or roles.categorical:
         reasons.append(f"table features: {len(roles.numeric)} numeric ({', '.join(roles.numeric) or '-'}), "
                        f"{len(roles.categorical)} categorical ({', '.join(roles.categorical) or '-'})")
     for column, why in roles.excluded.items():
+        if any(leak.column == column for leak in roles.leaks):
+            continue  # said as a warning
         reasons.append(f"column '{column}' left out ({why}); name it with --feature to use it anyway")
     if not roles.inputs:
         raise DataError(
@@ -83,6 +89,23 @@ def infer_roles(frame: pd.DataFrame, source: str, target: str | None = None, tex
             f"{', '.join(map(str, frame.columns))}). Pass --text COLUMN or --feature COLUMN."
         )
     return roles
+
+
+def _leave_out_leaks(frame: pd.DataFrame, roles: ColumnRoles, named: list[str]) -> None:
+    """Find the table columns that alone give the target away; leave them out unless named with --feature."""
+    roles.leaks = find_leaks(frame, roles.target, roles.numeric + roles.categorical)
+    for leak in roles.leaks:
+        said = f"probable leakage: {leak.describe(roles.target)}"
+        if leak.column in named:
+            roles.warnings.append(f"{said}. Kept because it was named with --feature: validation scores will "
+                                  "overstate how the model does on new data.")
+            continue
+        for group in (roles.numeric, roles.categorical):
+            if leak.column in group:
+                group.remove(leak.column)
+        roles.excluded[leak.column] = said
+        roles.warnings.append(f"{said}. Left out of training; check how the column is made, and name it with "
+                              f"--feature {leak.column} to keep it.")
 
 
 def require_column(frame: pd.DataFrame, column: str, source: str) -> None:

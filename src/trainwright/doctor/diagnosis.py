@@ -11,6 +11,7 @@ from ..errors import DataError
 from .checks import (check_columns, check_conflicts, check_duplicates, check_labels, check_missing, check_outliers,
                      check_test, check_text, validate_method)
 from .checks.labels import class_counts
+from .checks.target_leak import check_target_leak
 from .dataset import Dataset
 from .report import SEVERITIES, ColumnProfile, DoctorReport, Finding
 from .target import resolve_target
@@ -35,6 +36,7 @@ def diagnose(data: str | Path | pd.DataFrame, target: str | None = None, test: s
     findings += check_duplicates(train)
     findings += check_conflicts(train)
     findings += check_columns(train)
+    findings += check_target_leak(train)
     findings += check_text(train)
     test_info = None
     if test is not None:

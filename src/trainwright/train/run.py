@@ -105,6 +105,8 @@ def adopt_roles(config: RunConfig, roles):
     """Say how the columns were chosen and fix them in the run's settings, so the saved config names them."""
     for reason in roles.reasons:
         logger.info(reason)
+    for warning in roles.warnings:
+        logger.warning(warning)
     dcfg = config.data
     dcfg.target, dcfg.text, dcfg.features = roles.target, roles.text, roles.numeric + roles.categorical
     return roles
@@ -182,6 +184,9 @@ def assemble_artifact(model, stages: Preprocessing, target: TargetEncoder, confi
         },
         "cleaning": stages.cleaning_summary,
     }
+    if getattr(roles, "leaks", None):
+        used = set(roles.numeric + roles.categorical)
+        metrics["leakage"] = [{**leak.to_dict(), "kept": leak.column in used} for leak in roles.leaks]
     return Artifact(config=config, model_name=model_name(model, config.model.name), model=model,
                     preprocessing=stages, target=target, history=history, metrics=metrics,
                     validation=prediction_record(target.task_, target.classes_, inputs, truth, outputs, roles.text))
