@@ -1,9 +1,10 @@
 """Which column is the target and which are the inputs, when the user does not say.
 
 The target is the column named like a label (label, target, class, sentiment, y, outcome, ...; whole words,
-so `workclass` is not one), else the last column with few distinct values, as UCI files put it last. Inputs are the other columns by kind (see `kinds`): free-form text columns are read by
-the text model; numeric, categorical and binary columns are table features; identifiers, constants and dates
-are left out. Each choice comes with the reason, told to the user once.
+so `workclass` is not one), else the last column with few distinct values, as UCI files put it last. Inputs
+are the other columns by kind (see `kinds`): free-form text columns are read by the text model; numeric,
+categorical and binary columns are table features; identifiers, constants, dates and columns that alone give
+the target away (see `leakage`) are left out. Each choice comes with the reason, told to the user once.
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from ..artifact import Artifact, fingerprint, save_artifact
 from ..config import TEXT_MODELS, RunConfig, build_config
 from ..errors import ConfigError
 from ..data import infer_roles, read_table
+from ..data.layout import Layout
 from ..data.examples import Examples, labeled_examples
 from ..data.target import TargetEncoder
 from ..evaluate.evaluation import evaluate_examples, prediction_record
@@ -89,7 +90,8 @@ def prepare(data: str | Path, config: RunConfig | str | Path | None):
     config = as_config(config)
     setup(config)
     dcfg = config.data
-    frame = read_table(data, dcfg.encoding)
+    frame = read_table(data, dcfg.encoding, Layout.of(dcfg))
+    keep_column_names(config, frame)
     roles = adopt_roles(config, infer_roles(frame, str(data), dcfg.target, dcfg.text, dcfg.features))
     examples = labeled_examples(frame, roles.text, roles.target, str(data), dcfg.features)
     target = TargetEncoder(dcfg.task, dcfg.label_separator).fit(examples.target, str(data))
@@ -110,6 +112,14 @@ def adopt_roles(config: RunConfig, roles):
     dcfg = config.data
     dcfg.target, dcfg.text, dcfg.features = roles.target, roles.text, roles.numeric + roles.categorical
     return roles
+
+
+def keep_column_names(config: RunConfig, frame) -> None:
+    """A file read without a header row (or with names given): keep its column names in the run's settings,
+    so that the saved model reads files of the same layout the same way."""
+    dcfg = config.data
+    if frame.attrs.get("named_by_reader"):
+        dcfg.column_names = [str(c) for c in frame.columns]
 
 
 def as_config(config: RunConfig | str | Path | None) -> RunConfig:
@@ -193,7 +203,7 @@ def assemble_artifact(model, stages: Preprocessing, target: TargetEncoder, confi
 
 
 def _read_labeled(path: str | Path, roles, config: RunConfig) -> Examples:
-    frame = read_table(path, config.data.encoding)
+    frame = read_table(path, config.data.encoding, Layout.of(config.data))
     return labeled_examples(frame, roles.text, roles.target, str(path), config.data.features)
 
 
