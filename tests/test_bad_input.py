@@ -75,9 +75,7 @@ def test_ambiguous_target(cli, tmp_path):
 
 @pytest.mark.parametrize("extra, says", [
     ({"price": [round(0.37 * i, 2) for i in range(80)]}, "found no target column"),  # 80 distinct numbers
-    ({"colour": ["red", "blue"] * 40, "size": ["S", "M", "L", "XL"] * 20}, "candidates with few distinct values: "
-                                                                           "colour, size"),
-], ids=["none", "several"])
+], ids=["none"])  # of several candidates the last is taken: see test_columns.py
 def test_target_cannot_be_inferred(cli, tmp_path, extra, says):
     frame = make_reviews(80).drop(columns=["label", "stars"]).assign(**extra)
     data = write(tmp_path / "unlabeled.csv", frame)
