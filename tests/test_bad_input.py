@@ -406,7 +406,8 @@ def test_usage_errors(cli, args, codes, says):
 
 
 def test_a_text_model_on_a_table_without_text_says_which_columns_it_found(cli, tmp_path):
-    data = write(tmp_path / "table.csv", pd.DataFrame({"age": range(40), "label": [0, 1] * 20}))
+    ages = [18 + (7 * i) % 50 for i in range(40)]  # not range(40): consecutive distinct integers are row numbers
+    data = write(tmp_path / "table.csv", pd.DataFrame({"age": ages, "label": [0, 1] * 20}))
     fails(cli("train", data, "--out", tmp_path / "m", *FAST), CONFIG_ERROR,
           "model lstm reads text", "no column taken as text", "age", "--text COL")
     assert not (tmp_path / "m").exists()

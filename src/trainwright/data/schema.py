@@ -85,9 +85,11 @@ def infer_roles(frame: pd.DataFrame, source: str, target: str | None = None, tex
             continue  # said as a warning
         reasons.append(f"column '{column}' left out ({why}); name it with --feature to use it anyway")
     if not roles.inputs:
+        left_out = "; ".join(f"'{c}' is {why}" for c, why in roles.excluded.items())
         raise DataError(
             f"{source}: no input column to learn from besides the target '{target}' (columns: "
-            f"{', '.join(map(str, frame.columns))}). Pass --text COLUMN or --feature COLUMN."
+            f"{', '.join(map(str, frame.columns))}{'; ' + left_out if left_out else ''}). Pass --text COLUMN or "
+            "--feature COLUMN."
         )
     return roles
 

@@ -106,8 +106,8 @@ def _text_chunks(path: Path, fmt: str, rows: int, encoding: str | None,
                 raise unreadable(path, fmt, e, encoding) from None
             return
         sep = "," if fmt == "csv" else "\t"
-        has_header, names = (layout or Layout()).resolve(first_lines(path, encoding), sep, str(path))
         try:
+            has_header, names = (layout or Layout()).resolve(first_lines(path, encoding), sep, str(path))
             with warnings.catch_warnings():
                 warnings.simplefilter("error", pd.errors.ParserWarning)  # see readers._parse
                 reader = pd.read_csv(io.BufferedReader(counted), sep=sep, index_col=False, dtype=str, chunksize=rows,
