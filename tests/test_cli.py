@@ -76,6 +76,7 @@ def test_train_tells_its_choices_on_stderr_and_saves_the_model(trained, reviews_
     assert metrics["training"]["epochs_run"] == 2
     assert read_json(out / "config.json")["data"] == {
         "target": "label", "text": ["review"], "features": ["stars"], "valid_fraction": 0.1, "encoding": None,
+        "header": "auto", "column_names": None,
         "task": "binary", "label_separator": ";", "stream": "auto", "cache_dir": None}
 
 

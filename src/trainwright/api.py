@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from .config import build_config
+from .data.layout import Layout
 from .data.streaming import Progress, read_chunks
 from .data.writers import TableWriter
 from .evaluate.evaluation import evaluate
@@ -30,17 +31,21 @@ def load(directory: str | Path, backend: str = "torch") -> Predictor:
 
 def predict_file(model: str | Path | Predictor, data: str | Path, output: str | Path = "-",
                  encoding: str | None = None, backend: str = "torch", chunk_rows: int = 20_000,
-                 progress: Progress | None = None, overwrite: bool = False) -> Path | None:
+                 progress: Progress | None = None, overwrite: bool = False, header: bool | None = None,
+                 column_names: list[str] | None = None) -> Path | None:
     """Write every row of `data`, in order, with the predicted label and class probabilities to `output`
     (.csv, .tsv, .jsonl or .parquet; "-" for CSV on stdout). Returns the path written, None for stdout.
 
     The file is read and written `chunk_rows` rows at a time, so memory stays bounded however large it is;
     `progress(done, total)` is called after each chunk (bytes, or rows for Parquet). An existing `output` is
-    replaced only when trainwright wrote it, or with `overwrite=True`."""
+    replaced only when trainwright wrote it, or with `overwrite=True`. `header`, `column_names`: as the model was
+    trained unless given (a headerless file of the training file's layout, with or without its target column,
+    needs neither)."""
     predictor = model if isinstance(model, Predictor) else load(model, backend)
     label_column = f"predicted_{predictor.target_column}"
     with TableWriter(output, overwrite) as writer:
-        for chunk in read_chunks(data, chunk_rows, encoding, progress):
+        layout = Layout.of(predictor.config.data, header, column_names)
+        for chunk in read_chunks(data, chunk_rows, encoding, progress, layout):
             predictions = predictor.predict(chunk, str(data)).to_frame(label_column=label_column)
             writer.write(pd.concat([chunk.reset_index(drop=True), predictions], axis=1))
     return writer.path

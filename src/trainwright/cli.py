@@ -39,6 +39,14 @@ def _tell_user() -> None:
     logger.propagate = False
 
 
+HEADER_HELP = "CSV/TSV: whether the first row names the columns [auto: a first row of numbers is data]."
+COLUMN_NAMES_HELP = "Comma-separated names of the columns of a file without a header row (or to replace its header)."
+
+
+def split_names(names: str | None) -> list[str] | None:
+    return [name.strip() for name in names.split(",")] if names else None
+
+
 @app.command()
 def train(
     data: Path = typer.Argument(..., help="Training table: .csv, .tsv, .jsonl or .parquet."),
@@ -54,6 +62,8 @@ def train(
     task: Optional[str] = typer.Option(None, help="auto, binary, multiclass, multilabel or regression."),
     label_separator: Optional[str] = typer.Option(None, help="multilabel: separator of labels in a cell [;]."),
     encoding: Optional[str] = typer.Option(None, help="File encoding; detected when not given."),
+    header: Optional[bool] = typer.Option(None, "--header/--no-header", help=HEADER_HELP),
+    column_names: Optional[str] = typer.Option(None, help=COLUMN_NAMES_HELP),
     stream: Optional[bool] = typer.Option(None, "--stream/--no-stream",
                                           help="Read DATA in chunks, cleaned texts and token ids cached on disk, so "
                                                "memory stays bounded (text models) [auto: files of 100 MB+]."),
@@ -123,6 +133,7 @@ def train(
 
     overrides: dict[str, dict[str, Any]] = {
         "data": {"target": target, "text": text or None, "features": feature or None, "encoding": encoding,
+                 "header": header, "column_names": split_names(column_names),
                  "task": task, "label_separator": label_separator, "stream": stream,
                  "cache_dir": str(cache_dir) if cache_dir else None},
         "clean": {"missing": missing, "outliers": outliers, "duplicates": duplicates, "conflicts": conflicts},
@@ -208,11 +219,13 @@ def evaluate(
     data: Path = typer.Argument(..., help="Labeled table with the model's text and target columns."),
     as_json: bool = typer.Option(False, "--json", help="Print exactly one JSON object on stdout."),
     encoding: Optional[str] = typer.Option(None, help="File encoding; detected when not given."),
+    header: Optional[bool] = typer.Option(None, "--header/--no-header", help=HEADER_HELP + " [as trained]"),
+    column_names: Optional[str] = typer.Option(None, help=COLUMN_NAMES_HELP + " [as trained]"),
 ) -> None:
     """Loss and metrics of MODEL on DATA."""
     from . import api
 
-    metrics = api.evaluate(model, data, encoding=encoding)
+    metrics = api.evaluate(model, data, encoding=encoding, header=header, column_names=split_names(column_names))
     if as_json:
         sys.stdout.write(json.dumps(metrics) + "\n")
         return
@@ -230,6 +243,8 @@ def predict(
     chunk_rows: int = typer.Option(20_000, min=1, help="Rows read, predicted and written at a time."),
     threads: Optional[int] = typer.Option(None, help="CPU threads [all cores]."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace -o even when trainwright did not write it."),
+    header: Optional[bool] = typer.Option(None, "--header/--no-header", help=HEADER_HELP + " [as trained]"),
+    column_names: Optional[str] = typer.Option(None, help=COLUMN_NAMES_HELP + " [as trained]"),
 ) -> None:
     """Predict every row of DATA, in order: the input columns, the label, one probability per class.
 
@@ -241,7 +256,8 @@ def predict(
     use_threads(threads)
     with progress_bar(f"Predicting {data.name}", err) as progress:
         path = api.predict_file(model, data, output, encoding=encoding, backend=backend, chunk_rows=chunk_rows,
-                                progress=progress, overwrite=overwrite)
+                                progress=progress, overwrite=overwrite, header=header,
+                                column_names=split_names(column_names))
     if path is not None:
         err.print(f"Wrote predictions to [bold]{path}[/bold]")
 

@@ -29,6 +29,11 @@ class DataConfig(Section):
     features: Optional[list[str]] = None  # table columns to use; default: every numeric/categorical column
     valid_fraction: float = Field(0.1, gt=0, lt=1)  # held out (stratified) when no --valid file is given
     encoding: Optional[str] = None  # file encoding; detected when not set
+    # CSV/TSV: whether the first row names the columns; auto: a first row of numbers over numeric columns is data
+    header: Union[Literal["auto"], bool] = "auto"
+    # names of the columns of a file without a header row (or to replace its header); a file without a header
+    # row gets column_1..column_N, and the trained model keeps the names to read files of the same layout
+    column_names: Optional[list[str]] = None
     task: Literal["auto", "binary", "multiclass", "multilabel", "regression"] = "auto"
     label_separator: str = ";"  # multilabel: several labels in one cell, e.g. "sports;politics"
     # Read the training file in chunks, with cleaned texts and token ids cached on disk, so memory stays

@@ -126,3 +126,17 @@ def test_missing_target_column_suggests_the_closest():
     frame = pd.DataFrame({"text": ["a"], "label": ["x"]})
     with pytest.raises(DataError, match="Did you mean 'label'"):
         labeled_examples(frame, ["text"], "labl", "train.csv")
+
+
+def test_a_placeholder_in_the_target_is_no_label_and_is_reported(tw_log):
+    # UCI files write a missing value as '?': as a label it would be a class in one split and unseen in another.
+    frame = pd.DataFrame({"age": [30, 41, 52, 23, 35], "workclass": ["Private", "?", " ? ", "N/A", "Private"]})
+    examples = labeled_examples(frame, [], "workclass", "adult.csv", features=["age"])
+    assert examples.target.tolist() == ["Private", "Private"]
+    (warning,) = [r.getMessage() for r in tw_log.records if r.levelname == "WARNING"]
+    assert warning.startswith("adult.csv: 3 rows left out, missing label in 'workclass' (rows 2, 3, 4,")
+
+
+def test_none_and_unknown_stay_classes():
+    frame = pd.DataFrame({"text": ["a", "b", "c"], "label": ["none", "unknown", "spam"]})
+    assert labeled_examples(frame, ["text"], "label", "f.csv").target.tolist() == ["none", "unknown", "spam"]

@@ -65,3 +65,30 @@ def test_a_large_file_of_repeated_sentences_is_still_text():
     assert infer_kind(column).kind == "text"
     long_categories = pd.Series(["Department of Internal Medicine", "Department of Surgery"] * 30, name="unit")
     assert infer_kind(long_categories).kind != "text"
+
+
+@pytest.mark.parametrize("name", ["Unnamed: 0", "", "index"])
+def test_an_unnamed_index_column_is_an_identifier(name):
+    # what to_csv writes for a DataFrame's index, here after sorting by class: not consecutive, all distinct
+    values = pd.Series(np.random.default_rng(0).permutation(400)[:60], name=name)
+    found = infer_kind(values)
+    assert found.kind == "identifier"
+
+
+@pytest.mark.parametrize("values", [
+    np.random.default_rng(1).permutation(np.arange(1, 201)),  # a shuffled range: row numbers in any order
+    np.r_[np.arange(0, 100), np.arange(102, 200)],  # a range with a couple of rows dropped
+])
+def test_integers_that_look_like_row_numbers_are_identifiers(values):
+    found = infer_kind(pd.Series(values, name="n"))
+    assert found.kind == "identifier" and "row numbers" in found.reason
+
+
+@pytest.mark.parametrize("values, name", [
+    (np.random.default_rng(2).integers(18, 90, size=300), "age"),  # repeats over many rows
+    (np.random.default_rng(3).integers(0, 10_000, size=300), "income"),  # distinct, but with gaps
+    (list(range(1, 16)), "count"),  # too few rows to tell
+    (np.arange(60) * 0.5, "dose"),  # not whole numbers
+])
+def test_honest_numbers_are_not_row_numbers(values, name):
+    assert infer_kind(pd.Series(values, name=name)).kind != "identifier"

@@ -241,3 +241,33 @@ def test_empty_file_is_a_blocking_finding(tmp_path):
 
 def test_public_names_are_pinned():
     assert sorted(trainwright.doctor.__all__) == ["ColumnProfile", "DoctorReport", "Finding", "diagnose"]
+
+
+def test_a_column_that_alone_gives_the_target_away_is_probable_leakage():
+    rng = np.random.default_rng(0)
+    label = rng.choice(["neg", "pos"], size=300)
+    frame = pd.DataFrame({"age": rng.integers(18, 80, size=300),
+                          "refund": np.where(label == "neg", rng.uniform(5, 50, size=300).round(2), 0.0),
+                          "label": label})
+    report = diagnose(frame)
+    (finding,) = [f for f in report.findings if f.check == "target_leak"]
+    assert finding.severity == "warning" and finding.columns == ["refund"]
+    assert finding.message.startswith("Probable leakage: column 'refund' alone predicts 'label'")
+    assert "--feature refund" in finding.fix and finding.details["auc"] > 0.99
+    assert report.leakage == [finding]  # --strict exits 1 on it
+
+
+def test_a_pandas_index_column_is_an_identifier_not_a_number(tmp_path):
+    frame = pd.DataFrame({"x": np.arange(300) % 7, "label": ["a"] * 150 + ["b"] * 150})
+    frame.to_csv(tmp_path / "t.csv")  # its index written as a leading unnamed column
+    report = diagnose(tmp_path / "t.csv")
+    (index,) = [c for c in report.columns if c.name == "Unnamed: 0"]
+    assert index.kind == "identifier"
+    assert not [f for f in report.findings if f.check == "target_leak"]  # identifiers are left out anyway
+
+
+def test_the_target_is_the_last_few_valued_column_not_a_name_with_class_inside():
+    frame = pd.DataFrame({"age": np.arange(40) + 20, "workclass": ["Private", "?", "Self-emp", "State-gov"] * 10,
+                          "income": ["<=50K", ">50K"] * 20})
+    report = diagnose(frame)
+    assert report.target == "income" and "workclass" in report.target_reason

@@ -140,3 +140,16 @@ def small_table(folder: Path) -> Path:
     path = folder / "small.csv"
     make_reviews(20).to_csv(path, index=False)
     return path
+
+
+def test_doctor_reads_a_headerless_file_as_data_or_by_the_names_given(cli, tmp_path):
+    rows = [f"{20 + i % 50},{['Private', '?', 'State-gov'][i % 3]},{['<=50K', '>50K'][i % 2]}" for i in range(60)]
+    (tmp_path / "adult.csv").write_text("\n".join(rows) + "\n")
+    result = cli("doctor", tmp_path / "adult.csv", "--json")
+    assert result.code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["summary"]["rows"] == 60 and report["summary"]["target"] == "column_3"
+    result = cli("doctor", tmp_path / "adult.csv", "--json", "--column-names", "age,workclass,income")
+    assert json.loads(result.stdout)["summary"]["target"] == "income"
+    result = cli("doctor", tmp_path / "adult.csv", "--json", "--header")
+    assert json.loads(result.stdout)["summary"]["rows"] == 59

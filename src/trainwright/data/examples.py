@@ -9,9 +9,13 @@ import pandas as pd
 
 from ..errors import DataError, rows_preview
 from ..log import logger
+from .missing import MISSING_TOKENS
 from .schema import require_column
 
 TEXT_SEPARATOR = " [SEP] "  # between the values of several text columns; a special token of the tokenizer
+# A placeholder in the target ('?', 'N/A', ...) is no label, as an empty cell is: one rule everywhere, so a '?' is
+# never a class in one place and a missing value in another. 'none' and 'unknown' can be real classes.
+NO_LABEL = MISSING_TOKENS - {"none", "unknown"}
 
 
 @dataclass
@@ -65,7 +69,7 @@ def labeled_examples(frame: pd.DataFrame, text: list[str], target: str, source: 
     if text and not features:
         joined = pd.Series(join_text(inputs, list(text), source), index=frame.index)
         empty_text = (joined.str.replace("[SEP]", "", regex=False).str.strip() == "").to_numpy()
-    missing_label = (labels.isna() | (labels.astype(str).str.strip() == "")).to_numpy() & ~empty_text
+    missing_label = (labels.isna() | labels.astype(str).str.strip().str.lower().isin(NO_LABEL)).to_numpy() & ~empty_text
     left_out.add(left_out.empty_text, frame.index[empty_text])
     left_out.add(left_out.missing_label, frame.index[missing_label])
     keep = ~(empty_text | missing_label)

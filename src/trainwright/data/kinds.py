@@ -19,6 +19,9 @@ _ID_NAME = re.compile(r"(^id$|_id$|^id_|\bid\b|uuid|guid|(_|^)(number|no|num|nr|
 MAX_CODES = 10  # integer columns with at most this many distinct values are category codes (pain 1-5)
 MANY_TEXTS = 1_000  # long strings with this many distinct values are text however often they repeat
 MAX_CATEGORIES = 50  # string columns with more distinct short values than this are identifiers or text
+# pandas' name for a column without a header (a DataFrame's index written with to_csv), and an empty name
+_UNNAMED = re.compile(r"^(Unnamed: \d+|)$")
+MIN_ROW_NUMBERS = 20  # fewer all-distinct integers than this can be honest measurements by chance
 
 
 @dataclass
@@ -45,6 +48,12 @@ def infer_kind(series: pd.Series) -> ColumnKind:
     numbers = pd.to_numeric(values, errors="coerce")
     if numbers.notna().all():
         integral = bool((numbers == numbers.round()).all())
+        if integral and _UNNAMED.match(name.strip()) and distinct == len(values):
+            return ColumnKind(name, "identifier", "an unnamed column of distinct whole numbers: a row index "
+                                                  "written with the file")
+        if integral and _looks_like_row_numbers(numbers, distinct):
+            return ColumnKind(name, "identifier", f"row numbers: {distinct} distinct whole numbers from "
+                                                  f"{numbers.min():.0f} to {numbers.max():.0f}")
         if integral and _ID_NAME.search(name) and distinct >= 0.9 * len(values):
             return ColumnKind(name, "identifier", f"named like an identifier, {distinct / len(values):.0%} distinct")
         if integral and distinct <= MAX_CODES:
@@ -71,6 +80,14 @@ def _present(series: pd.Series) -> pd.Series:
     if not pd.api.types.is_numeric_dtype(values):
         values = values[~values.astype(str).str.strip().str.lower().isin(MISSING_TOKENS)]
     return values
+
+
+def _looks_like_row_numbers(numbers: pd.Series, distinct: int) -> bool:
+    """All distinct and filling (nearly) a whole range, as row numbers do in any order; ages, counts and prices
+    repeat over this many rows, and measurements leave gaps."""
+    if distinct != len(numbers) or distinct < MIN_ROW_NUMBERS:
+        return False
+    return numbers.max() - numbers.min() + 1 <= 1.05 * distinct
 
 
 def _looks_like_dates(text: pd.Series) -> bool:

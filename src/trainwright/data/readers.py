@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..errors import DataError
 from ..log import logger
+from .layout import Layout
 from .missing import ZERO_PADDED
 
 # Han ideographs, CJK and full-width punctuation: what Chinese text decoded as GB18030 consists of.
@@ -28,8 +29,12 @@ _FORMATS = {
 }
 
 
-def read_table(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
-    """Read `path` into a DataFrame; raise DataError with the file name and what to do when it cannot be used."""
+SAMPLE_CHARS = 1 << 16  # the first lines of a file, enough to tell whether its first row is a header
+
+
+def read_table(path: str | Path, encoding: str | None = None, layout: Layout | None = None) -> pd.DataFrame:
+    """Read `path` into a DataFrame; raise DataError with the file name and what to do when it cannot be used.
+    `layout`: whether a CSV/TSV file has a header row, and its column names (default: told from the file)."""
     path = Path(path)
     if path.is_dir():
         raise DataError(f"{path} is a folder; give the path of a table file inside it "
@@ -46,10 +51,10 @@ def read_table(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
             raise unreadable(path, fmt, e) from None
     elif encoding is None and _is_utf8(path):
         # pandas' parser reads the file itself: no copy of the whole text in memory (a large file's peak)
-        frame = _parse(path, fmt, path, "utf-8-sig")
+        frame = _parse(path, fmt, path, "utf-8-sig", layout)
     else:
         text = _decode(path, encoding)
-        frame = _parse(path, fmt, io.StringIO(text))
+        frame = _parse(path, fmt, io.StringIO(text), layout=layout)
     if frame.empty:
         raise no_data_rows(path)
     frame.columns = [str(c).strip() for c in frame.columns]
@@ -121,21 +126,36 @@ def _is_utf8(path: Path, block: int = 1 << 20) -> bool:
     return True
 
 
-def _parse(path: Path, fmt: str, source, encoding: str | None = None) -> pd.DataFrame:
+def _parse(path: Path, fmt: str, source, encoding: str | None = None, layout: Layout | None = None) -> pd.DataFrame:
     """`source`: the file itself (read with `encoding`) or its decoded text in a StringIO."""
     try:
         if fmt in ("csv", "tsv"):
             sep = "," if fmt == "csv" else "\t"
+            sample = (source.getvalue()[:SAMPLE_CHARS] if isinstance(source, io.StringIO) else
+                      first_lines(path, encoding))
+            has_header, names = (layout or Layout()).resolve(sample, sep, str(path))
             with warnings.catch_warnings():
                 # Without index_col=False pandas silently makes an extra first field the index and shifts
                 # every column; with it, pandas only warns. Either way the file is malformed: say where.
                 warnings.simplefilter("error", pd.errors.ParserWarning)
-                frame = pd.read_csv(source, sep=sep, index_col=False, dtype=str, encoding=encoding)
-            return frame.apply(_numbers_unless_codes)
+                frame = pd.read_csv(source, sep=sep, index_col=False, dtype=str, encoding=encoding,
+                                    header=0 if has_header else None, names=names)
+            frame = frame.apply(_numbers_unless_codes)
+            frame.attrs["named_by_reader"] = names is not None  # not by the file's header row: keep the names
+            return frame
         return pd.read_json(source, lines=fmt == "jsonl", encoding=encoding)
     except (pd.errors.ParserWarning, ValueError) as e:  # pandas' parse errors are ValueErrors
         text = source.getvalue() if isinstance(source, io.StringIO) else None
         raise unreadable(path, fmt, e, encoding, text) from None
+
+
+def first_lines(path: Path, encoding: str | None) -> str:
+    """The file's first SAMPLE_CHARS characters (about), whole lines only when there is more."""
+    with open(path, "rb") as handle:
+        data = handle.read(SAMPLE_CHARS)
+        more = bool(handle.read(1))
+    text = data.decode(encoding or "utf-8-sig", errors="replace")
+    return text[:text.rfind("\n") + 1] if more and "\n" in text else text
 
 
 def empty_file(path: Path) -> DataError:

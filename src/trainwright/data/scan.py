@@ -20,6 +20,7 @@ from ..clean import Cleaner
 from ..log import logger
 from .disk_cache import building, cache_key
 from .examples import LeftOutRows, join_text, labeled_examples
+from .layout import Layout
 from .ragged import Ragged, RaggedWriter
 from .schema import ColumnRoles
 from .streaming import Progress, read_chunks
@@ -63,7 +64,8 @@ def scan_table(path: Path, roles: ColumnRoles, config, sha256: str, root: Path,
                progress: Progress | None = None) -> TableScan:
     """The scan of `path` (text columns and target as in `roles`), from the cache or made and cached now;
     `progress` as for streaming.read_chunks."""
-    key = cache_key("scan", FORMAT, sha256, config.data.encoding, roles.target, roles.text, config.data.task,
+    key = cache_key("scan", FORMAT, sha256, config.data.encoding, config.data.header, config.data.column_names,
+                    roles.target, roles.text, config.data.task,
                     config.clean.model_dump())
     entry = root / f"scan-{key}"
     reused = entry.is_dir()
@@ -87,7 +89,7 @@ def _scan(path: Path, roles: ColumnRoles, config, directory: Path, progress: Pro
     labels: dict = {}  # canonical label -> code
     left_out = LeftOutRows(roles.text, roles.target)
     changed = rows_read = 0
-    for chunk in read_chunks(path, CHUNK_ROWS, config.data.encoding, progress):
+    for chunk in read_chunks(path, CHUNK_ROWS, config.data.encoding, progress, Layout.of(config.data)):
         rows_read += len(chunk)
         usable = labeled_examples(chunk, roles.text, roles.target, source, left_out=left_out)
         if not len(usable):

@@ -14,7 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..log import logger
-from .readers import (_FORMATS, _detect, _numbers_unless_codes, empty_file, no_data_rows, read_table,
+from .layout import Layout
+from .readers import (_FORMATS, _detect, _numbers_unless_codes, empty_file, first_lines, no_data_rows, read_table,
                       unreadable)
 
 SAMPLE_BYTES = 1 << 20  # enough text to tell the encoding of a file
@@ -32,20 +33,21 @@ def table_size(path: str | Path) -> int:
 
 
 def read_chunks(path: str | Path, rows: int = 20_000, encoding: str | None = None,
-                progress: Progress | None = None) -> Iterator[pd.DataFrame]:
-    """Yield `path` as DataFrames of at most `rows` rows, in file order; the same errors as `read_table`."""
+                progress: Progress | None = None, layout: Layout | None = None) -> Iterator[pd.DataFrame]:
+    """Yield `path` as DataFrames of at most `rows` rows, in file order; the same errors, and the same reading of
+    the header (`layout`), as `read_table`."""
     path = Path(path)
     fmt = _FORMATS.get(path.suffix.lower())
     if fmt is None or fmt == "json" or not path.is_file():
         # A JSON array cannot be read in parts; unknown and missing files get read_table's messages.
-        frame = read_table(path, encoding)
+        frame = read_table(path, encoding, layout)
         if progress:
             progress(1, 1)
         yield frame
         return
     if path.stat().st_size == 0:
         raise empty_file(path)
-    chunks = _parquet_chunks(path, rows) if fmt == "parquet" else _text_chunks(path, fmt, rows, encoding)
+    chunks = _parquet_chunks(path, rows) if fmt == "parquet" else _text_chunks(path, fmt, rows, encoding, layout)
     total = table_size(path)
     empty = True
     for chunk, done in chunks:
@@ -90,7 +92,8 @@ class _CountingFile(io.RawIOBase):
         return count
 
 
-def _text_chunks(path: Path, fmt: str, rows: int, encoding: str | None) -> Iterator[tuple[pd.DataFrame, int]]:
+def _text_chunks(path: Path, fmt: str, rows: int, encoding: str | None,
+                 layout: Layout | None) -> Iterator[tuple[pd.DataFrame, int]]:
     encoding = encoding or _sniff_encoding(path)
     with open(path, "rb", buffering=0) as handle:
         counted = _CountingFile(handle)
@@ -104,12 +107,16 @@ def _text_chunks(path: Path, fmt: str, rows: int, encoding: str | None) -> Itera
             return
         sep = "," if fmt == "csv" else "\t"
         try:
+            has_header, names = (layout or Layout()).resolve(first_lines(path, encoding), sep, str(path))
             with warnings.catch_warnings():
                 warnings.simplefilter("error", pd.errors.ParserWarning)  # see readers._parse
                 reader = pd.read_csv(io.BufferedReader(counted), sep=sep, index_col=False, dtype=str, chunksize=rows,
-                                     encoding=encoding, encoding_errors="replace")
+                                     encoding=encoding, encoding_errors="replace", header=0 if has_header else None,
+                                     names=names)
                 for chunk in reader:
-                    yield chunk.apply(_numbers_unless_codes), counted.consumed
+                    chunk = chunk.apply(_numbers_unless_codes)
+                    chunk.attrs["named_by_reader"] = names is not None  # as readers._parse
+                    yield chunk, counted.consumed
         except (pd.errors.ParserWarning, ValueError, LookupError) as e:  # parse and decoding errors
             raise unreadable(path, fmt, e, encoding) from None
 

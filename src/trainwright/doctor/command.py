@@ -30,10 +30,17 @@ def doctor(
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when a blocking problem or leakage is found."),
     encoding: Optional[str] = typer.Option(None, help="File encoding; detected when not given."),
     outliers: str = typer.Option("iqr", help="Outlier rule: iqr, zscore or isolation-forest."),
+    header: Optional[bool] = typer.Option(None, "--header/--no-header",
+                                          help="CSV/TSV: whether the first row names the columns [auto: a first "
+                                               "row of numbers is data]."),
+    column_names: Optional[str] = typer.Option(None, help="Comma-separated names of the columns of a file without "
+                                                          "a header row (or to replace its header)."),
 ) -> None:
     """Check DATA for what would hurt training (missing values, outliers, duplicates, label problems, leakage)
     and say which setting fixes each."""
-    report = diagnose(data, target=target, test=test, encoding=encoding, outliers=outliers)
+    names = [name.strip() for name in column_names.split(",")] if column_names else None
+    report = diagnose(data, target=target, test=test, encoding=encoding, outliers=outliers, header=header,
+                      column_names=names)
     if as_json:
         sys.stdout.write(report.to_json() + "\n")
     else:

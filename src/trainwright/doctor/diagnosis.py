@@ -6,26 +6,32 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..data.layout import Layout
 from ..data.readers import read_table
 from ..errors import DataError
 from .checks import (check_columns, check_conflicts, check_duplicates, check_labels, check_missing, check_outliers,
                      check_test, check_text, validate_method)
 from .checks.labels import class_counts
+from .checks.target_leak import check_target_leak
 from .dataset import Dataset
 from .report import SEVERITIES, ColumnProfile, DoctorReport, Finding
 from .target import resolve_target
 
 
 def diagnose(data: str | Path | pd.DataFrame, target: str | None = None, test: str | Path | None = None,
-             encoding: str | None = None, outliers: str = "iqr") -> DoctorReport:
+             encoding: str | None = None, outliers: str = "iqr", header: bool | None = None,
+             column_names: list[str] | None = None) -> DoctorReport:
     """Check a labeled table for what would hurt training, and say what to do about each problem.
 
     data: a .csv/.tsv/.jsonl/.parquet path, or a DataFrame. target: the label column (inferred by name when
     not given). test: a test file, checked for rows shared with `data` and for labels or columns it lacks.
-    outliers: "iqr", "zscore" or "isolation-forest". Unreadable files raise DataError.
+    outliers: "iqr", "zscore" or "isolation-forest". header, column_names: whether a CSV/TSV file's first row
+    names its columns (default: told from the file) and the names of a file without one. Unreadable files raise
+    DataError.
     """
+    layout = Layout("auto" if header is None else header, tuple(column_names) if column_names else None, target)
     validate_method(outliers)
-    train = _load(data, encoding)
+    train = _load(data, encoding, layout)
     if not len(train):
         return _empty_report(train, outliers)
     findings = resolve_target(train, target)
@@ -35,10 +41,11 @@ def diagnose(data: str | Path | pd.DataFrame, target: str | None = None, test: s
     findings += check_duplicates(train)
     findings += check_conflicts(train)
     findings += check_columns(train)
+    findings += check_target_leak(train)
     findings += check_text(train)
     test_info = None
     if test is not None:
-        test_data = _load(test, encoding)
+        test_data = _load(test, encoding, layout)
         test_info = {"file": test_data.source, "rows": len(test_data)}
         findings += check_test(train, test_data)
     findings.sort(key=lambda f: SEVERITIES.index(f.severity))  # stable: check order kept within a severity
@@ -47,11 +54,11 @@ def diagnose(data: str | Path | pd.DataFrame, target: str | None = None, test: s
                         test=test_info, outlier_method=outliers)
 
 
-def _load(data: str | Path | pd.DataFrame, encoding: str | None) -> Dataset:
+def _load(data: str | Path | pd.DataFrame, encoding: str | None, layout: Layout) -> Dataset:
     if isinstance(data, pd.DataFrame):
         return Dataset.from_frame(data, "<DataFrame>")
     try:
-        frame = read_table(data, encoding=encoding)
+        frame = read_table(data, encoding=encoding, layout=layout)
     except DataError:
         header = _header_only(Path(data))
         if header is None:

@@ -58,7 +58,7 @@ class DoctorReport:
 
     @property
     def leakage(self) -> list[Finding]:
-        return [f for f in self.findings if f.check == "leakage"]
+        return [f for f in self.findings if f.check in ("leakage", "target_leak")]
 
     def by_severity(self, severity: str) -> list[Finding]:
         return [f for f in self.findings if f.severity == severity]

@@ -1,13 +1,13 @@
 """Which column is the target when the user does not say, by the same rules as `trainwright train`.
 
-A column named like a label (label, target, class, outcome, ...) is the target; else the only column with few
-distinct values. Several columns named like a label is blocking: training cannot choose. No candidate at all is
+A column named like a label (label, target, class, outcome, ...; whole words) is the target; else the last column
+with few distinct values. Several columns named like a label is blocking: training cannot choose. No candidate at all is
 only worth knowing: the table may be unlabeled (a file to predict on), and the label checks are skipped.
 """
 
 from __future__ import annotations
 
-from ..data.schema import require_column, target_candidates
+from ..data.schema import last_few_reason, require_column, target_candidates
 from .dataset import Dataset
 from .report import Finding
 
@@ -27,11 +27,10 @@ def resolve_target(data: Dataset, target: str | None) -> list[Finding]:
         return [Finding("target", "blocking", columns=named, fix="pass --target COLUMN",
                         message=f"Cannot tell which column is the target: {len(named)} are named like one "
                                 f"({', '.join(named)}). Training stops here too.")]
-    if len(few) == 1:
-        data.target = few[0]
-        data.target_reason = f"the only column with few distinct values ({data.frame[few[0]].nunique()})"
+    if few:
+        data.target, data.target_reason = few[-1], last_few_reason(data.frame, few)
         return []
-    also = f" Columns with few distinct values: {', '.join(few)}." if few else ""
-    return [Finding("target", "info", columns=few, fix="pass --target COLUMN",
-                    message=f"No target inferred: no column is named like a label (label, target, class, outcome, "
-                            f"...).{also} The label checks (class balance, conflicts, missing labels) were skipped.")]
+    return [Finding("target", "info", fix="pass --target COLUMN",
+                    message="No target inferred: no column is named like a label (label, target, class, outcome, "
+                            "...) and none has few distinct values. The label checks (class balance, conflicts, "
+                            "missing labels) were skipped.")]

@@ -70,8 +70,24 @@ def diagnose(history: list[dict], metrics: dict | None = None, config: Any = Non
     else:
         verdict, lines = _ensemble(members, settings)
     facts["verdict"] = verdict
-    return Diagnosis(verdict, lines, _next_steps(verdict, members, settings, metrics), facts,
-                     _headline(verdict, members, settings))
+    headline = _headline(verdict, members, settings)
+    kept = [leak["column"] for leak in metrics.get("leakage", []) if leak.get("kept")]
+    if kept:  # scores that a leak makes look good must not read as a good fit
+        headline = f"Probable leakage: {', '.join(kept)} alone gives the target away and was trained on. {headline}"
+    return Diagnosis(verdict, _leakage_lines(metrics) + lines, _next_steps(verdict, members, settings, metrics),
+                     facts, headline)
+
+
+def _leakage_lines(metrics: dict) -> list[str]:
+    """What training said about columns that alone give the target away (metrics["leakage"])."""
+    lines = []
+    for leak in metrics.get("leakage", []):
+        what = (f"Probable leakage: column '{leak['column']}' alone predicts the target with validation AUC "
+                f"{leak['auc']:.2f}; the best other column alone reaches {leak['best_other']:.2f}.")
+        lines.append(what + (" It was trained on because it was named with --feature: the scores above overstate "
+                             "how the model does on new data." if leak.get("kept") else
+                             f" It was left out of training (--feature {leak['column']} keeps it)."))
+    return lines
 
 
 # ---------------------------------------------------------------------------------------------------------------

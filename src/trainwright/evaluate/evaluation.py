@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..data.examples import Examples, LeftOutRows, join_text, labeled_examples
+from ..data.layout import Layout
 from ..data.streaming import read_chunks
 from ..predictor import Predictor
 from .metrics import compute_metrics
@@ -40,15 +41,16 @@ def prediction_record(task: str, classes: list | None, inputs: pd.DataFrame, tru
 
 
 def evaluate(model: str | Path | Predictor, data: str | Path, encoding: str | None = None,
-             chunk_rows: int = 50_000) -> dict:
+             chunk_rows: int = 50_000, header: bool | None = None, column_names: list[str] | None = None) -> dict:
     """Metrics of a saved model (or a Predictor) on the labeled table `data`, read `chunk_rows` rows at a time so
-    that a file larger than memory is evaluated in bounded memory."""
+    that a file larger than memory is evaluated in bounded memory. `header`, `column_names`: as the model was
+    trained unless given."""
     predictor = model if isinstance(model, Predictor) else Predictor.load(model)
     stages = predictor.preprocessing
     source = str(data)
     left_out = LeftOutRows(stages.text, stages.target_column)
     truth, outputs = [], []
-    for chunk in read_chunks(data, chunk_rows, encoding):
+    for chunk in read_chunks(data, chunk_rows, encoding, layout=Layout.of(predictor.config.data, header, column_names)):
         examples = labeled_examples(chunk, stages.text, stages.target_column, source,
                                     stages.numeric + stages.categorical, left_out=left_out)
         if len(examples):

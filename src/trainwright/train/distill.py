@@ -24,6 +24,7 @@ import torch
 from ..artifact import HF_DIRECTORY, Artifact, fingerprint, load_artifact, save_artifact
 from ..config import RunConfig, build_config
 from ..data import read_table
+from ..data.layout import Layout
 from ..data.examples import labeled_examples
 from ..data.schema import ColumnRoles, require_column
 from ..destination import check_folder
@@ -157,12 +158,12 @@ def _start_from(model: torch.nn.Module, embeddings: torch.Tensor, freeze: bool) 
 
 
 def _read_labeled(path, roles: ColumnRoles, config: RunConfig):
-    frame = read_table(path, config.data.encoding)
+    frame = read_table(path, config.data.encoding, Layout.of(config.data))
     return labeled_examples(frame, roles.text, roles.target, str(path), roles.numeric + roles.categorical)
 
 
 def _read_unlabeled(path, roles: ColumnRoles, config: RunConfig) -> pd.DataFrame:
-    frame = read_table(path, config.data.encoding)
+    frame = read_table(path, config.data.encoding, Layout.of(config.data))
     for column in roles.text:
         require_column(frame, column, str(path))
     columns = [c for c in roles.inputs if c in frame.columns]

@@ -25,6 +25,7 @@ from ..config import TEXT_MODELS, RunConfig, build_config
 from ..destination import check_folder, claim_folder
 from ..errors import ConfigError, DataError
 from ..data import infer_roles, read_table
+from ..data.layout import Layout
 from ..data.examples import Examples, labeled_examples
 from ..data.target import TargetEncoder
 from ..evaluate.evaluation import evaluate_examples, prediction_record
@@ -92,7 +93,8 @@ def prepare(data: str | Path, config: RunConfig | str | Path | None):
     config = as_config(config)
     setup(config)
     dcfg = config.data
-    frame = read_table(data, dcfg.encoding)
+    frame = read_table(data, dcfg.encoding, Layout.of(dcfg))
+    keep_column_names(config, frame)
     roles = adopt_roles(config, infer_roles(frame, str(data), dcfg.target, dcfg.text, dcfg.features))
     examples = labeled_examples(frame, roles.text, roles.target, str(data), dcfg.features)
     target = TargetEncoder(dcfg.task, dcfg.label_separator).fit(examples.target, str(data))
@@ -108,9 +110,19 @@ def adopt_roles(config: RunConfig, roles):
     """Say how the columns were chosen and fix them in the run's settings, so the saved config names them."""
     for reason in roles.reasons:
         logger.info(reason)
+    for warning in roles.warnings:
+        logger.warning(warning)
     dcfg = config.data
     dcfg.target, dcfg.text, dcfg.features = roles.target, roles.text, roles.numeric + roles.categorical
     return roles
+
+
+def keep_column_names(config: RunConfig, frame) -> None:
+    """A file read without a header row (or with names given): keep its column names in the run's settings,
+    so that the saved model reads files of the same layout the same way."""
+    dcfg = config.data
+    if frame.attrs.get("named_by_reader"):
+        dcfg.column_names = [str(c) for c in frame.columns]
 
 
 def as_config(config: RunConfig | str | Path | None) -> RunConfig:
@@ -185,13 +197,16 @@ def assemble_artifact(model, stages: Preprocessing, target: TargetEncoder, confi
         },
         "cleaning": stages.cleaning_summary,
     }
+    if getattr(roles, "leaks", None):
+        used = set(roles.numeric + roles.categorical)
+        metrics["leakage"] = [{**leak.to_dict(), "kept": leak.column in used} for leak in roles.leaks]
     return Artifact(config=config, model_name=model_name(model, config.model.name), model=model,
                     preprocessing=stages, target=target, history=history, metrics=metrics,
                     validation=prediction_record(target.task_, target.classes_, inputs, truth, outputs, roles.text))
 
 
 def _read_labeled(path: str | Path, roles, config: RunConfig) -> Examples:
-    frame = read_table(path, config.data.encoding)
+    frame = read_table(path, config.data.encoding, Layout.of(config.data))
     return labeled_examples(frame, roles.text, roles.target, str(path), config.data.features)
 
 

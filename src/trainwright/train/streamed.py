@@ -33,6 +33,7 @@ from ..data.readers import _FORMATS
 from ..data import scan as chunked
 from ..data.scan import TableScan, scan_table
 from ..data.schema import ColumnRoles
+from ..data.layout import Layout
 from ..data.streaming import read_chunks
 from ..data.target import TargetEncoder
 from ..errors import ConfigError, DataError
@@ -44,7 +45,7 @@ from ..progress import progress_bar
 from ..preprocessing import EncodedInputs, Preprocessing
 from ..text import load_tokenizer
 from . import distributed, tracking
-from .run import _build, _fit, _read_labeled, adopt_roles, assemble_artifact, check_inputs
+from .run import _build, _fit, _read_labeled, adopt_roles, assemble_artifact, check_inputs, keep_column_names
 
 MIN_BYTES = 100 * 2**20  # data.stream auto streams files at least this large
 MAX_VALID = 50_000  # held-out rows: enough to pick the best epoch; more only slows each epoch
@@ -91,9 +92,10 @@ def _why_not(path: Path, config: RunConfig) -> str | None:
 
 def _first_chunk_roles(path: Path, config: RunConfig) -> ColumnRoles:
     dcfg = config.data
-    chunks = read_chunks(path, chunked.CHUNK_ROWS, dcfg.encoding)
+    chunks = read_chunks(path, chunked.CHUNK_ROWS, dcfg.encoding, layout=Layout.of(dcfg))
     first = next(chunks)
     chunks.close()
+    keep_column_names(config, first)
     return infer_roles(first, str(path), dcfg.target, dcfg.text, dcfg.features)
 
 
