@@ -20,7 +20,7 @@ def census(n: int = 1000, seed: int = 0) -> pd.DataFrame:
     gain = np.zeros(n)
     some = rng.choice(n, 80, replace=False)
     gain[some] = rng.lognormal(8.5, 0.9, 80).clip(100, 41310).round()
-    hours = np.where(rng.random(n) < 0.5, 40.0, rng.normal(40, 12, n).round().clip(1, 99))
+    hours = np.where(rng.random(n) < 0.4, 40.0, rng.normal(44, 8, n).round().clip(1, 99))
     hours[:20] = rng.integers(2, 20, 20)  # part-time
     hours[20:40] = rng.integers(65, 99, 20)  # long hours
     weeks = rng.integers(0, 53, n).astype(float)
