@@ -28,7 +28,8 @@ def census(n: int = 1000, seed: int = 0) -> pd.DataFrame:
     gain[rare[:30]] = 99999
     weeks[rare[30:55]] = 999
     age = rng.uniform(17, 90, n).round(4)  # makes every row's inputs unique: no duplicates to drop
-    return pd.DataFrame({"age": age, "capital_gain": gain, "hours_per_week": hours, "weeks_unemployed": weeks, "income": income})
+    return pd.DataFrame({"age": age, "capital_gain": gain, "hours_per_week": hours, "weeks_unemployed": weeks,
+                         "income": income})
 
 
 def test_a_top_code_shared_by_many_rows_is_kept_without_labels():
