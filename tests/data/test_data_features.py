@@ -1,4 +1,4 @@
-"""FeatureEncoder: robustly scaled numbers and category ids, unseen and missing values at id 0."""
+"""FeatureEncoder: standardized numbers and category ids, unseen and missing values at id 0."""
 
 import json
 
@@ -12,11 +12,11 @@ from trainwright.errors import NotFittedError
 TRAIN = pd.DataFrame({"age": [20.0, 30.0, 40.0, 50.0], "city": ["Lyon", "Paris", "Paris", 3], "code": [1, 2, 2, 2]})
 
 
-def test_numbers_are_scaled_with_training_median_and_iqr():
+def test_numbers_are_standardized_with_training_statistics():
     encoder = FeatureEncoder(["age"], []).fit(TRAIN)
     numeric, categorical = encoder.transform(pd.DataFrame({"age": [35.0, 20.0, None]}))
-    scale = (42.5 - 27.5) / 1.349  # IQR of 20, 30, 40, 50 (pandas' linear quantiles), as a standard deviation
-    np.testing.assert_allclose(numeric[:, 0], [0.0, -15 / scale, 0.0], rtol=1e-6)  # missing -> the median
+    std = np.std([20, 30, 40, 50])
+    np.testing.assert_allclose(numeric[:, 0], [0.0, -15 / std, 0.0], rtol=1e-6)  # missing -> the mean
     assert categorical.shape == (3, 0)
 
 
@@ -29,10 +29,19 @@ def test_a_few_huge_values_do_not_squash_the_rest():
     assert (numeric[990:, 0] == FAR).all()  # 10,000 robust standard deviations out: clipped
 
 
+def test_a_column_half_imputed_with_its_median_keeps_a_unit_spread():
+    rng = np.random.default_rng(0)
+    insulin = np.concatenate([rng.normal(150, 80, 550), [125.0] * 450])  # like Pima's: its zeros imputed
+    encoder = FeatureEncoder(["insulin"], []).fit(pd.DataFrame({"insulin": insulin}))
+    numeric, _ = encoder.transform(pd.DataFrame({"insulin": insulin}))
+    assert numeric[:, 0].std() == pytest.approx(1.0, abs=1e-3)  # its tiny IQR would spread it to ±50
+    assert np.abs(numeric[:, 0]).max() < 6
+
+
 def test_a_column_of_mostly_one_value_is_scaled_by_its_standard_deviation():
-    values = [0.0] * 95 + [5000.0] * 5  # IQR 0: capital gains
+    values = [0.0] * 95 + [5000.0] * 5  # capital gains: mostly 0, and the real gains all count
     encoder = FeatureEncoder(["gain"], []).fit(pd.DataFrame({"gain": values}))
-    assert encoder.mean_ == [0.0] and encoder.std_ == pytest.approx([np.std(values)])
+    assert encoder.mean_ == pytest.approx([250.0]) and encoder.std_ == pytest.approx([np.std(values)])
 
 
 def test_categories_are_numbered_by_frequency_and_unseen_is_zero():

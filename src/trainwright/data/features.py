@@ -1,9 +1,12 @@
-"""Numeric and categorical columns as model inputs: robustly scaled numbers and category ids.
+"""Numeric and categorical columns as model inputs: standardized numbers and category ids.
 
-Numbers are centred on the median and divided by IQR / 1.349 (the standard deviation of normal data with that
-IQR; the standard deviation where the IQR is 0), so a few huge values, which the cleaning keeps by default, do
-not squash the other values into a sliver around 0. Scaled values beyond ±50 are clipped: only typos and codes
-lie that far out, and one of them must not saturate the network.
+Numbers are standardized by the mean and standard deviation of their plausible values: values beyond far fences
+(the central 95% range widened by three of its widths each side, about ±13.7 standard deviations for normal
+data) do not count, so a few huge values, which the cleaning keeps by default, do not squash the others into a
+sliver around 0. Nothing is left out of ordinary data, which is standardized as before. Scaled values beyond
+±50 are clipped: only typos and codes lie that far out, and one of them must not saturate the network.
+(Not median/IQR scaling: a column half imputed with its median, like Pima's insulin, has a tiny IQR, which
+spreads its real values out to ±50; see benchmarks/README.md.)
 
 Category id 0 stands for a value the training data never had (or a missing one), so prediction never fails
 on a new category; the others are numbered by frequency.
@@ -17,7 +20,8 @@ import pandas as pd
 from ..errors import check_is_fitted
 from .target import canonical
 
-_IQR_TO_SD = 1.349  # the IQR of normally distributed data is 1.349 standard deviations
+CENTRAL = (0.025, 0.975)  # the central 95% of a column's values ...
+WIDTHS = 3.0  # ... widened by this many of its widths each side: values beyond do not count in the statistics
 FAR = 50.0  # scaled values beyond ± this are clipped
 
 
@@ -28,19 +32,23 @@ def category_key(value) -> str | None:
     return str(canonical(value))
 
 
+def plausible(numbers: pd.DataFrame) -> pd.DataFrame:
+    """The values, with those beyond the far fences (see CENTRAL, WIDTHS) made NaN."""
+    low, high = numbers.quantile(list(CENTRAL)).to_numpy()
+    reach = np.where(high > low, WIDTHS * (high - low), np.inf)  # mostly one value (capital gains): no fences
+    return numbers.mask((numbers < low - reach) | (numbers > high + reach))
+
+
 class FeatureEncoder:
     def __init__(self, numeric: list[str], categorical: list[str]):
         self.numeric = list(numeric)
         self.categorical = list(categorical)
 
     def fit(self, frame: pd.DataFrame) -> "FeatureEncoder":
-        # mean_ and std_ keep their names (saved models, the server's example rows); they hold center and scale.
-        numbers = pd.DataFrame(self._numbers(frame))
-        q1, median, q3 = numbers.quantile([0.25, 0.5, 0.75]).to_numpy()
-        scale = np.nan_to_num((q3 - q1) / _IQR_TO_SD)
-        scale = np.where(scale > 0, scale, np.nan_to_num(numbers.std(ddof=0).to_numpy()))
-        self.mean_ = np.nan_to_num(median).tolist()
-        self.std_ = np.where(scale > 0, scale, 1.0).tolist()
+        numbers = plausible(pd.DataFrame(self._numbers(frame)))
+        self.mean_ = np.nan_to_num(numbers.mean().to_numpy()).tolist()
+        std = np.nan_to_num(numbers.std(ddof=0).to_numpy())
+        self.std_ = np.where(std > 0, std, 1.0).tolist()
         self.categories_ = {}
         for column in self.categorical:
             counts = frame[column].map(category_key).value_counts()
@@ -53,7 +61,7 @@ class FeatureEncoder:
         return [len(self.categories_[c]) + 1 for c in self.categorical]
 
     def transform(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-        """numeric (rows, n_numeric) float32 scaled, within ±FAR, a missing number at the center (0);
+        """numeric (rows, n_numeric) float32 standardized, within ±FAR, a missing number at the mean (0);
         categorical (rows, n_categorical) int64 ids, 0 for unseen or missing."""
         check_is_fitted(self, "categories_")
         numbers = (self._numbers(frame) - np.asarray(self.mean_)) / np.asarray(self.std_)
