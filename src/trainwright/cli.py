@@ -117,7 +117,7 @@ def train(
     embedding_dropout: Optional[float] = typer.Option(None, help="Share of words dropped from the input [0]."),
     missing: Optional[str] = typer.Option(
         None, help="Missing numbers: median, mean, knn, iterative, interpolate, drop_row, ... [median]."),
-    outliers: Optional[str] = typer.Option(None, help="keep, clip, drop or as_missing [clip]."),
+    outliers: Optional[str] = typer.Option(None, help="keep, clip, drop or as_missing [keep]."),
     duplicates: Optional[str] = typer.Option(None, help="Duplicate training rows: keep or drop [drop]."),
     conflicts: Optional[str] = typer.Option(
         None, help="Same input, different labels: keep, drop or majority [majority]."),

@@ -21,7 +21,7 @@ def test_defaults():
     assert (cfg.missing, cfg.missing_categorical, cfg.missing_indicator, cfg.knn_neighbors) == (
         "median", "constant", False, 5)
     assert cfg.sentinels is True and cfg.missing_columns == {} and cfg.fill_value is None
-    assert (cfg.outliers, cfg.outlier_method, cfg.outlier_factor) == ("clip", "iqr", None)
+    assert (cfg.outliers, cfg.outlier_method, cfg.outlier_factor) == ("keep", "iqr", None)
     assert (cfg.duplicates, cfg.conflicts) == ("drop", "majority")
     assert cfg.text.model_dump() == {"nfkc": True, "html": True, "urls": True, "emails": True, "numbers": False,
                                      "whitespace": True}

@@ -13,7 +13,8 @@ VALUES = [float(v) for v in range(1, 21)] + [500.0]
 
 
 def handler(**config) -> OutlierHandler:
-    return OutlierHandler(CleaningConfig(**config), columns=["x"])
+    """Clipping unless told otherwise: the fences are what these tests check (the default keeps outliers)."""
+    return OutlierHandler(CleaningConfig(**{"outliers": "clip", **config}), columns=["x"])
 
 
 def test_iqr_fences_use_the_factor():

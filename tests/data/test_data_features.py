@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from trainwright.data.features import FeatureEncoder
+from trainwright.data.features import FAR, FeatureEncoder
 from trainwright.errors import NotFittedError
 
 TRAIN = pd.DataFrame({"age": [20.0, 30.0, 40.0, 50.0], "city": ["Lyon", "Paris", "Paris", 3], "code": [1, 2, 2, 2]})
@@ -18,6 +18,30 @@ def test_numbers_are_standardized_with_training_statistics():
     std = np.std([20, 30, 40, 50])
     np.testing.assert_allclose(numeric[:, 0], [0.0, -15 / std, 0.0], rtol=1e-6)  # missing -> the mean
     assert categorical.shape == (3, 0)
+
+
+def test_a_few_huge_values_do_not_squash_the_rest():
+    rng = np.random.default_rng(0)
+    hours = np.concatenate([rng.normal(40, 10, 990), [99999.0] * 10])  # a top-code kept by cleaning
+    encoder = FeatureEncoder(["hours"], []).fit(pd.DataFrame({"hours": hours}))
+    numeric, _ = encoder.transform(pd.DataFrame({"hours": hours}))
+    assert 0.8 < numeric[:990, 0].std() < 1.2  # the real hours keep a unit spread
+    assert (numeric[990:, 0] == FAR).all()  # 10,000 robust standard deviations out: clipped
+
+
+def test_a_column_half_imputed_with_its_median_keeps_a_unit_spread():
+    rng = np.random.default_rng(0)
+    insulin = np.concatenate([rng.normal(150, 80, 550), [125.0] * 450])  # like Pima's: its zeros imputed
+    encoder = FeatureEncoder(["insulin"], []).fit(pd.DataFrame({"insulin": insulin}))
+    numeric, _ = encoder.transform(pd.DataFrame({"insulin": insulin}))
+    assert numeric[:, 0].std() == pytest.approx(1.0, abs=1e-3)  # its tiny IQR would spread it to ±50
+    assert np.abs(numeric[:, 0]).max() < 6
+
+
+def test_a_column_of_mostly_one_value_is_scaled_by_its_standard_deviation():
+    values = [0.0] * 95 + [5000.0] * 5  # capital gains: mostly 0, and the real gains all count
+    encoder = FeatureEncoder(["gain"], []).fit(pd.DataFrame({"gain": values}))
+    assert encoder.mean_ == pytest.approx([250.0]) and encoder.std_ == pytest.approx([np.std(values)])
 
 
 def test_categories_are_numbered_by_frequency_and_unseen_is_zero():

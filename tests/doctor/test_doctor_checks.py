@@ -271,3 +271,22 @@ def test_the_target_is_the_last_few_valued_column_not_a_name_with_class_inside()
                           "income": ["<=50K", ">50K"] * 20})
     report = diagnose(frame)
     assert report.target == "income" and "workclass" in report.target_reason
+
+
+def test_a_sentinel_whose_rows_carry_signal_is_kept_and_reported():
+    rng = np.random.default_rng(0)
+    n = 600
+    income = np.where(rng.random(n) < 0.25, ">50K", "<=50K")
+    weeks = rng.integers(0, 53, n).astype(float)
+    weeks[np.flatnonzero(income == ">50K")[:20]] = 999  # a code, yet every such row is in the rare class
+    frame = pd.DataFrame({"weeks_unemployed": weeks, "age": rng.uniform(17, 90, n).round(3), "income": income})
+    report = diagnose(frame, target="income")
+    kept = [f for f in report.findings if f.check == "suspected_sentinel"]
+    assert len(kept) == 1 and kept[0].severity == "info"
+    assert kept[0].message.startswith("weeks_unemployed: 20 values of 999: suspected sentinel, kept: its rows "
+                                      "carry signal")
+    assert kept[0].rows == (np.flatnonzero(weeks == 999) + 1).tolist()
+    assert not [f for f in report.findings if f.check == "disguised_missing"]
+    shuffled = diagnose(frame.assign(income=rng.permutation(income)), target="income")
+    assert [f.message.split(" (")[0] for f in shuffled.findings if f.check == "disguised_missing"] == [
+        "weeks_unemployed: 20 values of 999 are disguised missing values"]

@@ -36,8 +36,9 @@ class CleaningConfig(Section):
     knn_neighbors: int = Field(5, ge=1)  # neighbours averaged by the knn strategy
     sentinels: bool = True  # placeholders (`?`, `NA`, `-`) and implausible numbers (0, -1, 999) are missing
 
-    # Outliers in numeric columns, by fences fitted on the training data.
-    outliers: Literal["keep", "clip", "drop", "as_missing"] = "clip"  # drop: training rows only; clip when predicting
+    # Outliers in numeric columns, by fences fitted on the training data. keep: part-time and long hours are
+    # real, and 3 x IQR fences flatten them (the doctor reports outliers; the networks scale robustly).
+    outliers: Literal["keep", "clip", "drop", "as_missing"] = "keep"  # drop: training rows only; clip when predicting
     outlier_method: Literal["iqr", "zscore"] = "iqr"  # iqr: quartile fences; zscore: robust (median, MAD)
     outlier_factor: Optional[float] = Field(None, gt=0)  # None: 3.0 x IQR (conservative), or 3.5 robust z
 

@@ -2,14 +2,15 @@
 
 Which numbers are sentinels (Pima's glucose 0, a -1 or 999 code) is decided once, on the training data, by
 `trainwright.data.missing`, and remembered: a prediction row with glucose 0 is then treated as the training
-rows were, even though a single row says nothing about which values are plausible.
+rows were, even though a single row says nothing about which values are plausible. Suspected sentinels that
+are top-codes, or whose rows carry signal (given the training labels), are kept as values.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from ..data.missing import find_missing, implausible_values, standardize_missing
+from ..data.missing import find_missing, judge_sentinels, standardize_missing
 from ..errors import check_is_fitted
 from ._values import as_numbers
 
@@ -24,14 +25,19 @@ class MissingMarker:
         self.numeric = list(numeric)
         self.sentinels = sentinels
 
-    def fit(self, frame: pd.DataFrame) -> "MissingMarker":
-        self.sentinels_ = {}
+    def fit(self, frame: pd.DataFrame, labels: pd.Series | None = None) -> "MissingMarker":
+        """labels: the training target, one per row (float for regression), to keep sentinels that carry signal."""
+        self.sentinels_, self.kept_ = {}, {}  # kept_: column -> {suspected sentinel: why kept}; not saved
         if self.sentinels:
             for column in self.numeric:
                 numbers = as_numbers(standardize_missing(frame[[column]])[column])
-                found = implausible_values(numbers)
+                judged = judge_sentinels(numbers, labels)
+                found = [float(v) for v, kept in judged.items() if not kept]
                 if found:
-                    self.sentinels_[column] = [float(v) for v in found]
+                    self.sentinels_[column] = found
+                kept = {float(v): why for v, why in judged.items() if why}
+                if kept:
+                    self.kept_[column] = kept
         self.counts_ = self._count(frame)  # what fit saw, for the training summary; not saved
         return self
 
@@ -51,7 +57,8 @@ class MissingMarker:
         return stage
 
     def _count(self, frame: pd.DataFrame) -> dict:
-        """{"tokens": {column: {"?": 21}}, "sentinels": {column: {0.0: 5}}} over the training frame."""
+        """{"tokens": {column: {"?": 21}}, "sentinels": {column: {0.0: 5}}, "kept": {column: {99999.0: (143, why)}}}
+        over the training frame."""
         tokens = {}
         for column in frame.columns if self.sentinels else []:
             found = find_missing(frame[column]).tokens if not pd.api.types.is_numeric_dtype(frame[column]) else {}
@@ -61,4 +68,8 @@ class MissingMarker:
         for column, values in self.sentinels_.items():
             numbers = as_numbers(standardize_missing(frame[[column]])[column])
             sentinels[column] = {value: int((numbers == value).sum()) for value in values}
-        return {"tokens": tokens, "sentinels": sentinels}
+        kept = {}
+        for column, values in self.kept_.items():
+            numbers = as_numbers(standardize_missing(frame[[column]])[column])
+            kept[column] = {value: (int((numbers == value).sum()), why) for value, why in values.items()}
+        return {"tokens": tokens, "sentinels": sentinels, "kept": kept}

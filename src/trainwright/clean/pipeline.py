@@ -18,6 +18,7 @@ import difflib
 
 import pandas as pd
 
+from ..data.missing import standardize_missing
 from ..data.target import TargetEncoder
 from ..errors import ArtifactError, DataError, check_is_fitted
 from . import summary
@@ -52,7 +53,7 @@ class Cleaner:
         """The cleaned training rows (original index, so dropped rows can be traced) and what was done."""
         self._check(frame, source, training=True)
         cfg = self.config
-        self.marker_ = MissingMarker(self.numeric, cfg.sentinels).fit(frame[self._routed(frame)])
+        self.marker_ = MissingMarker(self.numeric, cfg.sentinels).fit(frame[self._routed(frame)], self._labels(frame))
         work, non_numbers = self._standardize(frame)
         conflicts = "keep" if self._regression(work) else cfg.conflicts
         rows = RowCleaner(self.numeric + self.categorical + self.text, self.target, cfg.duplicates, conflicts)
@@ -67,7 +68,8 @@ class Cleaner:
         work = self.imputer_.fit_resample(work)
         self.text_normalizer_ = TextNormalizer(cfg.text).fit()
         cleaned = self._normalize_text(work)
-        self.summary_ = [*summary.placeholder_lines(self.marker_, non_numbers), *summary.row_lines(rows),
+        self.summary_ = [*summary.placeholder_lines(self.marker_, non_numbers), *summary.kept_lines(self.marker_),
+                         *summary.row_lines(rows),
                          *summary.outlier_lines(self.outliers_),
                          *summary.missing_lines(self.marker_, self.imputer_, gaps),
                          *summary.text_lines(self._changed_texts(work, cleaned), self.text_steps())]
@@ -129,6 +131,14 @@ class Cleaner:
         """The columns cleaning touches: the inputs, and the target where the table has it."""
         target = [self.target] if self.target and self.target in frame.columns else []
         return self.numeric + self.categorical + self.text + target
+
+    def _labels(self, frame: pd.DataFrame) -> pd.Series | None:
+        """The training labels as the sentinel test reads them: floats for regression, class strings else."""
+        if not self.target or self.target not in frame.columns:
+            return None
+        labels = standardize_missing(frame[[self.target]])[self.target]
+        regression = self._regression(frame.assign(**{self.target: labels}))
+        return as_numbers(labels) if regression else as_categories(labels)
 
     def _standardize(self, frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
         """Disguised missing values as NaN; numeric columns as float64, categorical ones as category strings.

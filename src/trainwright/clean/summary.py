@@ -41,6 +41,12 @@ def placeholder_lines(marker: MissingMarker, non_numbers: dict[str, int]) -> lis
     return lines
 
 
+def kept_lines(marker: MissingMarker) -> list[str]:
+    """'capital_gain: 143 values of 99,999: suspected sentinel, kept: its rows carry signal'."""
+    return [f"{column}: {_sentinel_count(value, n)}: suspected sentinel, kept: {why}"
+            for column, values in marker.counts_["kept"].items() for value, (n, why) in values.items()]
+
+
 def outlier_lines(outliers: OutlierHandler) -> list[str]:
     mode = outliers.config.outliers
     if mode == "drop":

@@ -1,5 +1,13 @@
 """Numeric and categorical columns as model inputs: standardized numbers and category ids.
 
+Numbers are standardized by the mean and standard deviation of their plausible values: values beyond far fences
+(the central 95% range widened by three of its widths each side, about ±13.7 standard deviations for normal
+data) do not count, so a few huge values, which the cleaning keeps by default, do not squash the others into a
+sliver around 0. Nothing is left out of ordinary data, which is standardized as before. Scaled values beyond
+±50 are clipped: only typos and codes lie that far out, and one of them must not saturate the network.
+(Not median/IQR scaling: a column half imputed with its median, like Pima's insulin, has a tiny IQR, which
+spreads its real values out to ±50; see benchmarks/README.md.)
+
 Category id 0 stands for a value the training data never had (or a missing one), so prediction never fails
 on a new category; the others are numbered by frequency.
 """
@@ -12,6 +20,10 @@ import pandas as pd
 from ..errors import check_is_fitted
 from .target import canonical
 
+CENTRAL = (0.025, 0.975)  # the central 95% of a column's values ...
+WIDTHS = 3.0  # ... widened by this many of its widths each side: values beyond do not count in the statistics
+FAR = 50.0  # scaled values beyond ± this are clipped
+
 
 def category_key(value) -> str | None:
     """'2', 2 and 2.0 are the same category; None for a missing value."""
@@ -20,15 +32,22 @@ def category_key(value) -> str | None:
     return str(canonical(value))
 
 
+def plausible(numbers: pd.DataFrame) -> pd.DataFrame:
+    """The values, with those beyond the far fences (see CENTRAL, WIDTHS) made NaN."""
+    low, high = numbers.quantile(list(CENTRAL)).to_numpy()
+    reach = np.where(high > low, WIDTHS * (high - low), np.inf)  # mostly one value (capital gains): no fences
+    return numbers.mask((numbers < low - reach) | (numbers > high + reach))
+
+
 class FeatureEncoder:
     def __init__(self, numeric: list[str], categorical: list[str]):
         self.numeric = list(numeric)
         self.categorical = list(categorical)
 
     def fit(self, frame: pd.DataFrame) -> "FeatureEncoder":
-        numbers = self._numbers(frame)
-        self.mean_ = np.nan_to_num(np.nanmean(numbers, axis=0)).tolist() if self.numeric else []
-        std = np.nan_to_num(np.nanstd(numbers, axis=0)) if self.numeric else np.array([])
+        numbers = plausible(pd.DataFrame(self._numbers(frame)))
+        self.mean_ = np.nan_to_num(numbers.mean().to_numpy()).tolist()
+        std = np.nan_to_num(numbers.std(ddof=0).to_numpy())
         self.std_ = np.where(std > 0, std, 1.0).tolist()
         self.categories_ = {}
         for column in self.categorical:
@@ -42,11 +61,11 @@ class FeatureEncoder:
         return [len(self.categories_[c]) + 1 for c in self.categorical]
 
     def transform(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-        """numeric (rows, n_numeric) float32 standardized, a missing number at the mean (0);
+        """numeric (rows, n_numeric) float32 standardized, within ±FAR, a missing number at the mean (0);
         categorical (rows, n_categorical) int64 ids, 0 for unseen or missing."""
         check_is_fitted(self, "categories_")
         numbers = (self._numbers(frame) - np.asarray(self.mean_)) / np.asarray(self.std_)
-        numeric = np.nan_to_num(numbers, nan=0.0).astype(np.float32)
+        numeric = np.nan_to_num(numbers, nan=0.0).clip(-FAR, FAR).astype(np.float32)
         categorical = np.zeros((len(frame), len(self.categorical)), dtype=np.int64)
         for j, column in enumerate(self.categorical):
             index = {key: i + 1 for i, key in enumerate(self.categories_[column])}

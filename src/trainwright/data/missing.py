@@ -3,6 +3,12 @@
 Real tables mark a missing value in many ways besides an empty cell: `?`, `NA`, `N/A`, `null`, `None`, `-`,
 whitespace, and numbers such as 0 where 0 cannot occur (Pima's glucose or BMI), -1, 999 or 9999. These are
 found here, once, so that the doctor reports them and training treats them as missing.
+
+A number is only a missing value with evidence. A suspected sentinel (a 0, -1 or 999 standing apart from the
+column's values) is kept as a value when it is a top-code (census files record every gain of 99,999 or more as
+99,999: many rows share the column's maximum, within reach of its own tail), or when its rows carry signal:
+their label rate (or target) differs from the other rows' beyond chance. Pima's zeros pass both tests: none of
+their label rates differs from the other rows' (p 0.16 to 1.0), so they stay missing values.
 """
 
 from __future__ import annotations
@@ -17,6 +23,10 @@ MISSING_TOKENS = frozenset({"", "?", "??", "na", "n/a", "n.a.", "nan", "null", "
 SENTINELS = (-1, 999, 9999, -999, -9999, 99999)
 ZERO_PADDED = r"0\d+"  # a code such as 02208 or 00000: its 0 is a value, and it is no number
 _ZERO_GAP = 5  # zero is a sentinel when it lies this many typical value-spacings below the smallest real value
+TOP_CODE_ROWS = 3  # a sentinel-like maximum shared by this many rows may be a top-code
+SIGNAL_P = 0.01  # a label-rate difference less likely than this by chance: the rows carry signal
+KEPT_TOP_CODE = "a top-code: many rows share the column's maximum"
+KEPT_SIGNAL = "its rows carry signal"
 
 
 @dataclass
@@ -27,6 +37,7 @@ class MissingReport:
     empty: int = 0  # truly empty cells
     tokens: dict[str, int] = field(default_factory=dict)  # placeholder string -> count
     sentinels: dict[str, int] = field(default_factory=dict)  # "0" / "-1" / "999" -> count
+    kept: dict[str, tuple[int, str]] = field(default_factory=dict)  # suspected sentinel kept -> (count, why)
     rows: list[int] = field(default_factory=list)  # 0-based positions of every missing cell
 
     @property
@@ -34,8 +45,8 @@ class MissingReport:
         return self.empty + sum(self.tokens.values()) + sum(self.sentinels.values())
 
 
-def find_missing(series: pd.Series) -> MissingReport:
-    """Every missing cell of `series`, plain or disguised."""
+def find_missing(series: pd.Series, labels: pd.Series | None = None) -> MissingReport:
+    """Every missing cell of `series`, plain or disguised; `labels` (one per row) weigh suspected sentinels."""
     report = MissingReport(column=str(series.name))
     values = series.reset_index(drop=True)
     empty = values.isna()
@@ -53,15 +64,59 @@ def find_missing(series: pd.Series) -> MissingReport:
         numbers = pd.to_numeric(values.where(~mask), errors="coerce")
     else:
         numbers = values.astype("float64")
-    for sentinel in implausible_values(numbers):
+    for sentinel, kept in judge_sentinels(numbers, labels).items():
         hit = numbers == sentinel
+        if kept:
+            report.kept[_number_text(sentinel)] = (int(hit.sum()), kept)
+            continue
         report.sentinels[_number_text(sentinel)] = int(hit.sum())
         mask |= hit
     report.rows = np.flatnonzero(mask.to_numpy()).tolist()
     return report
 
 
-def implausible_values(numbers: pd.Series) -> list[float]:
+def implausible_values(numbers: pd.Series, labels: pd.Series | None = None) -> list[float]:
+    """The suspected sentinels of a numeric column that mark missing values (`judge_sentinels` keeps the others)."""
+    return [value for value, kept in judge_sentinels(numbers, labels).items() if not kept]
+
+
+def judge_sentinels(numbers: pd.Series, labels: pd.Series | None = None) -> dict[float, str | None]:
+    """Each suspected sentinel -> None where it marks missing values, else why it is kept as a value.
+
+    labels: the target, one per row of `numbers`; float for a regression target, anything else is classes.
+    """
+    present = numbers.dropna()
+    judged = {}
+    for value in suspected_sentinels(numbers):
+        hit = present == value
+        if value > 0 and hit.sum() >= TOP_CODE_ROWS and _within_tail(present[~hit], value):
+            judged[value] = KEPT_TOP_CODE
+        elif labels is not None and carries_signal((numbers == value).to_numpy(), labels):
+            judged[value] = KEPT_SIGNAL
+        else:
+            judged[value] = None
+    return judged
+
+
+def carries_signal(hit: np.ndarray, labels: pd.Series) -> bool:
+    """Whether the rows in `hit` differ from the others in label rate (Fisher, chi-square) or target (Mann-Whitney)."""
+    from scipy import stats  # imported here: slow to import, and only needed when a sentinel is suspected
+
+    labels = pd.Series(labels).reset_index(drop=True)
+    known = labels.notna().to_numpy()
+    hit, labels = hit[known], labels[known]
+    if hit.all() or not hit.any():
+        return False
+    if pd.api.types.is_float_dtype(labels):
+        return stats.mannwhitneyu(labels[hit], labels[~hit]).pvalue < SIGNAL_P
+    table = pd.crosstab(hit, labels.astype(str).to_numpy()).to_numpy()
+    if table.shape[1] < 2:
+        return False
+    p = stats.fisher_exact(table)[1] if table.shape == (2, 2) else stats.chi2_contingency(table)[1]
+    return p < SIGNAL_P
+
+
+def suspected_sentinels(numbers: pd.Series) -> list[float]:
     """Sentinel numbers standing far apart from a numeric column's real values (0, -1, 999, 9999, ...)."""
     present = numbers.dropna()
     if len(present) < 10 or present.nunique() < 5:
@@ -101,6 +156,16 @@ def _zero_stands_apart(present: pd.Series) -> bool:
         return False
     spacing = np.median(np.diff(positive[:20]))
     return positive[0] > _ZERO_GAP * spacing
+
+
+def _within_tail(rest: pd.Series, value: float) -> bool:
+    # A top-code continues the column's own tail: it lies no farther above the largest other value than that
+    # value lies above the median (capital gains: median 3,000, max 41,310, code 99,999). A count of 0-100
+    # with 999 does not (999 / 100 > 100 / 50): there 999 is a code for missing.
+    positive = rest[rest > 0]
+    if len(positive) < 10:
+        return False
+    return value / positive.max() <= positive.max() / positive.median()
 
 
 def _number_text(value: float) -> str:

@@ -34,6 +34,20 @@ class Dataset:
         missing = {c: find_missing(frame[c]) for c in frame.columns}
         return cls(frame=frame, source=source, kinds=kinds, missing=missing)
 
+    def weigh_sentinels(self) -> None:
+        """Judge the suspected sentinels again with the labels, once the target is known: a sentinel whose rows
+        differ from the others in label rate is kept as a value (`MissingReport.kept`)."""
+        if self.target is None:
+            return
+        labels = self.frame[self.target].mask(self.missing_mask(self.target))
+        if self.kind(self.target) == "numeric":
+            labels = pd.to_numeric(labels, errors="coerce").astype("float64")
+        else:
+            labels = labels.where(labels.isna(), labels.astype(str))  # classes, whatever their type
+        for column, report in self.missing.items():
+            if column != self.target and report.sentinels:
+                self.missing[column] = find_missing(self.frame[column], labels)
+
     def __len__(self) -> int:
         return len(self.frame)
 

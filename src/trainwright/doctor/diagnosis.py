@@ -35,6 +35,7 @@ def diagnose(data: str | Path | pd.DataFrame, target: str | None = None, test: s
     if not len(train):
         return _empty_report(train, outliers)
     findings = resolve_target(train, target)
+    train.weigh_sentinels()
     findings += check_labels(train)
     findings += check_missing(train)
     findings += check_outliers(train, outliers)

@@ -26,7 +26,7 @@ _CHECK_TITLES = {
     "text_length": "Text length", "long_texts": "Very long texts", "empty_texts": "Empty texts",
     "leakage": "Train/test leakage", "unseen_test_labels": "Labels only in the test file",
     "test_columns_missing": "Columns missing from the test file", "test_columns_differ": "Test file columns",
-    "empty_file": "Empty file",
+    "empty_file": "Empty file", "suspected_sentinel": "Suspected sentinels kept as values",
 }
 # Shared by every trainwright page (the run report extends it).
 CSS = """

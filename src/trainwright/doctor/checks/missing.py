@@ -1,6 +1,8 @@
 """Missing values per column and per form: empty cells, placeholder strings (`?`, `NA`, blanks) and impossible
 sentinel numbers (a 0 for glucose, -1, 999), each with the rows where it occurs.
 
+Suspected sentinels kept as values (a top-code, or rows that carry signal) are reported as such, for information.
+
 Empty text cells and missing labels are left to the text and label checks, which say what training does with
 them.
 """
@@ -25,7 +27,19 @@ def check_missing(data: Dataset) -> list[Finding]:
             if data.kind(column) == "text" and form in (None, ""):
                 continue  # empty texts: see checks.text
             findings.append(_finding(data, column, form, mask))
+    for column in data.frame.columns:
+        for form, (count, why) in data.missing[column].kept.items():
+            findings.append(_kept(data, column, form, count, why))
     return findings
+
+
+def _kept(data: Dataset, column: str, form: str, count: int, why: str) -> Finding:
+    numbers = pd.to_numeric(data.frame[column].mask(data.missing_mask(column)), errors="coerce").to_numpy()
+    rows = (np.flatnonzero(numbers == float(form)) + 1).tolist()
+    noun = plural(count, "zero") if form == "0" else plural(count, f"value of {form}", f"values of {form}")
+    fix = "nothing to do: training keeps them as values; if they do mean missing, empty those cells in the file"
+    return Finding("suspected_sentinel", "info", f"{column}: {noun}: suspected sentinel, kept: {why}{where(rows)}.",
+                   fix, columns=[column], count=count, rows=rows, details={"form": form, "reason": why})
 
 
 def _forms(data: Dataset, column: str) -> list[tuple[str | None, np.ndarray]]:

@@ -24,9 +24,9 @@ _Z_LIMIT = 3.5
 # sklearn's "auto" cut at 0.5 flags 13% of Pima. 0.6 keeps the clearly isolated rows.
 _ISOLATION_SCORE = 0.6
 # Training fences default to 3 x IQR (clean.outlier_factor), wider than the 1.5 x IQR reported here.
-_FIX = {"iqr": "clean.outliers: clip (default), drop, as_missing or keep; clean.outlier_factor: 1.5 for these "
+_FIX = {"iqr": "clean.outliers: keep (default), clip, drop or as_missing; clean.outlier_factor: 1.5 for these "
                "fences (default 3)",
-        "zscore": "clean.outliers: clip (default), drop, as_missing or keep, with clean.outlier_method: zscore"}
+        "zscore": "clean.outliers: keep (default), clip, drop or as_missing, with clean.outlier_method: zscore"}
 
 
 def validate_method(method: str) -> None:
