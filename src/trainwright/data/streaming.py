@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..log import logger
-from .readers import (_FORMATS, _detect, _numbers_unless_codes, empty_file, no_data_rows, read_table,
+from .readers import (_FORMATS, _detect, _numbers_unless_codes, column_names, empty_file, no_data_rows, read_table,
                       unreadable)
 
 SAMPLE_BYTES = 1 << 20  # enough text to tell the encoding of a file
@@ -47,11 +47,12 @@ def read_chunks(path: str | Path, rows: int = 20_000, encoding: str | None = Non
         raise empty_file(path)
     chunks = _parquet_chunks(path, rows) if fmt == "parquet" else _text_chunks(path, fmt, rows, encoding)
     total = table_size(path)
-    empty = True
+    empty, names = True, None
     for chunk, done in chunks:
         if len(chunk):
             empty = False
-            chunk.columns = [str(c).strip() for c in chunk.columns]
+            names = names or column_names(chunk.columns, path)  # said once, for the first chunk
+            chunk.columns = names
             yield chunk
         if progress:
             progress(min(done, total), total)
