@@ -57,8 +57,25 @@ def read_table(path: str | Path, encoding: str | None = None, layout: Layout | N
         frame = _parse(path, fmt, io.StringIO(text), layout=layout)
     if frame.empty:
         raise no_data_rows(path)
-    frame.columns = [str(c).strip() for c in frame.columns]
+    frame.columns = unique_names(frame.columns, path)
     return frame
+
+
+def unique_names(names, path) -> list[str]:
+    """The header's names, stripped of surrounding spaces, each one unique: a repeated name gets pandas' suffix
+    (`a`, `a.1`), said once, so that every column can be told apart; an empty name becomes `Unnamed: N`."""
+    result, seen = [], set()
+    for position, name in enumerate(str(c).strip() for c in names):
+        name = name or f"Unnamed: {position}"
+        unique, copy = name, 0
+        while unique in seen:
+            copy += 1
+            unique = f"{name}.{copy}"
+        if unique != name:
+            logger.info(f"{path}: column {position + 1} is named '{name}' like an earlier one; read as '{unique}'")
+        seen.add(unique)
+        result.append(unique)
+    return result
 
 
 def _decode(path: Path, encoding: str | None) -> str:

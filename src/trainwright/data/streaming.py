@@ -16,7 +16,7 @@ import pandas as pd
 from ..log import logger
 from .layout import Layout
 from .readers import (_FORMATS, _detect, _numbers_unless_codes, empty_file, first_lines, no_data_rows, read_table,
-                      unreadable)
+                      unique_names, unreadable)
 
 SAMPLE_BYTES = 1 << 20  # enough text to tell the encoding of a file
 Progress = Callable[[int, int], None]  # (done, total), in the units of `table_size`
@@ -49,11 +49,12 @@ def read_chunks(path: str | Path, rows: int = 20_000, encoding: str | None = Non
         raise empty_file(path)
     chunks = _parquet_chunks(path, rows) if fmt == "parquet" else _text_chunks(path, fmt, rows, encoding, layout)
     total = table_size(path)
-    empty = True
+    empty, names = True, None
     for chunk, done in chunks:
         if len(chunk):
             empty = False
-            chunk.columns = [str(c).strip() for c in chunk.columns]
+            names = names or unique_names(chunk.columns, path)  # said once, for the first chunk
+            chunk.columns = names
             yield chunk
         if progress:
             progress(min(done, total), total)

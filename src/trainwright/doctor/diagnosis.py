@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..data.layout import Layout
-from ..data.readers import read_table
+from ..data.readers import read_table, unique_names
 from ..errors import DataError
 from .checks import (check_columns, check_conflicts, check_duplicates, check_labels, check_missing, check_outliers,
                      check_test, check_text, validate_method)
@@ -77,7 +77,7 @@ def _header_only(path: Path) -> list[str] | None:
     if len(lines) > header_lines:
         return None
     sep = "\t" if path.suffix.lower() in (".tsv", ".tab") else ","
-    return [c.strip() for c in lines[0].split(sep)] if lines else []
+    return unique_names(lines[0].split(sep), path) if lines else []
 
 
 def _empty_report(data: Dataset, outliers: str) -> DoctorReport:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import signal
 import statistics
@@ -361,9 +362,12 @@ def _validation_split(examples: Examples, target: TargetEncoder, valid: Examples
     if valid is not None:
         return examples, valid
     labels = target.transform(examples.target)
-    # multilabel rows are label sets: only class indices can be stratified
-    stratify = (labels if target.task_ in ("binary", "multiclass") and np.bincount(labels).min() >= 2
-                else None)
+    held_out = math.ceil(config.data.valid_fraction * len(labels))
+    # Only class indices can be stratified (multilabel rows are label sets), and only when each class has two
+    # rows and each side has room for a row of every class: a tiny file gets a plain random split.
+    classes = target.task_ in ("binary", "multiclass") and len(np.unique(labels))
+    stratify = (labels if classes and np.bincount(labels).min() >= 2 and min(held_out, len(labels) - held_out)
+                >= classes else None)
     train_rows, valid_rows = train_test_split(np.arange(len(labels)), test_size=config.data.valid_fraction,
                                               stratify=stratify, random_state=config.train.seed)
     logger.info(f"validation: {config.data.valid_fraction:.0%} of the training file held out"
