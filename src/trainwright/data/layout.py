@@ -40,7 +40,11 @@ class Layout:
     def resolve(self, sample: str, sep: str, source: str) -> tuple[bool, list[str] | None]:
         """From the file's first lines: whether its first row is a header, and the names to give the columns
         (None: the header's own)."""
-        rows = [row for row in csv.reader(io.StringIO(sample), delimiter=sep) if row][:SAMPLE_ROWS + 1]
+        try:  # newline="": the csv module reads line ends itself (a lone \r inside a field is no row's end)
+            rows = [row for row in csv.reader(io.StringIO(sample, newline=""), delimiter=sep) if row]
+        except csv.Error:  # malformed beyond the csv module's reach: pandas' parser says where
+            rows = []
+        rows = rows[:SAMPLE_ROWS + 1]
         first = [field.strip() for field in rows[0]] if rows else []
         is_header = self.header
         if self.header == "auto":

@@ -225,9 +225,12 @@ def _numbers_unless_codes(values: pd.Series) -> pd.Series:
 
 def _first_long_line(text: str, sep: str) -> int:
     """The 1-based line number of the first record with more fields than the header."""
-    records = csv.reader(io.StringIO(text), delimiter=sep)
-    width = len(next(records))
-    for record in records:
-        if len(record) > width:
-            return records.line_num
+    records = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    try:
+        width = len(next(records))
+        for record in records:
+            if len(record) > width:
+                return records.line_num
+    except (csv.Error, StopIteration):
+        pass
     return 1
