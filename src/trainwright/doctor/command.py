@@ -12,10 +12,6 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from .diagnosis import diagnose
-from .html import write_html
-from .terminal import print_report
-
 BLOCKING_EXIT_CODE = 1  # --strict: blocking problems or leakage found (DataError, an unreadable file, exits 2)
 
 
@@ -33,6 +29,11 @@ def doctor(
 ) -> None:
     """Check DATA for what would hurt training (missing values, outliers, duplicates, label problems, leakage)
     and say which setting fixes each."""
+    # Imported here, not at the top: `trainwright --help` must not wait for pandas and scikit-learn.
+    from .diagnosis import diagnose
+    from .html import write_html
+    from .terminal import print_report
+
     report = diagnose(data, target=target, test=test, encoding=encoding, outliers=outliers)
     if as_json:
         sys.stdout.write(report.to_json() + "\n")
