@@ -62,7 +62,8 @@ def main() -> None:
         seconds, imported = timed([sys.executable, "-c", _HELP, *argv], args.repeats)
         rows.append({"what": "trainwright " + " ".join(argv), "seconds": seconds, "imported": imported or "-"})
     width = max(len(row["what"]) for row in rows)
-    print(f"{'command':<{width}}  {'median s':>8}  heavy modules imported   ({args.repeats} runs, {os.cpu_count()} CPUs)")
+    print(f"{'command':<{width}}  {'median s':>8}  heavy modules imported   "
+          f"({args.repeats} runs, {os.cpu_count()} CPUs)")
     for row in rows:
         print(f"{row['what']:<{width}}  {row['seconds']:>8.2f}  {row['imported']}")
     if args.json_out:
