@@ -51,6 +51,7 @@ _PAGE = """<!doctype html>
   h1 { font-size: 24px; margin: 0; letter-spacing: -0.01em; }
   .badge { font-size: 12px; color: var(--accent); background: var(--accent-soft); border-radius: 999px;
            padding: 2px 10px; font-weight: 600; }
+  .badge:empty { display: none; }  /* the task, unknown until a token-guarded page has loaded /metadata */
   .brand { margin-left: auto; color: var(--muted); font-size: 13px; }
   .card { background: var(--card); border: 1px solid var(--line); border-radius: 12px; padding: 22px;
           box-shadow: 0 1px 3px rgba(0, 0, 0, .05); margin-bottom: 18px; }
