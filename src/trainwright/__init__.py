@@ -2,12 +2,35 @@
 
 __version__ = "0.1.0"
 
-from .artifact import Artifact, load_artifact  # noqa: E402
-from .config import RunConfig, build_config  # noqa: E402
+import importlib  # noqa: E402
+
 from .errors import ArtifactError, ConfigError, DataError, TrainwrightError  # noqa: E402
-from .api import cross_validate, distill, evaluate, export_onnx, load, predict_file, train, tune  # noqa: E402
-from .predictor import Predictions, Predictor  # noqa: E402
-from .train.run import TrainResult  # noqa: E402
+
+# `train` and `evaluate` name both subpackages and API functions. The subpackages are loaded (cheaply) first,
+# so that importing one of their modules later cannot rebind the names; the names then mean the functions.
+from . import evaluate, train  # noqa: E402
+
+del evaluate, train
+
+# The rest loads on first use (PEP 562), so that the CLI starts without torch, Lightning, pandas or sklearn.
+_HOMES = {
+    "Artifact": ".artifact", "load_artifact": ".artifact", "RunConfig": ".config", "build_config": ".config",
+    "Predictions": ".predictor", "Predictor": ".predictor", "TrainResult": ".train.run",
+    **{name: ".api" for name in ("cross_validate", "distill", "evaluate", "export_onnx", "load", "predict_file",
+                                 "train", "tune")},
+}
+
+
+def __getattr__(name: str):
+    if name in _HOMES:
+        value = getattr(importlib.import_module(_HOMES[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted({*globals(), *_HOMES})
 
 
 __all__ = [

@@ -19,9 +19,11 @@ from rich.table import Table
 from .errors import ConfigError, TrainwrightError
 from .log import logger
 
-# Markdown, not rich markup: "[adam]" in a help text is a default value, not a style tag.
+# Plain (click) help, not rich's panels: those cut long option names (--embedding-dropout) at 80 columns, while
+# this layout wraps only the descriptions. Text is shown as written: "[adam]" in a help text is a default value.
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  rich_markup_mode="markdown", help="Turn a labeled table into a validated, saved, servable model.")
+                  rich_markup_mode=None, context_settings={"max_content_width": 120},
+                  help="Turn a labeled table into a validated, saved, servable model.")
 out = Console()
 err = Console(stderr=True)
 
@@ -130,6 +132,7 @@ def train(
 ) -> None:
     """Train a model on DATA, validate it each epoch, and save it."""
     from . import api
+    from .evaluate.report import diagnose_run, write_report
 
     overrides: dict[str, dict[str, Any]] = {
         "data": {"target": target, "text": text or None, "features": feature or None, "encoding": encoding,
@@ -312,7 +315,6 @@ def export(
 
 from .doctor.command import doctor  # noqa: E402  (commands of their own modules, registered here)
 from .evaluate.commands import compare, print_diagnosis, report  # noqa: E402
-from .evaluate.report import diagnose_run, write_report  # noqa: E402
 from .train.tune_command import tune  # noqa: E402
 
 app.command()(doctor)

@@ -3,6 +3,7 @@ OpenAPI schema, /predict against Predictor.predict, the Open Inference Protocol,
 
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
@@ -224,7 +225,35 @@ def test_token_guards_prediction_and_metadata_but_not_probes_or_page(text_predic
         assert '"needsToken": true' in client.get("/").text
         good = client.post("/predict", json={"inputs": ["x"]}, headers={"Authorization": "Bearer s3cret"})
         assert good.status_code == 200
-        assert "HTTPBearer" in client.get("/openapi.json").json()["components"]["securitySchemes"]
+        openapi = client.get("/openapi.json", headers={"Authorization": "Bearer s3cret"})
+        assert "HTTPBearer" in openapi.json()["components"]["securitySchemes"]
+
+
+def test_with_a_token_only_health_and_the_page_shells_are_open(table_predictor, tiny_model):
+    """The model's columns, categories and training means reach authorized callers only."""
+    app = create_app(table_predictor, "reviews-table", ServeSettings(token="s3cret", model_dir=tiny_model))
+    with TestClient(app) as client:
+        for path in ("/openapi.json", "/metadata", "/metrics", "/v2", "/v2/models/reviews-table"):
+            assert client.get(path).status_code == 401, path
+        for path in ("/", "/docs"):
+            shell = client.get(path)
+            assert shell.status_code == 200 and shell.headers["content-type"].startswith("text/html"), path
+            assert "stars" not in shell.text, path  # the table column's name
+        config = re.search(r'<script id="model" type="application/json">(.*?)</script>', client.get("/").text)
+        assert json.loads(config.group(1)) == {"name": "reviews-table", "task": "", "target": "", "schema": None,
+                                               "needsToken": True}
+        authorized = client.get("/openapi.json", headers={"Authorization": "Bearer s3cret"})
+        assert authorized.status_code == 200 and "stars" in authorized.text
+
+
+def test_docs_need_nothing_from_the_internet(text_client):
+    page = text_client.get("/docs").text
+    assert re.findall(r'(?:src|href)="([^"]+)"', page) == [
+        "docs-assets/favicon.png", "docs-assets/swagger-ui.css", "docs-assets/swagger-ui-bundle.js"]
+    for asset in ("favicon.png", "swagger-ui.css", "swagger-ui-bundle.js"):
+        assert text_client.get(f"/docs-assets/{asset}").status_code == 200, asset
+    assert text_client.get("/openapi.json").json()["paths"]["/predict"]
+    assert text_client.get("/redoc").status_code == 404  # ReDoc would need a CDN
 
 
 @pytest.mark.parametrize("task", ["multilabel", "regression"])

@@ -117,15 +117,34 @@ def test_settings_round_trip_through_the_environment(tmp_path):
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not on PATH (apt-get install -y chromium)")
-def test_the_page_builds_a_form_from_the_schema_and_asks_for_the_token(server, tmp_path):
-    result = chromium(f"{server.url}?review=Lovely%20kettle&stars=4", tmp_path / "profile", "--dump-dom")
+def test_the_page_asks_for_the_token_then_builds_a_form_from_the_schema(server, tmp_path):
+    query = "?review=Lovely%20kettle&stars=4"
+    result = chromium(server.url + query, tmp_path / "profile", "--dump-dom")
     assert result.returncode == 0, result.stderr[-2000:]
+    dom = result.stdout
+    assert '<div id="token-field" class="field">' in dom  # shown, no longer hidden
+    assert "stars" not in dom.replace(query, "")  # no column before the token
+
+    result = chromium(f"{server.url}{query}#token={TOKEN}", tmp_path / "profile", "--dump-dom")
     dom = result.stdout
     assert re.search(r'<label for="field-0">review<span class="kind">text</span></label>', dom)
     assert re.search(r'<label for="field-c0">stars<span class="kind">category</span></label>', dom)
     assert '<option value="4">' in dom  # the known categories are suggested
-    assert 'data-state="error"' in dom and "this server needs a token" in dom
-    assert '<div id="token-field" class="field">' in dom  # shown, no longer hidden
+    assert 'data-state="done"' in dom and re.search(r'<strong id="label">(neg|pos)</strong>', dom), dom[-3000:]
+    assert TOKEN not in dom  # taken out of the address bar
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not on PATH (apt-get install -y chromium)")
+def test_the_docs_render_with_no_network_once_the_token_is_given(server, tmp_path):
+    offline = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"  # any other host fails to resolve
+    asked = chromium(server.url + "docs", tmp_path / "profile", offline, "--dump-dom").stdout
+    assert '<form id="token-form">' in asked and "opblock" not in asked
+    png = tmp_path / "docs.png"
+    shown = chromium(f"{server.url}docs#token={TOKEN}", tmp_path / "profile", offline, "--dump-dom").stdout
+    assert 'data-path="/predict"' in shown and 'data-path="/v2/models/{model_name}/infer"' in shown, shown[-3000:]
+    chromium(f"{server.url}docs#token={TOKEN}", tmp_path / "profile", offline, f"--screenshot={png}",
+             "--window-size=1100,900")
+    assert png.stat().st_size > 30_000  # Swagger UI's styled page, not a bare one
 
 
 def test_graceful_shutdown(server):

@@ -1,4 +1,4 @@
-"""`trainwright doctor`: the command-line face of `diagnose`. The lead registers it with `app.command()(doctor)`.
+"""`trainwright doctor`: the command-line face of `diagnose`, registered on the app in cli.py.
 
 The report goes to stdout (tables, or one JSON object with --json); the path of an HTML report to stderr.
 """
@@ -11,10 +11,6 @@ from typing import Optional
 
 import typer
 from rich.console import Console
-
-from .diagnosis import diagnose
-from .html import write_html
-from .terminal import print_report
 
 BLOCKING_EXIT_CODE = 1  # --strict: blocking problems or leakage found (DataError, an unreadable file, exits 2)
 
@@ -38,6 +34,11 @@ def doctor(
 ) -> None:
     """Check DATA for what would hurt training (missing values, outliers, duplicates, label problems, leakage)
     and say which setting fixes each."""
+    # Imported here, not at the top: `trainwright --help` must not wait for pandas and scikit-learn.
+    from .diagnosis import diagnose
+    from .html import write_html
+    from .terminal import print_report
+
     names = [name.strip() for name in column_names.split(",")] if column_names else None
     report = diagnose(data, target=target, test=test, encoding=encoding, outliers=outliers, header=header,
                       column_names=names)

@@ -12,15 +12,14 @@ import re
 import sys
 import webbrowser
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
-from .compare import compare_runs, leaderboard_table, write_leaderboard
-from .diagnosis import Diagnosis
-from .report import diagnose_run, write_report
+if TYPE_CHECKING:
+    from .diagnosis import Diagnosis
 
 _STYLES = {"overfitting": "bold yellow", "underfitting": "bold yellow", "good_fit": "bold green",
            "diverged": "bold red", "no_history": "bold yellow"}
@@ -32,6 +31,8 @@ def report(
 ) -> None:
     """Write RUN_DIR/report/report.html (metrics, learning curves, confusion matrix, ROC, precision-recall and
     calibration curves, the most confidently wrong examples, data and config) and print the diagnosis."""
+    from .report import diagnose_run, write_report  # here: `--help` must not wait for pandas and matplotlib
+
     page = write_report(run_dir)
     print_diagnosis(diagnose_run(run_dir), Console())
     Console(stderr=True).print(f"Wrote the report to {page}", markup=False, highlight=False, soft_wrap=True)
@@ -48,6 +49,8 @@ def compare(
                                                      "[validation accuracy; R² for regression]."),
 ) -> None:
     """Rank RUNS by their validation metrics, with their settings, training time and model size."""
+    from .compare import compare_runs, leaderboard_table, write_leaderboard
+
     rows = compare_runs(runs, sort_by=sort_by)
     if as_json:
         sys.stdout.write(json.dumps({"runs": rows}, ensure_ascii=False) + "\n")

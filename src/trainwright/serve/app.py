@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from .. import __version__
 from ..predictor import Predictor
 from .auth import token_guard
+from .docs import add_docs
 from .errors import install_error_handlers
 from .limits import BodyLimitMiddleware
 from .metadata import model_metadata
@@ -40,13 +41,16 @@ def create_app(predictor: Predictor, name: str, settings: ServeSettings | None =
             service.stop()  # finishes the batches already queued
 
     columns = service.schema.columns
+    # docs and openapi.json: added by add_docs, offline and behind the token; no ReDoc (it needs a CDN)
     app = FastAPI(title=f"{name} · trainwright", version=__version__, lifespan=lifespan,
+                  docs_url=None, redoc_url=None, openapi_url=None,
                   description=(f"A {service.task} model predicting `{predictor.target_column}` from "
                                f"{', '.join(f'`{c}`' for c in columns)}. Served by trainwright."))
     app.state.service = service
     app.include_router(api_router(service, models, model_metadata(service, settings), metrics, guard))
     app.include_router(open_inference_router(service, settings.max_inputs, settings.backend, guard))
 
+    add_docs(app, guard)
     page = render_page(service, needs_token=settings.token is not None)
 
     @app.get("/", include_in_schema=False, response_class=HTMLResponse)

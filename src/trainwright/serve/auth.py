@@ -1,4 +1,4 @@
-"""The optional bearer token that guards the prediction and metadata routes."""
+"""The optional bearer token that guards every route but the health probes and the page shells."""
 
 from __future__ import annotations
 

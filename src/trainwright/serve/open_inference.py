@@ -6,6 +6,7 @@
     GET  /v2/models/{name}/ready      model readiness
     POST /v2/models/{name}/infer      inference
 
+Inputs may come as JSON or as binary data (binary_tensors.py), with or without a Content-Type.
 Inputs: one BYTES tensor of texts for a model that reads one text column; otherwise one tensor per input column,
 named after it (BYTES for text and categories, FP32/FP64/INT for numbers; a table column may be left out).
 Outputs: `label` BYTES [n] and `probabilities` FP32 [n, classes] (multilabel: `label` holds each input's labels
@@ -21,6 +22,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from .. import __version__
+from .binary_tensors import BinaryTensorRoute, binary_outputs, binary_response
 from .service import ModelService
 
 _NUMBER_TYPES = {"FP16", "FP32", "FP64", "INT8", "INT16", "INT32", "INT64", "UINT8", "UINT16", "UINT32", "UINT64"}
@@ -86,7 +88,9 @@ class InvalidTensor(ValueError):
 
 
 def open_inference_router(service: ModelService, max_inputs: int, backend: str, guard=None) -> APIRouter:
-    router = APIRouter(prefix="/v2", tags=["open inference protocol (v2)"])
+    # strict_content_type off: tritonclient sends its JSON without a Content-Type (see json_body.py)
+    router = APIRouter(prefix="/v2", tags=["open inference protocol (v2)"], route_class=BinaryTensorRoute,
+                       strict_content_type=False)
     protected = [Depends(guard)] if guard is not None else []
 
     def this_model(model_name: str) -> None:
@@ -132,7 +136,10 @@ def open_inference_router(service: ModelService, max_inputs: int, backend: str, 
                                      "them over several requests.")
         predictions = await service.predict(inputs)
         outputs = [tensor for tensor in response_tensors(service, predictions) if tensor["name"] in wanted]
-        return {"model_name": service.name, "id": request.id, "outputs": outputs}
+        body = {"model_name": service.name, "id": request.id, "outputs": outputs}
+        asked = {output.name: output.parameters for output in request.outputs or []}
+        binary = binary_outputs(request.parameters, outputs, asked)
+        return binary_response(body, binary) if binary else body
 
     return router
 

@@ -3,7 +3,9 @@ fetched from elsewhere) that posts to /predict.
 
 A text area for a model that reads one text, otherwise a form generated from the input schema. Query
 parameters fill the form and submit it (`/?text=...`, or `/?review=...&stars=4`), so a headless browser can
-drive the page without a driver. When the server needs a token, the page asks for it and keeps it for the tab.
+drive the page without a driver. When the server needs a token, the page holds no more than the model's name:
+it asks for the token (or takes it from a link's `#token=...`), keeps it for the tab, and builds the form from
+/metadata.
 """
 
 from __future__ import annotations
@@ -15,13 +17,16 @@ from .service import ModelService
 
 
 def render_page(service: ModelService, needs_token: bool) -> str:
-    config = {"name": service.name, "task": service.task, "target": service.predictor.target_column,
-              "labels": [str(c) for c in service.classes or []], "schema": service.schema.describe(),
-              "needsToken": needs_token}
+    if needs_token:
+        # The shell alone: the columns, categories and means come from /metadata once the token is given.
+        config = {"name": service.name, "task": "", "target": "", "schema": None, "needsToken": True}
+    else:
+        config = {"name": service.name, "task": service.task, "target": service.predictor.target_column,
+                  "schema": service.schema.describe(), "needsToken": False}
     # "<" escaped: a column name holding "</script>" must not end the script element
     data = json.dumps(config, ensure_ascii=False).replace("<", "\\u003c")
     return (_PAGE.replace("__TITLE__", html.escape(f"{service.name} · trainwright"))
-            .replace("__NAME__", html.escape(service.name)).replace("__TASK__", html.escape(service.task))
+            .replace("__NAME__", html.escape(service.name)).replace("__TASK__", html.escape(config["task"]))
             .replace("__CONFIG__", data))
 
 
@@ -46,6 +51,7 @@ _PAGE = """<!doctype html>
   h1 { font-size: 24px; margin: 0; letter-spacing: -0.01em; }
   .badge { font-size: 12px; color: var(--accent); background: var(--accent-soft); border-radius: 999px;
            padding: 2px 10px; font-weight: 600; }
+  .badge:empty { display: none; }  /* the task, unknown until a token-guarded page has loaded /metadata */
   .brand { margin-left: auto; color: var(--muted); font-size: 13px; }
   .card { background: var(--card); border: 1px solid var(--line); border-radius: 12px; padding: 22px;
           box-shadow: 0 1px 3px rgba(0, 0, 0, .05); margin-bottom: 18px; }
@@ -89,7 +95,7 @@ _PAGE = """<!doctype html>
 </head>
 <body data-state="idle">
 <main>
-  <header><h1>__NAME__</h1><span class="badge">__TASK__</span><span class="brand">trainwright</span></header>
+  <header><h1>__NAME__</h1><span id="task" class="badge">__TASK__</span><span class="brand">trainwright</span></header>
   <form id="form" class="card" autocomplete="off">
     <div id="fields"></div>
     <div id="token-field" class="field" hidden>
@@ -106,7 +112,7 @@ _PAGE = """<!doctype html>
 "use strict";
 (function () {
   var model = JSON.parse(document.getElementById("model").textContent);
-  var schema = model.schema;
+  var schema = model.schema;  // null when the server needs a token: then it comes from /metadata
   var form = document.getElementById("form");
   var fields = document.getElementById("fields");
   var result = document.getElementById("result");
@@ -151,13 +157,47 @@ _PAGE = """<!doctype html>
     fields.appendChild(wrapper);
     columns.push({name: column, kind: kind, input: input});
   }
-  schema.text.forEach(function (c, i) { addField(c, "text", "field-" + i); });
-  schema.numeric.forEach(function (c, i) { addField(c, "number", "field-n" + i); });
-  schema.categorical.forEach(function (c, i) { addField(c, "category", "field-c" + i); });
-  if (schema.takes_plain_texts) columns[0].input.id = "text";
+  function build() {
+    schema.text.forEach(function (c, i) { addField(c, "text", "field-" + i); });
+    schema.numeric.forEach(function (c, i) { addField(c, "number", "field-n" + i); });
+    schema.categorical.forEach(function (c, i) { addField(c, "category", "field-c" + i); });
+    if (schema.takes_plain_texts) columns[0].input.id = "text";
+  }
 
+  // A link may carry the token after '#token=' (a fragment never reaches a server's log); it is kept for the tab
+  // and taken out of the address bar.
+  var linked = new URLSearchParams(location.hash.slice(1)).get("token");
+  if (linked) {
+    sessionStorage.setItem(TOKEN_KEY, linked);
+    history.replaceState(null, "", location.pathname + location.search);
+  }
   var savedToken = sessionStorage.getItem(TOKEN_KEY);
   if (model.needsToken) { tokenField.hidden = false; if (savedToken) tokenInput.value = savedToken; }
+
+  function authorization() {
+    var token = tokenInput.value.trim();
+    if (!token) return {};
+    sessionStorage.setItem(TOKEN_KEY, token);
+    return {Authorization: "Bearer " + token};
+  }
+
+  // With a token: the model's inputs, from /metadata, which only an authorized caller may read.
+  function loadModel() {
+    status.textContent = "Loading the model…";
+    return fetch("metadata", {headers: authorization()}).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (body) {
+        if (!response.ok) throw new Error(body.detail || ("HTTP " + response.status));
+        schema = body.inputs;
+        model.task = body.task;
+        model.target = body.target;
+        document.getElementById("task").textContent = body.task;
+        build();
+        status.textContent = "";
+        result.hidden = true;
+        button.textContent = "Predict";
+      });
+    });
+  }
 
   function readInput() {
     if (schema.takes_plain_texts) return columns[0].input.value;
@@ -222,9 +262,8 @@ _PAGE = """<!doctype html>
   }
 
   function predict() {
-    var headers = {"Content-Type": "application/json"};
-    var token = tokenInput.value.trim();
-    if (token) { headers.Authorization = "Bearer " + token; sessionStorage.setItem(TOKEN_KEY, token); }
+    var headers = authorization();
+    headers["Content-Type"] = "application/json";
     document.body.setAttribute("data-state", "loading");
     button.disabled = true;
     status.textContent = "Predicting…";
@@ -251,17 +290,33 @@ _PAGE = """<!doctype html>
       .then(function () { button.disabled = false; });
   }
 
-  form.addEventListener("submit", function (event) { event.preventDefault(); predict(); });
-
   // /?text=... (or one parameter per column) fills the form and submits it.
-  var query = new URLSearchParams(location.search);
-  var filled = false;
-  columns.forEach(function (c, i) {
-    var value = query.get(c.name);
-    if (value === null && i === 0 && c.kind === "text") value = query.get("text");
-    if (value !== null) { c.input.value = value; filled = true; }
+  function fillFromQuery() {
+    var query = new URLSearchParams(location.search);
+    var filled = false;
+    columns.forEach(function (c, i) {
+      var value = query.get(c.name);
+      if (value === null && i === 0 && c.kind === "text") value = query.get("text");
+      if (value !== null) { c.input.value = value; filled = true; }
+    });
+    if (filled) predict();
+  }
+
+  function unlock() {
+    return loadModel().then(fillFromQuery).catch(function (error) {
+      fail(error.message);
+      status.textContent = "";
+      tokenInput.focus();
+    });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    if (schema) predict(); else unlock();
   });
-  if (filled) predict();
+
+  if (schema) { build(); fillFromQuery(); }
+  else { button.textContent = "Show the model"; if (savedToken) unlock(); }
 })();
 </script>
 </body>

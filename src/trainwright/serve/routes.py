@@ -5,6 +5,7 @@
 from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
 
+from .json_body import JsonRoute
 from .metrics import ServerMetrics
 from .predictions import prediction_rows
 from .schemas import ApiModels
@@ -13,7 +14,8 @@ from .service import ModelService
 
 def api_router(service: ModelService, models: ApiModels, metadata: dict, metrics: ServerMetrics,
                guard=None) -> APIRouter:
-    router = APIRouter()
+    # strict_content_type off: a body without a Content-Type is read as JSON (see json_body.py)
+    router = APIRouter(route_class=JsonRoute, strict_content_type=False)
     protected = [Depends(guard)] if guard is not None else []
     kind = "texts" if models.record is None else f"records with the columns {', '.join(service.schema.columns)}"
 

@@ -19,7 +19,7 @@ MIB = 1 << 20
 
 @dataclass(frozen=True)
 class ServeSettings:
-    """token: the bearer token the prediction and metadata routes require (None: open).
+    """token: the bearer token every route requires but the health probes and the page shells (None: open).
     max_batch_size: the most inputs run in one forward pass when concurrent requests are batched together.
     max_wait_ms: how long a batch that already has company waits for more requests (a lone request never waits).
     max_body_bytes: larger request bodies get 413. max_inputs: more inputs in one request get 422.

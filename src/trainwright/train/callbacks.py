@@ -1,15 +1,18 @@
-"""Small callbacks with named hooks: restore the best weights, and record and tell each epoch's figures."""
+"""Small callbacks with named hooks: restore the best weights, record and tell each epoch's figures, and show
+the batches of the epoch under way."""
 
 from __future__ import annotations
 
 import copy
 import math
 import time
+from contextlib import ExitStack
 
 import lightning as L
 import torch
 
 from ..log import logger
+from ..progress import progress_bar
 
 
 class RestoreBestWeights(L.Callback):
@@ -80,6 +83,41 @@ class EpochLog(L.Callback):
         self.history.append(row)
         figures = "  ".join(f"{k} {v:.4f}" for k, v in row.items() if k not in ("epoch", "seconds", "samples"))
         logger.info(f"{self.label}epoch {row['epoch']}/{self.max_epochs}  {figures}  ({seconds:.1f}s)")
+
+
+class BatchProgress(L.Callback):
+    """A bar over the training batches of the current epoch, on an interactive stderr only (elsewhere EpochLog's
+    lines are all there is). It goes away before the epoch's line is printed. Each batch only sets a number; rich
+    redraws a few times a second on its own thread, so the bar costs training next to nothing."""
+
+    def __init__(self, max_epochs: int, label: str = ""):
+        self.max_epochs = max_epochs
+        self.label = label
+        self._bar = ExitStack()
+        self._update = None
+
+    def on_train_epoch_start(self, trainer, pl_module):
+        if trainer.is_global_zero:
+            self._update = self._bar.enter_context(
+                progress_bar(f"{self.label}epoch {trainer.current_epoch + 1}/{self.max_epochs}"))
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
+        if self._update is not None:
+            total = trainer.num_training_batches
+            self._update(batch_idx + 1, total if math.isfinite(total) else None)
+
+    def on_validation_start(self, trainer, pl_module):
+        self._close()  # the epoch's batches are done; validation follows, then the epoch's line
+
+    def on_train_epoch_end(self, trainer, pl_module):
+        self._close()
+
+    def on_exception(self, trainer, pl_module, exception):
+        self._close()
+
+    def _close(self):
+        self._update = None
+        self._bar.close()
 
 
 class RandomState(L.Callback):

@@ -18,7 +18,7 @@ from pathlib import Path
 import lightning as L
 import numpy as np
 import torch
-from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint, TQDMProgressBar
+from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint
 from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 
 from ..artifact import Artifact, fingerprint, save_artifact
@@ -39,7 +39,7 @@ from ..predictor import predict_encoded
 from ..preprocessing import Preprocessing
 from .batching import InputDataset, LengthBucketBatchSampler, make_loader, sorted_batches
 from . import distributed, tracking
-from .callbacks import EpochLog, RandomState, RestoreBestWeights
+from .callbacks import BatchProgress, EpochLog, RandomState, RestoreBestWeights
 from .module import TaskModule
 
 
@@ -400,15 +400,13 @@ def _fit(model, task: str, train_inputs, train_targets, valid_inputs, valid_targ
         callbacks.append(RestoreBestWeights(monitor=stop.monitor, mode=stop.direction))
     if checkpoints is not None:
         callbacks += checkpoints.callbacks()
-    interactive = os.isatty(2)
-    if interactive:
-        callbacks.append(TQDMProgressBar(refresh_rate=10))
+    callbacks.append(BatchProgress(tcfg.epochs, label))  # drawn only when stderr is a terminal
     with _quiet_lightning():
         trainer = L.Trainer(
             max_epochs=tcfg.epochs, accelerator=tcfg.accelerator, logger=tracking.trainer_loggers(checkpoints),
             **distributed.trainer_options(config),
             enable_checkpointing=checkpoints is not None, enable_model_summary=False,
-            enable_progress_bar=interactive,
+            enable_progress_bar=False,
             num_sanity_val_steps=0, use_distributed_sampler=False, callbacks=callbacks, deterministic=True,
             gradient_clip_val=config.regularization.gradient_clip,
             max_time=timedelta(seconds=tcfg.time_limit) if tcfg.time_limit else None,
