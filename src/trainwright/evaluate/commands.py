@@ -1,5 +1,5 @@
 """`trainwright report` and `trainwright compare`: the command-line faces of `write_report` and `compare_runs`.
-The lead registers them with `app.command()(report)` and `app.command()(compare)`.
+Registered on the app in cli.py as `report` and `compare`.
 
 Results (the diagnosis, the leaderboard, one JSON object with --json) go to stdout; the paths of written pages to
 stderr. A path that is not a run directory raises ArtifactError, which the CLI turns into a message.

@@ -1,4 +1,4 @@
-"""`trainwright tune`: the command-line face of `tune`. The lead registers it with `app.command()(tune)`.
+"""`trainwright tune`: the command-line face of `tune`, registered on the app in cli.py.
 
 The table of trials goes to stdout; progress (each trial's settings and outcome) to stderr through the log.
 """
