@@ -11,16 +11,13 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Optional, Union
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from .errors import ConfigError
+from .section import Section
 
 # Keras's Tokenizer default `filters`: these characters are replaced by spaces before splitting into words.
 KERAS_FILTERS = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n'
-
-
-class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
 class DataConfig(Section):
@@ -143,7 +140,9 @@ class TuneConfig(Section):
     space: dict[str, Any] = {}
 
 
-from .clean.config import CleaningConfig  # noqa: E402  (its base class is Section, above)
+
+# Late: the cleaning package imports the sections above (TokenizerConfig, ...).
+from .clean.config import CleaningConfig  # noqa: E402
 
 
 class RunConfig(Section):

@@ -7,7 +7,7 @@ from typing import Literal, Optional, Union
 
 from pydantic import Field
 
-from ..config import Section
+from ..section import Section
 
 NumericStrategy = Literal["drop_row", "constant", "mean", "median", "most_frequent", "ffill", "bfill",
                           "interpolate", "knn", "iterative"]
