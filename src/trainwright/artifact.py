@@ -215,6 +215,7 @@ def _write(artifact: Artifact, directory: Path) -> None:
     else:
         state = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
         save_file(state, str(directory / WEIGHTS))
+        (directory / WEIGHTS).chmod(0o644)  # safetensors writes it private; the rest of the model is not
     artifact.preprocessing.save(directory)
     files = {
         "config.json": artifact.config.model_dump(),
