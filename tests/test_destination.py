@@ -8,6 +8,7 @@ import importlib
 import json
 import os
 import shutil
+import subprocess
 
 import pytest
 from test_bad_input import ARTIFACT_ERROR, FAST, fails, ok
@@ -153,3 +154,42 @@ def test_the_input_file_is_never_modified(cli, reviews_csv, tmp_path):
     ok(cli("train", reviews_csv, "--out", tmp_path / "model", *FAST))
     ok(cli("predict", tmp_path / "model", reviews_csv, "-o", tmp_path / "p.csv"))
     assert (reviews_csv.read_bytes(), reviews_csv.stat().st_mtime_ns) == before
+
+
+@pytest.fixture
+def immutable_folder(tmp_path):
+    """A folder with the immutable attribute (chattr +i), which stops root too; skipped where it cannot be set."""
+    folder = tmp_path / "immutable"
+    folder.mkdir()
+    if not shutil.which("chattr") or subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode:
+        pytest.skip("chattr +i is not available here")
+    yield folder
+    subprocess.run(["chattr", "-i", str(folder)], capture_output=True)
+
+
+@pytest.fixture
+def read_only_file_system(tmp_path):
+    """A read-only tmpfs mounted in the test's folder, which stops root too; skipped where mounting is refused."""
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    if not shutil.which("mount") or subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs",
+                                                     str(folder)], capture_output=True).returncode:
+        pytest.skip("mounting a file system is not allowed here")
+    yield folder
+    subprocess.run(["umount", str(folder)], capture_output=True)
+
+
+@pytest.mark.parametrize("place", ["immutable_folder", "read_only_file_system"])
+def test_out_where_nothing_can_be_written_is_refused_before_training(cli, reviews_csv, monkeypatch, request, place):
+    folder = request.getfixturevalue(place)
+    no_training(monkeypatch)
+    fails(cli("train", reviews_csv, "--out", folder / "model", *FAST), ARTIFACT_ERROR, f"Cannot write to {folder}")
+    assert not any(folder.iterdir())
+
+
+@pytest.mark.parametrize("place", ["immutable_folder", "read_only_file_system"])
+def test_predict_where_nothing_can_be_written(cli, tiny_model, reviews_csv, request, place):
+    folder = request.getfixturevalue(place)
+    fails(cli("predict", tiny_model, reviews_csv, "-o", folder / "p.csv"), ARTIFACT_ERROR,
+          f"Cannot write to {folder}")
+    assert not any(folder.iterdir())
