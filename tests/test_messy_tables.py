@@ -88,25 +88,33 @@ def check(result, what: str) -> None:
 
 
 def run_on(cli, content: bytes, fmt: str, commands: tuple[str, ...], model: tuple[str, ...] = ()) -> None:
+    home = os.getcwd()  # the commands run inside the example's folder, which is gone once it is checked
     with tempfile.TemporaryDirectory() as folder:
-        folder = Path(folder)
-        data = folder / "user" / f"table.{fmt}"
-        data.parent.mkdir()
-        data.write_bytes(content)
-        (folder / "user" / "notes.txt").write_text("the user's own file")
-        before = snapshot(folder / "user")
-        out, predictions = folder / "runs" / "model", folder / "predictions.csv"
-        if "doctor" in commands:
-            check(cli("doctor", data, cwd=folder), "doctor")
-        if "train" in commands:
-            trained = cli("train", data, "--out", out, *TINY, *model, cwd=folder)
-            check(trained, "train")
-            if trained.code == 0:
-                check(cli("predict", out, data, "-o", predictions, "--threads", "1", cwd=folder), "predict")
-        assert snapshot(folder / "user") == before, "the user's folder changed"
-        written = {p.name for p in folder.iterdir()} - {"user"}
-        # .trainwright-outputs: predict's record of the files it wrote, which it alone may replace
-        assert written <= {"runs", "predictions.csv", ".trainwright-outputs"}, f"wrote outside --out, -o: {written}"
+        try:
+            check_commands(cli, Path(folder), content, fmt, commands, model)
+        finally:
+            os.chdir(home)
+
+
+def check_commands(cli, folder: Path, content: bytes, fmt: str, commands: tuple[str, ...],
+                   model: tuple[str, ...]) -> None:
+    data = folder / "user" / f"table.{fmt}"
+    data.parent.mkdir()
+    data.write_bytes(content)
+    (folder / "user" / "notes.txt").write_text("the user's own file")
+    before = snapshot(folder / "user")
+    out, predictions = folder / "runs" / "model", folder / "predictions.csv"
+    if "doctor" in commands:
+        check(cli("doctor", data, cwd=folder), "doctor")
+    if "train" in commands:
+        trained = cli("train", data, "--out", out, *TINY, *model, cwd=folder)
+        check(trained, "train")
+        if trained.code == 0:
+            check(cli("predict", out, data, "-o", predictions, "--threads", "1", cwd=folder), "predict")
+    assert snapshot(folder / "user") == before, "the user's folder changed"
+    written = {p.name for p in folder.iterdir()} - {"user"}
+    # .trainwright-outputs: predict's record of the files it wrote, which it alone may replace
+    assert written <= {"runs", "predictions.csv", ".trainwright-outputs"}, f"wrote outside --out, -o: {written}"
 
 
 def examples(default: int) -> settings:

@@ -130,7 +130,7 @@ def suspected_sentinels(numbers: pd.Series) -> list[float]:
             continue
         rest = present[~hit]
         # Far outside the rest: -1 below an otherwise non-negative column, 999 far above the others.
-        if (sentinel < 0 and (rest >= 0).all()) or (sentinel > 0 and rest.max() * 2 < sentinel):
+        if (sentinel < 0 and (rest >= 0).all()) or (sentinel > 0 and float(rest.max()) * 2 < sentinel):
             found.append(float(sentinel))
     return found
 
