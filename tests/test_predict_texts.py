@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import shared_data
+from conftest import make_reviews, shared_data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -141,6 +141,23 @@ def test_other_inputs_take_the_table_path_with_its_results_and_messages(tiny_tex
     table_model = trainwright.load(tiny_model)
     assert_same(table_model.predict(["Great kettle."]),
                 table_model.predict(pd.DataFrame({"review": ["Great kettle."], "stars": [np.nan]})))
+
+
+def test_several_text_columns_take_the_list_path_as_records(tmp_path, tiny_config, monkeypatch):
+    table = make_reviews(80)[["review", "label"]]
+    table.insert(0, "title", [f"Title {i}: " + r.split()[-1] for i, r in enumerate(table["review"])])
+    table.to_csv(tmp_path / "reviews.csv", index=False)
+    config = tiny_config.model_copy(deep=True)
+    config.model.name, config.train.epochs, config.data.text = "lstm", 1, ["title", "review"]
+    trainwright.train(tmp_path / "reviews.csv", out=tmp_path / "model", config=config)
+    predictor = trainwright.load(tmp_path / "model")
+    assert predictor.text_columns == ["title", "review"] and predictor.preprocessing.text_only
+    records = [{"title": t, "review": r} for t, r in zip(TRICKY, TRICKY[::-1])] + [{"title": None, "review": "?"}]
+    expected = predictor.predict(pd.DataFrame(records))
+    with pytest.raises(DataError, match="pass records"):
+        predictor.predict(["plain strings are not enough"])
+    no_tables(monkeypatch)
+    assert_same(predictor.predict(records), expected)
 
 
 # -- real data --------------------------------------------------------------------------------------------

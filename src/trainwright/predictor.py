@@ -93,7 +93,7 @@ class Predictor:
         `source`, named in error messages)."""
         if not isinstance(inputs, pd.DataFrame):
             inputs = [inputs] if isinstance(inputs, (str, dict)) else list(inputs)
-        texts = self.texts(inputs)
+        texts = self._texts(inputs)
         if texts is not None:
             outputs = self._outputs(self.preprocessing.encode_texts(texts))
         else:
@@ -106,7 +106,7 @@ class Predictor:
         return Predictions(labels=self.target.inverse(outputs.argmax(axis=1)), probabilities=outputs,
                            classes=list(self.target.classes_))
 
-    def texts(self, inputs) -> dict[str, list] | None:
+    def _texts(self, inputs) -> dict[str, list] | None:
         """The inputs as {text column: values} where they need no table: a text-only model given texts, or records
         that hold each text column as a string (or None). None for anything else, which `frame` handles (and
         reports errors for), with the same results."""
