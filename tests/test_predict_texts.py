@@ -120,8 +120,12 @@ def test_texts_and_records_take_the_list_path(tiny_text_model, monkeypatch):
     predictor = trainwright.load(tiny_text_model)
     values = TRICKY + ["Great kettle, works perfectly."]
     expected = predictor.predict(pd.DataFrame({"review": values}))
+    lone = {"review": None}, {"review": "  N/A "}, {"review": "İ"}  # one-row tables infer their own dtypes
+    expected_lone = [predictor.predict(pd.DataFrame([record])) for record in lone]
     no_tables(monkeypatch)
     assert_same(predictor.predict(values), expected)
+    for record, single in zip(lone, expected_lone):
+        assert_same(predictor.predict(record), single)
     assert_same(predictor.predict([{"review": v, "other": 1} for v in values]), expected)
     assert_same(predictor.predict(iter(values)), expected)  # any iterable, read once
     assert predictor.predict("Great kettle.").labels == predictor.predict(["Great kettle."]).labels

@@ -90,7 +90,8 @@ class Predictor:
 
     def predict(self, inputs, source: str = "input") -> Predictions:
         """inputs: a text, a list of texts, a list of {column: value} records, or a DataFrame (read from
-        `source`, named in error messages)."""
+        `source`, named in error messages). A text-only model encodes texts, and records of texts, as plain lists
+        (no table: for a few texts, several times faster), with the same results as through a table."""
         if not isinstance(inputs, pd.DataFrame):
             inputs = [inputs] if isinstance(inputs, (str, dict)) else list(inputs)
         texts = self._texts(inputs)
@@ -106,15 +107,11 @@ class Predictor:
         return Predictions(labels=self.target.inverse(outputs.argmax(axis=1)), probabilities=outputs,
                            classes=list(self.target.classes_))
 
-    def _texts(self, inputs) -> dict[str, list] | None:
+    def _texts(self, inputs: list | pd.DataFrame) -> dict[str, list] | None:
         """The inputs as {text column: values} where they need no table: a text-only model given texts, or records
         that hold each text column as a string (or None). None for anything else, which `frame` handles (and
         reports errors for), with the same results."""
-        if not self.preprocessing.text_only or isinstance(inputs, pd.DataFrame):
-            return None
-        if isinstance(inputs, (str, dict)):
-            inputs = [inputs]
-        if not inputs:
+        if not self.preprocessing.text_only or isinstance(inputs, pd.DataFrame) or not inputs:
             return None
         if all(isinstance(row, dict) for row in inputs):
             texts = {}
