@@ -22,6 +22,8 @@ from .log import logger
 from .preprocessing import EncodedInputs, Preprocessing
 from .train.batching import sorted_batches
 
+_ABSENT = object()  # a record without the column: not a text, so such records take the table path
+
 
 @dataclass
 class Predictions:
@@ -88,8 +90,15 @@ class Predictor:
 
     def predict(self, inputs, source: str = "input") -> Predictions:
         """inputs: a text, a list of texts, a list of {column: value} records, or a DataFrame (read from
-        `source`, named in error messages)."""
-        outputs = self.outputs(self.frame(inputs, source), source)
+        `source`, named in error messages). A text-only model encodes texts, and records of texts, as plain lists
+        (no table: for a few texts, several times faster), with the same results as through a table."""
+        if not isinstance(inputs, pd.DataFrame):
+            inputs = [inputs] if isinstance(inputs, (str, dict)) else list(inputs)
+        texts = self._texts(inputs)
+        if texts is not None:
+            outputs = self._outputs(self.preprocessing.encode_texts(texts))
+        else:
+            outputs = self.outputs(self.frame(inputs, source), source)
         if self.task == "regression":
             return Predictions(labels=outputs.tolist(), probabilities=None, classes=None)
         if self.task == "multilabel":
@@ -97,6 +106,24 @@ class Predictor:
                                classes=list(self.target.classes_), separator=self.target.separator)
         return Predictions(labels=self.target.inverse(outputs.argmax(axis=1)), probabilities=outputs,
                            classes=list(self.target.classes_))
+
+    def _texts(self, inputs: list | pd.DataFrame) -> dict[str, list] | None:
+        """The inputs as {text column: values} where they need no table: a text-only model given texts, or records
+        that hold each text column as a string (or None). None for anything else, which `frame` handles (and
+        reports errors for), with the same results."""
+        if not self.preprocessing.text_only or isinstance(inputs, pd.DataFrame) or not inputs:
+            return None
+        if all(isinstance(row, dict) for row in inputs):
+            texts = {}
+            for column in self.text_columns:
+                values = [row.get(column, _ABSENT) for row in inputs]
+                if not all(value is None or isinstance(value, str) for value in values):
+                    return None
+                texts[column] = values
+            return texts
+        if len(self.text_columns) != 1:
+            return None
+        return {self.text_columns[0]: ["" if t is None else str(t) for t in inputs]}  # as `frame` reads them
 
     def frame(self, inputs, source: str = "input") -> pd.DataFrame:
         """The inputs as a table with the model's input columns. Text columns are required; a table column left
@@ -129,7 +156,9 @@ class Predictor:
     def outputs(self, frame: pd.DataFrame, source: str = "input") -> np.ndarray:
         """Class probabilities (n, classes), per-label probabilities (n, labels) for multilabel, or predicted
         values (n,) in the target's scale."""
-        encoded = self.preprocessing.encode(frame, source)
+        return self._outputs(self.preprocessing.encode(frame, source))
+
+    def _outputs(self, encoded: EncodedInputs) -> np.ndarray:
         pad = self.preprocessing.tokenizer.pad if self.preprocessing.tokenizer is not None else None
         result = predict_encoded(self.model, self.task, encoded, pad, self.batch_size)
         if self.task == "regression":

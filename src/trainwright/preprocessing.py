@@ -12,7 +12,7 @@ import pandas as pd
 import torch
 
 from .config import RunConfig
-from .data.examples import join_text
+from .data.examples import join_text, join_texts
 from .data.features import FeatureEncoder
 from .data.ragged import Ragged
 from .data.schema import ColumnRoles
@@ -130,6 +130,18 @@ class Preprocessing:
         if self.features is not None:
             numeric, categorical = self.features.transform(frame)
         return EncodedInputs(sequences, numeric, categorical)
+
+    @property
+    def text_only(self) -> bool:
+        """Whether the model reads text columns and nothing else, so that `encode_texts` can encode its inputs."""
+        return self.tokenizer is not None and self.features is None and not (self.numeric or self.categorical)
+
+    def encode_texts(self, texts: dict[str, list[str | None]]) -> EncodedInputs:
+        """`encode` for a text-only model on plain lists, {text column: values (str or None)}: the same ids,
+        without the tables `encode` builds, which cost several times the model's forward pass for one text."""
+        if self.cleaner is not None:
+            texts = self.cleaner.transform_texts(texts)
+        return EncodedInputs(self.tokenizer.transform(join_texts([texts[c] for c in self.text])), None, None)
 
     def model_sizes(self) -> dict:
         """The sizes a model takes from the data: vocabulary (and the id that pads it) and table features."""

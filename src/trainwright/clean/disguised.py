@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..data.missing import find_missing, judge_sentinels, standardize_missing
+from ..data.missing import find_missing, is_placeholder, judge_sentinels, standardize_missing
 from ..errors import check_is_fitted
 from ._values import as_numbers
 
@@ -45,6 +45,13 @@ class MissingMarker:
         """A copy with placeholders and sentinels as NaN; columns keep their other values as they were."""
         check_is_fitted(self, "sentinels_")
         return standardize_missing(frame, self.sentinels_) if self.sentinels else frame.copy()
+
+    def transform_texts(self, values: list[str | None]) -> list[str | None]:
+        """`transform` of one text column given as a list of strings (or None): placeholders as None."""
+        check_is_fitted(self, "sentinels_")
+        if not self.sentinels:
+            return list(values)
+        return [None if is_placeholder(value) else value for value in values]
 
     def to_dict(self) -> dict:
         check_is_fitted(self, "sentinels_")

@@ -88,6 +88,16 @@ class Cleaner:
         work = self.imputer_.transform(work)
         return self._normalize_text(work)
 
+    def transform_texts(self, texts: dict[str, list[str | None]]) -> dict[str, list[str]]:
+        """`transform` for a cleaner of text columns only, on plain lists: {text column: values (str or None)} ->
+        {text column: cleaned strings}, the strings `transform` gives, without building a table (prediction of a
+        few texts would spend most of its time on one). Outliers and imputation touch no text column."""
+        check_is_fitted(self, "imputer_")
+        if self.numeric or self.categorical:
+            raise TypeError("transform_texts cleans text columns only; this cleaner has table columns: use transform.")
+        return {column: self.text_normalizer_.transform(self.marker_.transform_texts(texts[column]))
+                for column in self.text}
+
     @property
     def feature_columns_(self) -> list[str]:
         """The numeric inputs of the model, in order: the numeric columns, then the missing-value indicators."""

@@ -48,6 +48,14 @@ def join_text(frame: pd.DataFrame, columns: list[str], source: str) -> list[str]
     return [TEXT_SEPARATOR.join(values).strip() for values in zip(*parts)]
 
 
+def join_texts(columns: list[list]) -> list[str]:
+    """`join_text` on plain lists, one per text column (values str or None), for rows that are not a table."""
+    parts = [[("" if value is None else str(value)).strip() for value in values] for values in columns]
+    if len(parts) == 1:
+        return parts[0]
+    return [TEXT_SEPARATOR.join(values).strip() for values in zip(*parts)]
+
+
 def labeled_examples(frame: pd.DataFrame, text: list[str], target: str, source: str,
                      features: list[str] | tuple = (), left_out: LeftOutRows | None = None) -> Examples:
     """Rows with a label and something to learn from, left out rows reported: a missing label, or empty text

@@ -20,6 +20,7 @@ import pandas as pd
 
 MISSING_TOKENS = frozenset({"", "?", "??", "na", "n/a", "n.a.", "nan", "null", "none", "nil", "-", "--", "missing",
                             "unknown", "#n/a"})
+_LONGEST_TOKEN = max(map(len, MISSING_TOKENS))
 SENTINELS = (-1, 999, 9999, -999, -9999, 99999)
 ZERO_PADDED = r"0\d+"  # a code such as 02208 or 00000: its 0 is a value, and it is no number
 _ZERO_GAP = 5  # zero is a sentinel when it lies this many typical value-spacings below the smallest real value
@@ -147,6 +148,22 @@ def standardize_missing(frame: pd.DataFrame, sentinels: dict[str, list[float]] |
             numbers = pd.to_numeric(frame[column], errors="coerce")
             frame[column] = frame[column].mask(numbers == sentinel)
     return frame
+
+
+def is_placeholder(value) -> bool:
+    """Whether one value is a placeholder string ("?", " NA ", "null"), exactly as `standardize_missing` judges a
+    text cell, without a Series: prediction of one text would spend more on the Series than on the model."""
+    if not isinstance(value, str):
+        return False
+    # pandas strips the same whitespace as str.strip (with pyarrow strings too) and lowercases character for
+    # character, so a text longer than every token cannot become one.
+    text = value.strip()
+    if len(text) > _LONGEST_TOKEN:
+        return False
+    if text.isascii() or text.lower() == text:
+        return text.lower() in MISSING_TOKENS
+    # Some letters lowercase differently in pyarrow ("İ" to "i", not "i̇"): ask pandas, as standardize_missing does.
+    return bool(pd.Series([text], dtype=object).astype("string").str.lower().isin(MISSING_TOKENS).iloc[0])
 
 
 def _zero_stands_apart(present: pd.Series) -> bool:
