@@ -38,7 +38,7 @@ from ..models.pretrained import resolve_pretrained
 from ..predictor import predict_encoded
 from ..preprocessing import Preprocessing
 from .batching import InputDataset, LengthBucketBatchSampler, make_loader, sorted_batches
-from . import distributed, tracking
+from . import convex, distributed, tracking
 from .callbacks import BatchProgress, EpochLog, RandomState, RestoreBestWeights
 from .module import TaskModule
 
@@ -382,14 +382,15 @@ def _fit(model, task: str, train_inputs, train_targets, valid_inputs, valid_targ
          label: str = "", checkpoints: "Checkpoints | None" = None,
          extra_callbacks: Sequence[L.Callback] = ()) -> list[dict]:
     """Train `model` in place on encoded inputs, validating each epoch; returns the per-epoch history."""
+    if convex.fits(model):  # the TF-IDF linear model: a convex solver, one "epoch" in the history
+        return convex.fit(model, task, train_inputs, train_targets, valid_inputs, valid_targets,
+                          _class_weights(task, train_targets, config.regularization.class_weight), label)
     tcfg = config.train
     train_loader = make_loader(InputDataset(train_inputs, train_targets), pad, LengthBucketBatchSampler(
         train_inputs.lengths, tcfg.batch_size, tcfg.seed))
     valid_loader = make_loader(InputDataset(valid_inputs, valid_targets), pad,
                                distributed.ShardedBatches(sorted_batches(valid_inputs.lengths, 256)))
 
-    if hasattr(model, "fit_statistics"):  # e.g. the linear model's inverse document frequencies
-        model.fit_statistics(train_inputs)
     stop = config.stopping
     epoch_log = EpochLog(tcfg.epochs, label)
     callbacks = [epoch_log, *extra_callbacks]
