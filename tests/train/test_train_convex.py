@@ -1,6 +1,10 @@
 """The TF-IDF linear model fitted by a convex solver: its forward pass gives what scikit-learn's fit predicts on
 the same sparse features, for every task, and a trained model saves, loads and predicts the same."""
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import torch
@@ -118,3 +122,18 @@ def test_a_trained_linear_model_saves_loads_and_predicts_the_same(reviews_csv, t
     expected = 1 / (1 + np.exp(-logits[:, 0]))
     np.testing.assert_allclose(predictor.predict(texts).probabilities[:, 1], expected, atol=1e-5)
     assert predictor.predict(texts[:2]).labels == ["pos", "neg"]
+
+
+def test_training_the_linear_model_does_not_load_lightning(reviews_csv, tmp_path):
+    """Lightning takes seconds to import, longer than the whole convex fit of a few thousand texts."""
+    script = f"""
+import sys
+import trainwright
+config = trainwright.build_config(overrides={{"model": {{"name": "linear"}}, "train": {{"threads": 1}}}})
+trainwright.train({str(reviews_csv)!r}, out={str(tmp_path / "linear")!r}, config=config)
+print([name for name in sys.modules if name.split(".")[0] in ("lightning", "pytorch_lightning")])
+"""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"

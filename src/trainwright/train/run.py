@@ -6,6 +6,7 @@ import json
 import logging
 import math
 import os
+import random
 import signal
 import statistics
 import time
@@ -14,11 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import lightning as L
 import numpy as np
 import torch
-from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint
 from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 
 from ..artifact import Artifact, fingerprint, save_artifact
@@ -39,8 +39,9 @@ from ..predictor import predict_encoded
 from ..preprocessing import Preprocessing
 from .batching import InputDataset, LengthBucketBatchSampler, make_loader, sorted_batches
 from . import convex, distributed, tracking
-from .callbacks import BatchProgress, EpochLog, RandomState, RestoreBestWeights
-from .module import TaskModule
+
+if TYPE_CHECKING:  # Lightning loads only for gradient training: it takes seconds to import
+    import lightning as L
 
 
 @dataclass
@@ -134,7 +135,16 @@ def setup(config: RunConfig) -> None:
     """Threads, the data-parallel process group if any, and the seed."""
     use_threads(config.train.threads)
     distributed.prepare_process(config)
-    L.seed_everything(config.train.seed, verbose=False)
+    seed_everything(config.train.seed)
+
+
+def seed_everything(seed: int) -> None:
+    """Python's, NumPy's and torch's generators, as Lightning's seed_everything sets them, without importing
+    Lightning (seconds) for a model that trains without it."""
+    os.environ["PL_GLOBAL_SEED"] = str(seed)
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
 
 
 def check_inputs(name: str, roles, source: str) -> None:
@@ -244,7 +254,7 @@ def _train_bagged(examples, stages, target, config, members, sources):
     out_of_fold = None
     pad = stages.tokenizer.pad if stages.tokenizer is not None else None
     for k, (fit_rows, stop_rows) in enumerate(folds):
-        L.seed_everything(config.train.seed + k, verbose=False)
+        seed_everything(config.train.seed + k)
         model = _build(stages, target, config, len(fit_rows), len(stop_rows), quiet=k > 0)
         rows = _fit(model, target.task_, inputs.subset(fit_rows), y[fit_rows], inputs.subset(stop_rows),
                     y[stop_rows], pad, config, label=f"model {k + 1}/{members}: ")
@@ -385,6 +395,12 @@ def _fit(model, task: str, train_inputs, train_targets, valid_inputs, valid_targ
     if convex.fits(model):  # the TF-IDF linear model: a convex solver, one "epoch" in the history
         return convex.fit(model, task, train_inputs, train_targets, valid_inputs, valid_targets,
                           _class_weights(task, train_targets, config.regularization.class_weight), label)
+    import lightning as L
+    from lightning.pytorch.callbacks import EarlyStopping
+
+    from .callbacks import BatchProgress, EpochLog, RestoreBestWeights
+    from .module import TaskModule
+
     tcfg = config.train
     train_loader = make_loader(InputDataset(train_inputs, train_targets), pad, LengthBucketBatchSampler(
         train_inputs.lengths, tcfg.batch_size, tcfg.seed))
@@ -456,6 +472,10 @@ class Checkpoints:
             settings.write_text(json.dumps(current, indent=2) + "\n", encoding="utf-8")
 
     def callbacks(self) -> list:
+        from lightning.pytorch.callbacks import ModelCheckpoint
+
+        from .callbacks import RandomState
+
         return [ModelCheckpoint(dirpath=self.directory, filename="last", save_top_k=1, every_n_epochs=1,
                                 enable_version_counter=False), RandomState()]
 
