@@ -137,3 +137,10 @@ print([name for name in sys.modules if name.split(".")[0] in ("lightning", "pyto
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_gradient_settings_given_for_the_linear_model_are_said_to_be_unused(reviews_csv, tmp_path, tw_log):
+    config = trainwright.build_config(overrides={"model": {"name": "linear"}, "train": {"threads": 1,
+                                                 "learning_rate": 0.1}, "regularization": {"l2": 1e-4}})
+    trainwright.train(reviews_csv, out=tmp_path / "linear", config=config)
+    assert "train.learning_rate, regularization.l2 not used" in tw_log.text

@@ -104,6 +104,7 @@ def prepare(data: str | Path, config: RunConfig | str | Path | None):
     if config.model.name == "auto":
         config.model.name = _model_for(roles)
     check_inputs(config.model.name, roles, str(data))
+    tell_unused_settings(config)
     apply_presets(config)
     return config, roles, examples, target
 
@@ -145,6 +146,22 @@ def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
+
+
+# Settings of gradient training that the linear model's convex fit (convex.py) has no use for.
+_GRADIENT_ONLY = {"train": ("epochs", "batch_size", "learning_rate", "optimizer", "lr_schedule", "warmup_epochs"),
+                  "regularization": ("l1", "l2", "weight_decay", "label_smoothing", "gradient_clip")}
+
+
+def tell_unused_settings(config: RunConfig) -> None:
+    """Say so when a setting the user gave does nothing for the model (rather than ignore it silently)."""
+    if config.model.name != "linear":
+        return
+    unused = [f"{section}.{key}" for section, keys in _GRADIENT_ONLY.items() for key in keys
+              if key in getattr(config, section).model_fields_set]
+    if unused:
+        logger.warning(f"model linear is fitted by a convex solver with its regularization chosen on validation: "
+                       f"{', '.join(unused)} not used.")
 
 
 def check_inputs(name: str, roles, source: str) -> None:
