@@ -27,7 +27,7 @@ from threadpoolctl import threadpool_limits
 from .. import tasks
 from ..log import logger
 
-C_GRID = (0.1, 0.3, 1.0, 3.0, 10.0, 30.0)  # logistic regression's inverse regularization strength
+C_GRID = (0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)  # logistic regression's inverse regularization strength
 MAX_ITER = 1000
 ABSENT = -30.0  # the logit of a class no training row has: a probability of ~1e-13, finite for the loss
 
@@ -48,7 +48,9 @@ def fit(model, task: str, train_inputs, train_targets, valid_inputs, valid_targe
     # Only the features some training text has: the others' weights are 0 at the optimum (no gradient but the
     # penalty's), and the solver's vectors shrink from every hash bucket to the features seen.
     seen = np.unique(x.indices)
-    best = None  # (score, C, weight, bias); the smaller C wins a tie, as it generalizes no worse
+    # Chosen by validation loss, not accuracy: a smooth figure, where accuracy on a few hundred rows moves in steps
+    # of a row (measured: as good or better on SST-2, TREC and waimai). The smaller C wins a tie.
+    best = None  # (loss, C, weight, bias)
     solvers = {}  # each logistic regression starts from its solution at the previous C: far fewer iterations
     for c in sorted(C_GRID):
         weight = np.zeros((model.weight.shape[1], x.shape[1]), dtype=np.float32)
@@ -57,9 +59,8 @@ def fit(model, task: str, train_inputs, train_targets, valid_inputs, valid_targe
         with threadpool_limits(1):
             weight[:, seen], bias = _solve(task, x[:, seen], y, c, weights, model.weight.shape[1], solvers)
         figures = _figures(task, valid_x, valid_y, weight, bias)
-        score = -figures["loss"] if task == "regression" else figures["accuracy"]
-        if best is None or score > best[0]:
-            best = (score, c, weight, bias)
+        if best is None or figures["loss"] < best[0]:
+            best = (figures["loss"], c, weight, bias)
     _, c, weight, bias = best
     with torch.no_grad():
         model.weight.copy_(torch.from_numpy(weight.T))
