@@ -144,3 +144,14 @@ def test_gradient_settings_given_for_the_linear_model_are_said_to_be_unused(revi
                                                  "learning_rate": 0.1}, "regularization": {"l2": 1e-4}})
     trainwright.train(reviews_csv, out=tmp_path / "linear", config=config)
     assert "train.learning_rate, regularization.l2 not used" in tw_log.text
+
+
+def test_the_run_diagnosis_of_a_convex_fit_speaks_of_no_epochs():
+    from trainwright.evaluate.diagnosis import diagnose
+
+    history = [{"epoch": 1, "seconds": 0.1, "samples": 200, "train_loss": 0.05, "train_accuracy": 1.0,
+                "val_loss": 0.3, "val_accuracy": 0.9}]
+    config = {"model": {"name": "linear"}, "train": {"epochs": 10}}
+    found = diagnose(history, {"valid": {"accuracy": 0.9}}, config)
+    text = " ".join([*found.lines, *found.next_steps])
+    assert "One convex solve" in text and "Early stopping" not in text and "early stopping" not in text
