@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import pandas as pd
@@ -14,13 +15,22 @@ from .data.writers import TableWriter
 from .evaluate.evaluation import evaluate
 from .export import export_onnx
 from .predictor import Predictor
-from .train.cross_validation import cross_validate
-from .train.distill import distill
 from .train.run import train
-from .train.tune import tune
 
 __all__ = ["build_config", "cross_validate", "distill", "evaluate", "export_onnx", "load", "predict_file", "train",
            "tune"]
+
+# These load Lightning, which takes seconds to import: on first use only (PEP 562), so that `train` of a model
+# that needs no Lightning (the convex-fitted linear model) starts without it.
+_LAZY = {"cross_validate": ".train.cross_validation", "distill": ".train.distill", "tune": ".train.tune"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name], __package__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def load(directory: str | Path, backend: str = "torch") -> Predictor:

@@ -45,6 +45,15 @@ def test_student_learns_from_the_teacher_and_is_compared_with_it(teacher, data, 
     assert student.target_column == "label" and student.predict(["love it, superb"]).labels == ["pos"]
 
 
+def test_a_linear_student_is_fitted_by_the_convex_solver_on_the_teachers_probabilities(teacher, data, tmp_path):
+    config = trainwright.build_config(overrides={"train": {"threads": 1}})
+    result = trainwright.distill(teacher, data / "train.csv", student="linear", unlabeled=data / "unlabeled.csv",
+                                 test=data / "test.csv", out=tmp_path / "linear", config=config)
+    assert len(result.history) == 1 and result.history[0]["samples"] == 480  # one solve over every row
+    assert result.metrics["distillation"]["student"]["test"]["accuracy"] > 0.75
+    assert trainwright.load(result.path).predict(["love it, superb"]).labels == ["pos"]
+
+
 def test_soft_targets_mix_in_the_true_labels_by_alpha():
     import numpy as np
 

@@ -93,8 +93,8 @@ def test_the_starting_points_of_a_searched_model_are_each_models_presets():
 
     points = {point["model.name"]: point for point in space.starting_points(preset)}
     assert list(points) == list(TEXT_MODELS)
-    assert points["linear"]["linear:train.learning_rate"] == 2e-2 and points["linear"]["linear:model.ngrams"] == 2
-    assert points["linear"]["linear:regularization.l2"] == 1e-8  # 0 on a log range: its low end stands in
+    assert points["linear"]["linear:model.ngrams"] == 2 and points["linear"]["linear:model.hash_buckets"] == 2 ** 18
+    assert "linear:train.learning_rate" not in points["linear"]  # a convex fit: no learning rate to tune
     assert points["cnn"]["cnn:train.batch_size"] == 50 and points["cnn"]["cnn:model.embedding_dim"] == 300
     assert points["bilstm"]["bilstm:model.hidden_size"] == 128
 

@@ -58,6 +58,9 @@ def diagnose(history: list[dict], metrics: dict | None = None, config: Any = Non
     if "hamming_loss" in (metrics.get("valid") or {}):  # a multilabel run whose config does not say so
         settings.task = "multilabel"
     groups = _by_model(history)
+    if settings.model == "linear" and groups and all(len(rows) == 1 for rows in groups):
+        # fitted by one convex solve (train/convex.py): no epochs, so nothing to stop early or restore
+        settings.convex, settings.early_stopping, settings.restore_best, settings.max_epochs = True, False, False, 1
     if not groups:
         return Diagnosis("no_history", [("No per-epoch history was saved with this run (history.json is missing "
                                          "or empty), so there are no learning curves to read.")])
@@ -108,6 +111,7 @@ class _Settings:
     mlp_dropout: float = 0.1
     weight_decay: float = 0.0
     task: str = ""  # data.task; multilabel runs log subset accuracy
+    convex: bool = False  # the linear model, fitted by one convex solve rather than epochs
 
     @classmethod
     def read(cls, config: Any) -> _Settings:
@@ -239,7 +243,7 @@ def _single(f: dict, s: _Settings) -> tuple[str, list[str]]:
     elif f["best_epoch"] != f["epochs_run"]:
         lines.append(f"Validation loss reached its lowest, {_l(f['best_val_loss'])}, at epoch {f['best_epoch']} and "
                      f"stayed there ({_l(f['final_val_loss'])} at epoch {f['epochs_run']}).")
-    else:
+    elif not s.convex:
         lines.append(f"Validation loss fell to {_l(f['final_val_loss'])} at the last epoch ({f['epochs_run']}).")
     lines.append(_gap_sentence(f))
     lines.append(_defense_sentence(f, s))
@@ -285,6 +289,8 @@ def _points(gap: float) -> str:
 
 def _defense_sentence(f: dict, s: _Settings) -> str:
     last, kept, kept_loss = f["epochs_run"], f["kept_epoch"], f["kept_val_loss"]
+    if s.convex:
+        return "One convex solve (scikit-learn), its regularization strength chosen on the validation rows."
     if f["stopped_early"]:
         text = f"Early stopping stopped at epoch {last} of {s.max_epochs}"
         if f["restored"]:

@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import torch
+from scipy import sparse
+from sklearn.preprocessing import normalize
 from torch import nn
 from torch.nn import functional as F
 
@@ -45,22 +47,38 @@ class TfidfLinearClassifier(nn.Module):
     @torch.no_grad()
     def fit_statistics(self, inputs) -> TfidfLinearClassifier:
         """Learn the idf from the training texts; `inputs` is preprocessing.EncodedInputs (uses .sequences)."""
+        counts = self.counts(inputs.sequences)
+        df = np.bincount(counts.indices, minlength=counts.shape[1])  # each (text, feature) pair is one entry
+        n = counts.shape[0]
+        self.idf.copy_(torch.from_numpy(np.log((1 + n) / (1 + df)) + 1))
+        return self
+
+    @torch.no_grad()
+    def counts(self, sequences) -> sparse.csr_matrix:
+        """(texts, features) CSR matrix of each text's feature counts: the forward pass's features, sparse."""
         cfg = self.config
-        sequences = inputs.sequences
-        df = torch.zeros(len(self.idf), dtype=torch.float64)
+        parts = []
         for start in range(0, len(sequences), 1024):
             chunk = sequences[start:start + 1024]
             ids = np.zeros((len(chunk), max(1, max(len(s) for s in chunk))), dtype=np.int64)
             for row, seq in enumerate(chunk):
                 ids[row, :len(seq)] = seq
-            features = ngram_ids(torch.from_numpy(ids), cfg.vocab_size, cfg.ngrams, cfg.hash_buckets)
-            rows = torch.arange(len(chunk))[:, None].expand_as(features)
-            present = torch.unique(rows * len(df) + features)  # each (text, feature) pair once
-            present = present[present % len(df) != PAD_ID]
-            df += torch.bincount(present % len(df), minlength=len(df)).to(torch.float64)
-        n = len(sequences)
-        self.idf.copy_(torch.log((1 + n) / (1 + df)) + 1)
-        return self
+            features = ngram_ids(torch.from_numpy(ids), cfg.vocab_size, cfg.ngrams, cfg.hash_buckets).numpy()
+            rows = np.broadcast_to(np.arange(len(chunk))[:, None], features.shape)
+            real = features != PAD_ID
+            # duplicate (row, feature) entries are summed: the counts
+            parts.append(sparse.csr_matrix((np.ones(real.sum()), (rows[real], features[real])),
+                                           shape=(len(chunk), len(self.idf))))
+        if not parts:
+            return sparse.csr_matrix((0, len(self.idf)))
+        return sparse.vstack(parts, format="csr")
+
+    def features(self, sequences) -> sparse.csr_matrix:
+        """(texts, features) CSR matrix of the tf-idf rows the forward pass multiplies by the weight: the
+        input of the convex fit (train/convex.py), so that its solution is this module's weight and bias."""
+        tfidf = self.counts(sequences)
+        tfidf.data *= self.idf.double().numpy()[tfidf.indices]
+        return normalize(tfidf, norm="l2", copy=False)
 
     def forward(self, ids: torch.Tensor, **unused) -> torch.Tensor:
         """ids: (batch, time) token ids, padding anywhere -> logits (batch, num_outputs)."""

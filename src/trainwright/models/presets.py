@@ -27,9 +27,8 @@ PRESETS: dict[str, dict[str, dict]] = {
                  "model": {"embedding_dim": 64, "hash_buckets": 2 ** 16, "dropout": 0.0},
                  "train": {"epochs": 20, "batch_size": 64, "learning_rate": 1e-2},
                  "stopping": {"patience": 3}},
-    "linear": {"tokenizer": {"num_words": 50000},
-               "train": {"epochs": 40, "batch_size": 128, "learning_rate": 2e-2},
-               "stopping": {"patience": 3}},
+    # Fitted by a convex solver (train/convex.py): no epochs, batches or learning rate to preset.
+    "linear": {"tokenizer": {"num_words": 50000}},
     "transformer": {"model": {"embedding_dim": 128, "hidden_size": 256, "num_layers": 2, "dropout": 0.1},
                     "train": {"epochs": 20, "learning_rate": 5e-4, "warmup_epochs": 1.0},
                     "stopping": {"patience": 3}},

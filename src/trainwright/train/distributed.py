@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from collections.abc import Iterator, Sequence
 
 import numpy as np
@@ -59,6 +60,8 @@ def is_main_process() -> bool:
     size, rank = world()
     if size > 1:
         return rank == 0
+    if "lightning" not in sys.modules:  # no trainer ran here (the convex fit): the launcher's rank holds
+        return launch_rank() == 0
     from lightning.fabric.utilities.rank_zero import rank_zero_only
 
     return getattr(rank_zero_only, "rank", 0) == 0 and launch_rank() == 0

@@ -6,6 +6,7 @@ import json
 import logging
 import math
 import os
+import random
 import signal
 import statistics
 import time
@@ -14,11 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import lightning as L
 import numpy as np
 import torch
-from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint
 from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 
 from ..artifact import Artifact, fingerprint, save_artifact
@@ -38,9 +38,10 @@ from ..models.pretrained import resolve_pretrained
 from ..predictor import predict_encoded
 from ..preprocessing import Preprocessing
 from .batching import InputDataset, LengthBucketBatchSampler, make_loader, sorted_batches
-from . import distributed, tracking
-from .callbacks import BatchProgress, EpochLog, RandomState, RestoreBestWeights
-from .module import TaskModule
+from . import convex, distributed, tracking
+
+if TYPE_CHECKING:  # Lightning loads only for gradient training: it takes seconds to import
+    import lightning as L
 
 
 @dataclass
@@ -103,6 +104,7 @@ def prepare(data: str | Path, config: RunConfig | str | Path | None):
     if config.model.name == "auto":
         config.model.name = _model_for(roles)
     check_inputs(config.model.name, roles, str(data))
+    tell_unused_settings(config)
     apply_presets(config)
     return config, roles, examples, target
 
@@ -134,7 +136,32 @@ def setup(config: RunConfig) -> None:
     """Threads, the data-parallel process group if any, and the seed."""
     use_threads(config.train.threads)
     distributed.prepare_process(config)
-    L.seed_everything(config.train.seed, verbose=False)
+    seed_everything(config.train.seed)
+
+
+def seed_everything(seed: int) -> None:
+    """Python's, NumPy's and torch's generators, as Lightning's seed_everything sets them, without importing
+    Lightning (seconds) for a model that trains without it."""
+    os.environ["PL_GLOBAL_SEED"] = str(seed)
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+# Settings of gradient training that the linear model's convex fit (convex.py) has no use for.
+_GRADIENT_ONLY = {"train": ("epochs", "batch_size", "learning_rate", "optimizer", "lr_schedule", "warmup_epochs"),
+                  "regularization": ("l1", "l2", "weight_decay", "label_smoothing", "gradient_clip")}
+
+
+def tell_unused_settings(config: RunConfig) -> None:
+    """Say so when a setting the user gave does nothing for the model (rather than ignore it silently)."""
+    if config.model.name != "linear":
+        return
+    unused = [f"{section}.{key}" for section, keys in _GRADIENT_ONLY.items() for key in keys
+              if key in getattr(config, section).model_fields_set]
+    if unused:
+        logger.warning(f"model linear is fitted by a convex solver with its regularization chosen on validation: "
+                       f"{', '.join(unused)} not used.")
 
 
 def check_inputs(name: str, roles, source: str) -> None:
@@ -244,7 +271,7 @@ def _train_bagged(examples, stages, target, config, members, sources):
     out_of_fold = None
     pad = stages.tokenizer.pad if stages.tokenizer is not None else None
     for k, (fit_rows, stop_rows) in enumerate(folds):
-        L.seed_everything(config.train.seed + k, verbose=False)
+        seed_everything(config.train.seed + k)
         model = _build(stages, target, config, len(fit_rows), len(stop_rows), quiet=k > 0)
         rows = _fit(model, target.task_, inputs.subset(fit_rows), y[fit_rows], inputs.subset(stop_rows),
                     y[stop_rows], pad, config, label=f"model {k + 1}/{members}: ")
@@ -382,14 +409,21 @@ def _fit(model, task: str, train_inputs, train_targets, valid_inputs, valid_targ
          label: str = "", checkpoints: "Checkpoints | None" = None,
          extra_callbacks: Sequence[L.Callback] = ()) -> list[dict]:
     """Train `model` in place on encoded inputs, validating each epoch; returns the per-epoch history."""
+    if convex.fits(model):  # the TF-IDF linear model: a convex solver, one "epoch" in the history
+        return convex.fit(model, task, train_inputs, train_targets, valid_inputs, valid_targets,
+                          _class_weights(task, train_targets, config.regularization.class_weight), label)
+    import lightning as L
+    from lightning.pytorch.callbacks import EarlyStopping
+
+    from .callbacks import BatchProgress, EpochLog, RestoreBestWeights
+    from .module import TaskModule
+
     tcfg = config.train
     train_loader = make_loader(InputDataset(train_inputs, train_targets), pad, LengthBucketBatchSampler(
         train_inputs.lengths, tcfg.batch_size, tcfg.seed))
     valid_loader = make_loader(InputDataset(valid_inputs, valid_targets), pad,
                                distributed.ShardedBatches(sorted_batches(valid_inputs.lengths, 256)))
 
-    if hasattr(model, "fit_statistics"):  # e.g. the linear model's inverse document frequencies
-        model.fit_statistics(train_inputs)
     stop = config.stopping
     epoch_log = EpochLog(tcfg.epochs, label)
     callbacks = [epoch_log, *extra_callbacks]
@@ -455,6 +489,10 @@ class Checkpoints:
             settings.write_text(json.dumps(current, indent=2) + "\n", encoding="utf-8")
 
     def callbacks(self) -> list:
+        from lightning.pytorch.callbacks import ModelCheckpoint
+
+        from .callbacks import RandomState
+
         return [ModelCheckpoint(dirpath=self.directory, filename="last", save_top_k=1, every_n_epochs=1,
                                 enable_version_counter=False), RandomState()]
 

@@ -45,7 +45,8 @@ from ..progress import progress_bar
 from ..preprocessing import EncodedInputs, Preprocessing
 from ..text import load_tokenizer
 from . import distributed, tracking
-from .run import _build, _fit, _read_labeled, adopt_roles, assemble_artifact, check_inputs, keep_column_names
+from .run import (_build, _fit, _read_labeled, adopt_roles, assemble_artifact, check_inputs, keep_column_names,
+                  tell_unused_settings)
 
 MIN_BYTES = 100 * 2**20  # data.stream auto streams files at least this large
 MAX_VALID = 50_000  # held-out rows: enough to pick the best epoch; more only slows each epoch
@@ -160,6 +161,7 @@ def _roles(path: Path, config: RunConfig) -> ColumnRoles:
         logger.info(f"{path} is read in chunks: model auto trains the seed lstm (trying each candidate on a file "
                     "this size would take as long as training each); pass --model to choose another")
     check_inputs(config.model.name, roles, str(path))
+    tell_unused_settings(config)
     if config.model.name == "pretrained":  # fail before reading the file if it is not on disk
         config.model.pretrained = str(resolve_pretrained(config.model.pretrained))
     apply_presets(config)

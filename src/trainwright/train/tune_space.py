@@ -55,9 +55,8 @@ DEFAULT_SPACES: dict[str, dict[str, Any]] = {
     "fasttext": {"train.learning_rate": {"low": 2e-3, "high": 5e-2, "log": True}, "train.batch_size": [32, 64, 128],
                  "model.embedding_dim": [32, 64, 128], "model.ngrams": [1, 2, 3],
                  "model.dropout": {"low": 0.0, "high": 0.5}},
-    # a TF-IDF logistic regression: the l2 penalty is its regularization (scikit-learn's C=1 is ~1e-4 on 7k rows)
-    "linear": {"train.learning_rate": {"low": 3e-3, "high": 1e-1, "log": True}, "train.batch_size": [32, 64, 128, 256],
-               "model.ngrams": [1, 2, 3], "regularization.l2": {"low": 1e-8, "high": 1e-4, "log": True}},
+    # a TF-IDF logistic regression fitted by a convex solver, which chooses its own regularization on validation
+    "linear": {"model.ngrams": [1, 2, 3], "model.hash_buckets": [2 ** 16, 2 ** 18, 2 ** 20]},
     "transformer": {"train.learning_rate": {"low": 1e-4, "high": 2e-3, "log": True}, "train.batch_size": [16, 32, 64],
                     "model.embedding_dim": [64, 128, 256], "model.num_layers": [1, 2, 3],
                     "model.dropout": {"low": 0.0, "high": 0.3}},
