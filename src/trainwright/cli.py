@@ -179,7 +179,8 @@ def train(
         _print_tables(metrics, name)
     training = result.metrics["training"]
     models = f"{training['models']} models, " if training.get("models", 1) > 1 else ""
-    out.print(f"Trained {models}{training['epochs_run']} epochs in {training['fit_s']:.1f}s "
+    epochs = f"{training['epochs_run']} epoch{'' if training['epochs_run'] == 1 else 's'}"
+    out.print(f"Trained {models}{epochs} in {training['fit_s']:.1f}s "
               f"({training['train_samples_per_s']:.0f} samples/s). Model saved to [bold]{result.path}[/bold]",
               soft_wrap=True)
     print_diagnosis(diagnose_run(result.path), out)
