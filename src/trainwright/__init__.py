@@ -2,9 +2,8 @@
 
 __version__ = "0.1.0"
 
-import importlib  # noqa: E402
-
 from .errors import ArtifactError, ConfigError, DataError, TrainwrightError  # noqa: E402
+from .lazy import lazy_exports  # noqa: E402
 
 # `train` and `evaluate` name both subpackages and API functions. The subpackages are loaded (cheaply) first,
 # so that importing one of their modules later cannot rebind the names; the names then mean the functions.
@@ -19,19 +18,7 @@ _HOMES = {
     **{name: ".api" for name in ("cross_validate", "distill", "evaluate", "export_onnx", "load", "predict_file",
                                  "train", "tune")},
 }
-
-
-def __getattr__(name: str):
-    if name in _HOMES:
-        value = getattr(importlib.import_module(_HOMES[name], __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted({*globals(), *_HOMES})
-
+__getattr__, __dir__ = lazy_exports(__name__, _HOMES)
 
 __all__ = [
     "Artifact", "ArtifactError", "ConfigError", "DataError", "Predictions", "Predictor", "RunConfig",

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +13,7 @@ from .data.streaming import Progress, read_chunks
 from .data.writers import TableWriter
 from .evaluate.evaluation import evaluate
 from .export import export_onnx
+from .lazy import lazy_exports
 from .predictor import Predictor
 from .train.run import train
 
@@ -23,14 +23,7 @@ __all__ = ["build_config", "cross_validate", "distill", "evaluate", "export_onnx
 # These load Lightning, which takes seconds to import: on first use only (PEP 562), so that `train` of a model
 # that needs no Lightning (the convex-fitted linear model) starts without it.
 _LAZY = {"cross_validate": ".train.cross_validation", "distill": ".train.distill", "tune": ".train.tune"}
-
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name], __package__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)
 
 
 def load(directory: str | Path, backend: str = "torch") -> Predictor:

@@ -5,14 +5,10 @@
     report.to_json()       # the same object `trainwright doctor --json` prints
 """
 
-import importlib
+from ..lazy import lazy_exports
 
 __all__ = ["ColumnProfile", "DoctorReport", "Finding", "diagnose"]
 _HOMES = {"diagnose": ".diagnosis", "ColumnProfile": ".report", "DoctorReport": ".report", "Finding": ".report"}
 
-
-def __getattr__(name: str):
-    # Loaded on first use: the CLI imports the doctor command, and `--help` must not wait for pandas.
-    if name in _HOMES:
-        return getattr(importlib.import_module(_HOMES[name], __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# Loaded on first use: the CLI imports the doctor command, and `--help` must not wait for pandas.
+__getattr__, __dir__ = lazy_exports(__name__, _HOMES)
