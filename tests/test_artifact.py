@@ -26,9 +26,10 @@ def test_predictions_after_reload_are_identical(tiny_model, reviews_csv):
 
 def test_artifact_holds_only_safetensors_and_json(tiny_model):
     names = sorted(p.name for p in tiny_model.iterdir())
+    # logs/: CSV and TensorBoard, never loaded; .trainwright.json: the marker of the files trainwright owns
     assert names == sorted(["config.json", "history.json", "metadata.json", "metrics.json", "model.json",
                             "preprocessing.json", "target.json", "tokenizer.json", "validation.json",
-                            "weights.safetensors", "logs", ".trainwright.json"])  # logs/: CSV and TensorBoard, never loaded
+                            "weights.safetensors", "logs", ".trainwright.json"])
     for path in tiny_model.glob("*.json"):
         json.loads(path.read_text(encoding="utf-8"))
     metadata = json.loads((tiny_model / "metadata.json").read_text())

@@ -22,7 +22,8 @@ OWNS = {
               "preprocessing.json", "target.json", "metrics.json", "history.json", "logs", "validation.json",
               "metadata.json", "checkpoint", "report"),
     "cv": ("cv.json", "cv.csv"),
-    "tune": ("study.db", "study.db-journal", "study.db-wal", "study.db-shm", "trials.json", "trials.csv", "trials", "best", ".best.lock"),
+    "tune": ("study.db", "study.db-journal", "study.db-wal", "study.db-shm", "trials.json", "trials.csv", "trials",
+             "best", ".best.lock"),
 }
 
 
