@@ -41,8 +41,8 @@ class TableWriter:
             if self.path.is_dir():
                 raise ArtifactError(f"{self.path} is a folder: give -o a file name such as predictions.csv.")
             if self.path.exists() and not self.overwrite and not _written_by_us(self.path):
-                raise ArtifactError(f"{self.path} exists and trainwright did not write it: pass --overwrite to "
-                                    "replace it, or choose another -o.")
+                raise ArtifactError(f"{self.path} exists, and trainwright did not write it or it has changed since: "
+                                    "pass --overwrite to replace it, or choose another -o.")
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 handle, name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=self.suffix,
