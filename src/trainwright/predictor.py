@@ -23,6 +23,9 @@ from .preprocessing import EncodedInputs, Preprocessing
 from .train.batching import sorted_batches
 
 _ABSENT = object()  # a record without the column: not a text, so such records take the table path
+# Up to this many records, a table model encodes them as plain lists; beyond, pandas' column-at-a-time work is
+# the cheaper (benchmarks/README.md, "Prediction of a few table rows").
+LIST_PATH_ROWS = 64
 
 
 @dataclass
@@ -91,14 +94,17 @@ class Predictor:
     def predict(self, inputs, source: str = "input") -> Predictions:
         """inputs: a text, a list of texts, a list of {column: value} records, or a DataFrame (read from
         `source`, named in error messages). A text-only model encodes texts, and records of texts, as plain lists
-        (no table: for a few texts, several times faster), with the same results as through a table."""
+        (no table: for a few texts, several times faster), with the same results as through a table; so does a
+        table model given up to LIST_PATH_ROWS records."""
         if not isinstance(inputs, pd.DataFrame):
             inputs = [inputs] if isinstance(inputs, (str, dict)) else list(inputs)
-        texts = self._texts(inputs)
+        texts, columns = self._texts(inputs), self._columns(inputs)
+        encoded = None
         if texts is not None:
-            outputs = self._outputs(self.preprocessing.encode_texts(texts))
-        else:
-            outputs = self.outputs(self.frame(inputs, source), source)
+            encoded = self.preprocessing.encode_texts(texts)
+        elif columns is not None:
+            encoded = self.preprocessing.encode_columns(columns)
+        outputs = self._outputs(encoded) if encoded is not None else self.outputs(self.frame(inputs, source), source)
         if self.task == "regression":
             return Predictions(labels=outputs.tolist(), probabilities=None, classes=None)
         if self.task == "multilabel":
@@ -124,6 +130,18 @@ class Predictor:
         if len(self.text_columns) != 1:
             return None
         return {self.text_columns[0]: ["" if t is None else str(t) for t in inputs]}  # as `frame` reads them
+
+    def _columns(self, inputs: list | pd.DataFrame) -> dict[str, list] | None:
+        """A few records as {input column: values} for a model with table columns, where they need no table: a
+        key a record lacks is a missing value, as in a table, and keys that are not inputs are ignored. None for
+        anything else, and where a text column is in no record (`frame` reports that)."""
+        if (self.preprocessing.text_only or isinstance(inputs, pd.DataFrame) or not inputs
+                or len(inputs) > LIST_PATH_ROWS or not all(isinstance(row, dict) for row in inputs)):
+            return None
+        columns = {column: [row.get(column) for row in inputs] for column in self.preprocessing.inputs}
+        if not all(any(column in row for row in inputs) for column in self.text_columns):
+            return None
+        return columns
 
     def frame(self, inputs, source: str = "input") -> pd.DataFrame:
         """The inputs as a table with the model's input columns. Text columns are required; a table column left

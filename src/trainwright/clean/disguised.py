@@ -8,6 +8,7 @@ are top-codes, or whose rows carry signal (given the training labels), are kept 
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..data.missing import find_missing, is_placeholder, judge_sentinels, standardize_missing
@@ -46,12 +47,19 @@ class MissingMarker:
         check_is_fitted(self, "sentinels_")
         return standardize_missing(frame, self.sentinels_) if self.sentinels else frame.copy()
 
-    def transform_texts(self, values: list[str | None]) -> list[str | None]:
-        """`transform` of one text column given as a list of strings (or None): placeholders as None."""
+    def transform_texts(self, values: list) -> list:
+        """`transform` of one column given as a plain list (a text column: strings or None): placeholders as None.
+        A numeric column's sentinels are then marked by `mark_sentinels` on its numbers."""
         check_is_fitted(self, "sentinels_")
         if not self.sentinels:
             return list(values)
         return [None if is_placeholder(value) else value for value in values]
+
+    def mark_sentinels(self, column: str, numbers: np.ndarray) -> np.ndarray:
+        """`transform`'s sentinels on one numeric column given as float64 numbers: a copy with them as NaN."""
+        check_is_fitted(self, "sentinels_")
+        sentinels = self.sentinels_.get(column, []) if self.sentinels else []
+        return np.where(np.isin(numbers, sentinels), np.nan, numbers)
 
     def to_dict(self) -> dict:
         check_is_fitted(self, "sentinels_")

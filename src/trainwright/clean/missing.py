@@ -85,6 +85,28 @@ class MissingValueImputer:
             out[column + INDICATOR_SUFFIX] = gaps.isna().astype("float64")
         return out
 
+    def transform_arrays(self, numbers: dict[str, np.ndarray], categories: dict[str, list]) -> dict:
+        """`transform` on plain columns: numbers as float64 arrays, categories as lists of keys (None where
+        missing), for a few rows, where building a table costs more than the filling. Returns the filled columns
+        (arrays of numbers, lists of keys) and the indicators (float64 arrays), the values `transform` gives."""
+        check_is_fitted(self, "strategies_")
+        filled = {}
+        if self.knn_ is not None or self.iterative_ is not None:  # then there are multivariate columns
+            filled = self._multivariate_arrays(np.column_stack([numbers[c] for c in self.multivariate_columns_]))
+        out = {}
+        for column in self.numeric:
+            values = filled.get(column, numbers[column])
+            if self.strategies_[column] in ("ffill", "bfill", "interpolate"):  # along the rows: as tables do
+                out[column] = self._fill_numeric(column, pd.Series(values, dtype="float64")).to_numpy()
+            else:
+                out[column] = np.where(np.isnan(values), self.fill_[column], values)
+        for column in self.categorical:
+            out[column] = [self.fill_[column] if key is None else key for key in categories[column]]
+        for column in self.indicators_:
+            gaps = np.isnan(numbers[column]) if column in numbers else [key is None for key in categories[column]]
+            out[column + INDICATOR_SUFFIX] = np.asarray(gaps, dtype="float64")
+        return out
+
     def to_dict(self) -> dict:
         check_is_fitted(self, "strategies_")
         return {
@@ -180,14 +202,21 @@ class MissingValueImputer:
 
     def _multivariate(self, numbers: pd.DataFrame) -> dict[str, pd.Series]:
         """The knn and iterative columns, filled from the other numeric columns."""
+        if numbers.empty:
+            return {}
+        filled = self._multivariate_arrays(numbers[self.multivariate_columns_].to_numpy())
+        return {column: pd.Series(values, index=numbers.index) for column, values in filled.items()}
+
+    def _multivariate_arrays(self, matrix: np.ndarray) -> dict[str, np.ndarray]:
+        """`_multivariate` on the matrix of the `multivariate_columns_` (rows, columns)."""
         filled = {}
         for name, model in (("knn", self.knn_), ("iterative", self.iterative_)):
             targets = [c for c in self.multivariate_columns_ if self.strategies_[c] == name]
-            if model is None or not targets or numbers.empty:
+            if model is None or not targets:
                 continue
-            result = model.transform(numbers[self.multivariate_columns_].to_numpy())
+            result = model.transform(matrix)
             for column in targets:
-                filled[column] = pd.Series(result[:, self.multivariate_columns_.index(column)], index=numbers.index)
+                filled[column] = result[:, self.multivariate_columns_.index(column)]
         return filled
 
     def _fill_numeric(self, column: str, values: pd.Series) -> pd.Series:

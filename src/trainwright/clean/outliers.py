@@ -71,6 +71,18 @@ class OutlierHandler:
                 frame[column] = numbers.clip(low, high)
         return frame
 
+    def transform_arrays(self, numbers: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """`transform` on numeric columns given as float64 arrays, {column: numbers}: the same values."""
+        check_is_fitted(self, "bounds_")
+        numbers = dict(numbers)
+        for column, (low, high) in self.bounds_.items():
+            values = numbers[column]
+            if self.config.outliers == "as_missing":
+                numbers[column] = np.where((values < low) | (values > high), np.nan, values)
+            else:  # the comparisons of Series.clip, which keeps NaN
+                numbers[column] = np.where(values < low, low, np.where(values > high, high, values))
+        return numbers
+
     def to_dict(self) -> dict:
         check_is_fitted(self, "bounds_")
         cfg = self.config

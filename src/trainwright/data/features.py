@@ -64,12 +64,24 @@ class FeatureEncoder:
         """numeric (rows, n_numeric) float32 standardized, within ±FAR, a missing number at the mean (0);
         categorical (rows, n_categorical) int64 ids, 0 for unseen or missing."""
         check_is_fitted(self, "categories_")
-        numbers = (self._numbers(frame) - np.asarray(self.mean_)) / np.asarray(self.std_)
+        return self._encode(self._numbers(frame), [frame[c].map(category_key) for c in self.categorical])
+
+    def transform_columns(self, columns: dict[str, np.ndarray | list]) -> tuple[np.ndarray, np.ndarray]:
+        """`transform` on plain columns (numbers as float64 arrays, categories as lists of keys), as the cleaning's
+        `transform_columns` gives them: the same arrays, without a table."""
+        check_is_fitted(self, "categories_")
+        rows = len(columns[(self.numeric + self.categorical)[0]])
+        numbers = np.column_stack([columns[c] for c in self.numeric]) if self.numeric else np.zeros((rows, 0))
+        return self._encode(numbers, [map(category_key, columns[c]) for c in self.categorical])
+
+    def _encode(self, numbers: np.ndarray, keys: list) -> tuple[np.ndarray, np.ndarray]:
+        """numbers: (rows, n_numeric) float64; keys: each categorical column's category keys, row by row."""
+        numbers = (numbers - np.asarray(self.mean_)) / np.asarray(self.std_)
         numeric = np.nan_to_num(numbers, nan=0.0).clip(-FAR, FAR).astype(np.float32)
-        categorical = np.zeros((len(frame), len(self.categorical)), dtype=np.int64)
+        categorical = np.zeros((len(numbers), len(self.categorical)), dtype=np.int64)
         for j, column in enumerate(self.categorical):
             index = {key: i + 1 for i, key in enumerate(self.categories_[column])}
-            categorical[:, j] = [index.get(key, 0) for key in frame[column].map(category_key)]
+            categorical[:, j] = [index.get(key, 0) for key in keys[j]]
         return numeric, categorical
 
     def to_dict(self) -> dict:
