@@ -23,9 +23,9 @@ from .preprocessing import EncodedInputs, Preprocessing
 from .train.batching import sorted_batches
 
 _ABSENT = object()  # a record without the column: not a text, so such records take the table path
-# Up to this many records, a table model encodes them as plain lists; beyond, pandas' column-at-a-time work is
-# the cheaper (benchmarks/README.md, "Prediction of a few table rows").
-LIST_PATH_ROWS = 64
+# Up to this many records, a table model encodes them as plain lists, which costs a fraction of the tables for
+# any batch up to 2,048 records (benchmarks/README.md); larger ones come from files, read as tables anyway.
+LIST_PATH_ROWS = 1024
 
 
 @dataclass
