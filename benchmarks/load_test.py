@@ -4,7 +4,9 @@ For each model (and backend) the script starts `trainwright serve MODEL --backen
 /ready answers, then runs the load from a second process (this script with --client): C clients, each on its own
 keep-alive connection, send POST /predict with ONE text each (SST-2 test sentences, in turn) until a fixed
 number of requests has been answered. One text per request is the hard case: every prediction pays for a whole
-HTTP request, and only the server's micro-batching can group them.
+HTTP request, and only the server's micro-batching can group them. With --records FILE (a table model), each
+request carries one row of FILE instead, as a record of the model's columns: numbers as JSON numbers (null for
+`?`), categories as the strings written.
 
 Figures per concurrency level: predictions/s (requests answered / wall time), p50/p95/p99 latency (from writing
 the request to reading the whole response, in the client), errors (non-200 answers and broken connections).
@@ -14,6 +16,8 @@ Run from the project root, on a quiet machine:
     .venv/bin/python benchmarks/load_test.py runs/sst2 runs/sst2-pretrained:torch runs/sst2-pretrained:onnx
         [--clients 1 8 64] [--requests 2000] [--threads 1] [--json results.json]
 MODEL:onnx serves the graph written by `trainwright export MODEL --format onnx [--quantize int8]`.
+--baseline DIR serves each model a second time with the trainwright package of DIR/src (a checkout of an
+earlier commit, say), right after the first, so that old and new code meet the same load.
 """
 
 from __future__ import annotations
@@ -97,11 +101,14 @@ async def _load(port: int, clients: int, requests: int, bodies: list[bytes]) -> 
             "p99_ms": float(np.percentile(ms, 99)), "errors": len(errors), "first_error": errors[0] if errors else None}
 
 
-def run_client(port: int, clients: int, requests: int) -> dict:
+def run_client(port: int, clients: int, requests: int, records: Path | None = None) -> dict:
     import pandas as pd
 
-    texts = pd.read_csv(TEXTS)["text"].tolist()
-    bodies = [json.dumps({"inputs": [t]}).encode() for t in texts]
+    if records is None:
+        inputs = pd.read_csv(TEXTS)["text"].tolist()
+    else:
+        inputs = request_records(port, pd.read_csv(records, dtype=str, keep_default_na=False))
+    bodies = [json.dumps({"inputs": [one]}).encode() for one in inputs]
     try:
         import uvloop
         uvloop.install()
@@ -111,21 +118,45 @@ def run_client(port: int, clients: int, requests: int) -> dict:
     return asyncio.run(_load(port, clients, requests, bodies))
 
 
+def request_records(port: int, table) -> list[dict]:
+    """The table's rows as the served model's request schema (its /metadata) takes them: its columns only, numbers
+    as JSON numbers (null for `?` and other non-numbers), categories and texts as the strings written."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metadata", timeout=10) as answer:
+        columns = json.load(answer)["inputs"]
+
+    def number(text: str) -> float | None:
+        try:
+            value = float(text)
+        except ValueError:
+            return None
+        return value if np.isfinite(value) else None
+
+    return [{**{c: row[c] for c in columns["text"] + columns["categorical"]},
+             **{c: number(row[c]) for c in columns["numeric"]}} for row in table.to_dict("records")]
+
+
 # ----------------------------------------------------------------------------------------------- the driver
 
-def serve_and_load(model: str, backend: str, levels: list[int], requests: int, threads: int) -> list[dict]:
+def serve_and_load(model: str, backend: str, levels: list[int], requests: int, threads: int,
+                   records: Path | None = None, source: Path | None = None) -> list[dict]:
+    """source: serve with the trainwright package of this src folder (the baseline), not the installed one."""
     port = free_port()
     command = [str(TRAINWRIGHT), "serve", model, "--port", str(port), "--backend", backend, "--threads", str(threads)]
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    env = dict(os.environ)
+    if source is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(source), *filter(None, [env.get("PYTHONPATH")])])
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    label = backend if source is None else f"{backend}, baseline"
     try:
         wait_ready(f"http://127.0.0.1:{port}", server)
         rows = []
         for clients in levels:
+            extra = ["--records", str(records)] if records is not None else []
             client = subprocess.run([sys.executable, __file__, "--client", str(port), "--clients", str(clients),
-                                     "--requests", str(requests)], capture_output=True, text=True, check=True)
+                                     "--requests", str(requests), *extra], capture_output=True, text=True, check=True)
             row = json.loads(client.stdout)
-            rows.append({"model": model, "backend": backend, **row})
-            print(f"  {model} [{backend}] {clients:>3} clients: {row['predictions_per_s']:8.0f} pred/s  "
+            rows.append({"model": model, "backend": label, **row})
+            print(f"  {model} [{label}] {clients:>3} clients: {row['predictions_per_s']:8.0f} pred/s  "
                   f"p50 {row['p50_ms']:6.2f} ms  p95 {row['p95_ms']:6.2f}  p99 {row['p99_ms']:6.2f}  "
                   f"errors {row['errors']}", flush=True)
         return rows
@@ -141,17 +172,23 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000, help="requests per concurrency level")
     parser.add_argument("--threads", type=int, default=1, help="the server's torch/ONNX threads")
     parser.add_argument("--json", type=Path, help="write every row here")
+    parser.add_argument("--records", type=Path, help="a CSV whose rows the requests carry, one each (table models)")
+    parser.add_argument("--baseline", type=Path, help="also serve each model with the trainwright of DIR/src")
     parser.add_argument("--client", type=int, help=argparse.SUPPRESS)  # internal: be the load process
     args = parser.parse_args()
     if args.client:
-        print(json.dumps(run_client(args.client, args.clients[0], args.requests)))
+        print(json.dumps(run_client(args.client, args.clients[0], args.requests, args.records)))
         return
-    print(f"Load test: {args.requests} requests per level, one text per request, server threads {args.threads}, "
+    kind = "record" if args.records else "text"
+    print(f"Load test: {args.requests} requests per level, one {kind} per request, server threads {args.threads}, "
           f"{os.cpu_count()} cores shared by client and server")
     rows = []
     for spec in args.models:
         model, _, backend = spec.partition(":")
-        rows += serve_and_load(model, backend or "torch", args.clients, args.requests, args.threads)
+        rows += serve_and_load(model, backend or "torch", args.clients, args.requests, args.threads, args.records)
+        if args.baseline:
+            rows += serve_and_load(model, backend or "torch", args.clients, args.requests, args.threads, args.records,
+                                   args.baseline / "src")
     print()
     print("| model | backend | clients | predictions/s | p50 ms | p95 ms | p99 ms | errors |")
     print("|---|---|---:|---:|---:|---:|---:|---:|")

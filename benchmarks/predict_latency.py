@@ -1,12 +1,18 @@
-"""One text per `predict` call, in-process: the table path against the list path, side by side in one run.
+"""One text (or one record) per `predict` call, in-process: the table path against the list path, side by side
+in one run.
 
   table path  what `Predictor.predict([text])` did before the list path: the text as a one-row DataFrame,
               cleaned by the Cleaner's table transform, joined and tokenized (`Predictor.outputs(Predictor.frame)`)
   list path   `Predictor.predict([text])` now: a text-only model cleans, joins and tokenizes plain lists
+  model alone the forward pass on inputs encoded beforehand: what neither path can save
 
-Each of the first --rows texts of FILE is predicted --repeats times by each path, the paths taking turns on
-every call, so a change in the machine's load hits both alike; a warm-up of 50 calls each comes first. Printed:
-median and p90 milliseconds per call, and calls per second at the median. Both paths must give the same
+A model with table columns is given FILE's rows as records ({column: value}, every value a string as written,
+`?` included), one per call: its table path builds, cleans and encodes a one-row DataFrame; its list path
+cleans and encodes per-column lists and arrays.
+
+Each of the first --rows texts (records) of FILE is predicted --repeats times by each path, the paths taking
+turns on every call, so a change in the machine's load hits both alike; a warm-up of 50 calls each comes first.
+Printed: median and p90 milliseconds per call, and calls per second at the median. Both paths must give the same
 probabilities, bit for bit; the script checks that on every row it times.
 
 Run from the project root:
@@ -28,17 +34,24 @@ DEFAULT_MODEL = REPO / "runs" / "sst2"
 DEFAULT_FILE = REPO.parent / "shared" / "data" / "text" / "sst2" / "test.csv"
 
 
-def table_path(predictor, texts: list[str]):
+def table_path(predictor, inputs: list):
     """`predict` as it was before the list path (classification): through a one-row table."""
     from trainwright import Predictions
 
-    outputs = predictor.outputs(predictor.frame(texts))
+    outputs = predictor.outputs(predictor.frame(inputs))
     return Predictions(labels=predictor.target.inverse(outputs.argmax(axis=1)), probabilities=outputs,
                        classes=list(predictor.target.classes_))
 
 
-def list_path(predictor, texts: list[str]):
-    return predictor.predict(texts)
+def list_path(predictor, inputs: list):
+    return predictor.predict(inputs)
+
+
+def model_alone(predictor, encoded):
+    from trainwright.predictor import predict_encoded
+
+    pad = predictor.preprocessing.tokenizer.pad if predictor.preprocessing.tokenizer is not None else None
+    return predict_encoded(predictor.model, predictor.task, encoded, pad)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,8 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write the figures here too")
     args = parser.parse_args(argv)
     if not args.model.is_dir() or not args.file.is_file():
-        print(f"Need a saved text model ({args.model}) and a CSV of texts ({args.file}): train one with "
-              "`trainwright train ../shared/data/text/sst2/train.csv --model lstm --out runs/sst2`.", file=sys.stderr)
+        print(f"Need a saved model ({args.model}) and a CSV of its inputs ({args.file}): train one with "
+              "`trainwright train ../shared/data/text/sst2/train.csv --model lstm --out runs/sst2` (or on a table, "
+              "e.g. ../shared/data/tabular/horse-colic.csv --target outcome).", file=sys.stderr)
         return 2
 
     import numpy as np
@@ -63,29 +77,32 @@ def main(argv: list[str] | None = None) -> int:
 
     torch.set_num_threads(args.threads)
     predictor = trainwright.load(args.model)
-    if not predictor.preprocessing.text_only:
-        print(f"{args.model} reads table columns too: only text-only models take the list path.", file=sys.stderr)
-        return 2
-    texts = pd.read_csv(args.file)[predictor.text_columns[0]].astype(str).tolist()[:args.rows]
-    paths = {"table path": table_path, "list path": list_path}
+    if predictor.preprocessing.text_only:
+        kind = "text"
+        inputs = pd.read_csv(args.file)[predictor.text_columns[0]].astype(str).tolist()[:args.rows]
+    else:
+        kind = "record"
+        inputs = pd.read_csv(args.file, dtype=str, keep_default_na=False).to_dict("records")[:args.rows]
+    paths = {"table path": table_path, "list path": list_path, "model alone": model_alone}
+    encoded = [predictor.preprocessing.encode(predictor.frame([one])) for one in inputs]
     for _ in range(50):
-        for run in paths.values():
-            run(predictor, texts[:1])
+        for name, run in paths.items():
+            run(predictor, encoded[0] if name == "model alone" else inputs[:1])
     times = {name: [] for name in paths}
-    for text in texts:
+    for one, ready in zip(inputs, encoded):
         results = {}
         for _ in range(args.repeats):
             for name, run in paths.items():
                 started = time.perf_counter()
-                results[name] = run(predictor, [text])
+                results[name] = run(predictor, ready if name == "model alone" else [one])
                 times[name].append(time.perf_counter() - started)
         table, listed = results["table path"], results["list path"]
         if table.labels != listed.labels or not np.array_equal(table.probabilities, listed.probabilities):
-            print(f"The paths disagree on {text!r}: {results}", file=sys.stderr)
+            print(f"The paths disagree on {one!r}: {results}", file=sys.stderr)
             return 1
 
     figures = {}
-    print(f"{args.model}: one text per call, {len(texts)} texts x {args.repeats}, {args.threads} thread(s)")
+    print(f"{args.model}: one {kind} per call, {len(inputs)} {kind}s x {args.repeats}, {args.threads} thread(s)")
     print(f"{'path':<12} {'p50 ms':>8} {'p90 ms':>8} {'calls/s':>9}")
     for name, seconds in times.items():
         p50, p90 = statistics.median(seconds) * 1000, statistics.quantiles(seconds, n=10)[-1] * 1000

@@ -58,8 +58,8 @@ class MissingMarker:
     def mark_sentinels(self, column: str, numbers: np.ndarray) -> np.ndarray:
         """`transform`'s sentinels on one numeric column given as float64 numbers: a copy with them as NaN."""
         check_is_fitted(self, "sentinels_")
-        sentinels = self.sentinels_.get(column, []) if self.sentinels else []
-        return np.where(np.isin(numbers, sentinels), np.nan, numbers)
+        sentinels = self.sentinels_.get(column) if self.sentinels else None
+        return np.where(np.isin(numbers, sentinels), np.nan, numbers) if sentinels else numbers.copy()
 
     def to_dict(self) -> dict:
         check_is_fitted(self, "sentinels_")
