@@ -25,7 +25,7 @@ PRESETS: dict[str, dict[str, dict]] = {
     # linearly to 0 over a fixed few epochs (so no early stopping: the last epoch is the settled one). Adagrad
     # rather than fastText's per-example SGD: on batches it converges in 2-3 epochs where SGD needs 10+.
     "fasttext": {"tokenizer": {"num_words": 50000},
-                 "model": {"embedding_dim": 32, "hash_buckets": 2 ** 18, "dropout": 0.0},
+                 "model": {"embedding_dim": 64, "hash_buckets": 2 ** 18, "dropout": 0.0},
                  "train": {"optimizer": "adagrad", "epochs": 4, "batch_size": 64, "learning_rate": 0.1,
                            "lr_schedule": "linear"},
                  "stopping": {"enabled": False}},
