@@ -64,6 +64,8 @@ class TaskModule(L.LightningModule):
         sparse = {id(w) for w in sparse_weights(self.model)}
         if sparse:
             check_sparse_settings(cfg, self.regularization)
+            # torch warns on every run unless told: its checks of sparse tensors stay off (the default), for speed
+            torch.sparse.check_sparse_tensor_invariants.disable()
         decayed = {id(w) for w in penalized_weights(self.model, embeddings=True)} - sparse
         groups = [{"params": [p for p in self.parameters() if id(p) in decayed], "weight_decay": decay},
                   {"params": [p for p in self.parameters() if id(p) not in decayed], "weight_decay": 0.0}]
