@@ -84,7 +84,8 @@ class ModelConfig(Section):
 class TrainConfig(Section):
     epochs: int = Field(10, ge=1)
     batch_size: int = Field(32, ge=1)
-    optimizer: Literal["adam", "sgd"] = "adam"
+    # adagrad: per-coordinate steps that suit sparse gradients (fasttext's default); sgd: momentum 0.9
+    optimizer: Literal["adam", "sgd", "adagrad"] = "adam"
     learning_rate: float = Field(1e-3, gt=0)
     seed: int = 0
     threads: Optional[int] = Field(None, ge=1)  # CPU threads; all cores when not set
@@ -97,7 +98,8 @@ class TrainConfig(Section):
     # MLflow tracking URI (sqlite:///mlflow.db, http://host:5000, ...): the run's parameters, metrics and saved
     # model are recorded there (needs the mlflow extra). TensorBoard and CSV logs always go to RUN_DIR/logs/.
     mlflow: Optional[str] = None
-    lr_schedule: Literal["constant", "plateau", "cosine"] = "constant"  # plateau: x0.5 after 1 flat epoch
+    # plateau: x0.5 after 1 flat epoch; cosine or linear: down to 0 at the last step (linear: fastText's)
+    lr_schedule: Literal["constant", "plateau", "cosine", "linear"] = "constant"
     warmup_epochs: float = Field(0.0, ge=0)  # learning rate rises linearly from 0 over these epochs
     # Models trained on different folds and averaged. auto: 5 for a table (MLP) of under 5,000 rows without
     # a --valid file, where one small validation split makes early stopping noisy; else 1.

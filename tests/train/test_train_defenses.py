@@ -84,9 +84,9 @@ def test_balanced_class_weights_and_label_smoothing():
 
 
 def test_learning_rate_schedules():
-    assert [lr_factor(s, 100, 10, False) for s in (0, 4, 9, 50)] == pytest.approx([0.1, 0.5, 1.0, 1.0])
-    assert lr_factor(0, 100, 0, True) == pytest.approx(1.0) and lr_factor(100, 100, 0, True) == pytest.approx(0)
-    assert lr_factor(50, 100, 0, True) == pytest.approx(0.5)
+    assert [lr_factor(s, 100, 10, "constant") for s in (0, 4, 9, 50)] == pytest.approx([0.1, 0.5, 1.0, 1.0])
+    assert [lr_factor(s, 100, 0, "cosine") for s in (0, 50, 100)] == pytest.approx([1.0, 0.5, 0.0])
+    assert [lr_factor(s, 100, 0, "linear") for s in (0, 25, 50, 100)] == pytest.approx([1.0, 0.75, 0.5, 0.0])
 
 
 def test_every_schedule_and_clipping_trains(tmp_path):

@@ -58,7 +58,9 @@ class FastTextClassifier(nn.Module):
         super().__init__()
         self.config = config
         rows = config.vocab_size + (config.hash_buckets if config.ngrams > 1 else 0)
-        self.embedding = nn.Embedding(rows, config.embedding_dim, padding_idx=PAD_ID)
+        # sparse: a batch's gradient holds only the rows its texts use, so an optimizer step costs the batch's
+        # features, not the whole table (fastText's own training, and what makes a large hash space cheap).
+        self.embedding = nn.Embedding(rows, config.embedding_dim, padding_idx=PAD_ID, sparse=True)
         self.dropout = nn.Dropout(config.dropout)
         self.head = nn.Linear(config.embedding_dim, config.num_outputs)
         # fastText's initialisation: input vectors uniform(-1/dim, 1/dim), output layer zero.

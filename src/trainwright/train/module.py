@@ -11,6 +11,8 @@ from torch import nn
 
 from .. import tasks
 from ..config import RegularizationConfig, TrainConfig
+from ..errors import ConfigError
+from ..log import logger
 
 
 class TaskModule(L.LightningModule):
@@ -59,20 +61,27 @@ class TaskModule(L.LightningModule):
 
     def configure_optimizers(self):
         cfg, decay = self.config, self.regularization.weight_decay
-        decayed = {id(w) for w in penalized_weights(self.model, embeddings=True)}
+        sparse = {id(w) for w in sparse_weights(self.model)}
+        if sparse:
+            check_sparse_settings(cfg, self.regularization)
+            # torch warns on every run unless told: its checks of sparse tensors stay off (the default), for speed
+            torch.sparse.check_sparse_tensor_invariants.disable()
+        decayed = {id(w) for w in penalized_weights(self.model, embeddings=True)} - sparse
         groups = [{"params": [p for p in self.parameters() if id(p) in decayed], "weight_decay": decay},
                   {"params": [p for p in self.parameters() if id(p) not in decayed], "weight_decay": 0.0}]
-        if cfg.optimizer == "sgd":
-            optimizer = torch.optim.SGD(groups, lr=cfg.learning_rate, momentum=0.9)
+        if cfg.optimizer == "adagrad":  # takes sparse gradients: a row's steps shrink with its own updates
+            optimizer = torch.optim.Adagrad(groups, lr=cfg.learning_rate)
+        elif cfg.optimizer == "sgd":
+            # A sparse table takes plain SGD, as fastText trains it: momentum would update every row it ever saw.
+            optimizer = torch.optim.SGD(groups, lr=cfg.learning_rate, momentum=0.0 if sparse else 0.9)
         else:  # decoupled weight decay: AdamW; with no decay it is exactly Adam
             optimizer = torch.optim.AdamW(groups, lr=cfg.learning_rate)
         schedulers = []
         steps = max(1, int(self.trainer.estimated_stepping_batches))
         warmup = int(cfg.warmup_epochs * steps / max(1, cfg.epochs))
-        if warmup or cfg.lr_schedule == "cosine":
-            cosine = cfg.lr_schedule == "cosine"
+        if warmup or cfg.lr_schedule in ("cosine", "linear"):
             scheduler = torch.optim.lr_scheduler.LambdaLR(
-                optimizer, lambda step: lr_factor(step, steps, warmup, cosine))
+                optimizer, lambda step: lr_factor(step, steps, warmup, cfg.lr_schedule))
             schedulers.append({"scheduler": scheduler, "interval": "step"})
         if cfg.lr_schedule == "plateau":
             plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode="min", factor=0.5, patience=1)
@@ -80,12 +89,34 @@ class TaskModule(L.LightningModule):
         return [optimizer], schedulers
 
 
-def lr_factor(step: int, steps: int, warmup: int, cosine: bool) -> float:
+def lr_factor(step: int, steps: int, warmup: int, schedule: str = "constant") -> float:
     """The learning rate's multiplier at optimizer step `step` of `steps`: a linear rise over `warmup` steps,
-    then constant, or a cosine fall to 0 at the last step."""
+    then constant, or a fall to 0 at the last step, cosine or linear (fastText's)."""
     rise = min(1.0, (step + 1) / warmup) if warmup else 1.0
-    fall = 0.5 * (1 + math.cos(math.pi * min(1.0, step / steps))) if cosine else 1.0
-    return rise * fall
+    progress = min(1.0, step / steps)
+    if schedule == "cosine":
+        return rise * 0.5 * (1 + math.cos(math.pi * progress))
+    return rise * (1.0 - progress if schedule == "linear" else 1.0)
+
+
+def sparse_weights(model: nn.Module) -> list[torch.Tensor]:
+    """The embedding tables that get sparse gradients (only the rows a batch used), e.g. fastText's."""
+    return [m.weight for m in model.modules()
+            if isinstance(m, (nn.Embedding, nn.EmbeddingBag)) and m.sparse and m.weight.requires_grad]
+
+
+def check_sparse_settings(config: TrainConfig, regularization: RegularizationConfig) -> None:
+    """Sparse gradients take Adagrad or plain SGD and no global gradient norm; say which setting conflicts, and
+    that weight decay acts on the dense layers only."""
+    if config.optimizer not in ("adagrad", "sgd"):
+        raise ConfigError(f"train.optimizer '{config.optimizer}' cannot update the sparsely trained embedding table "
+                          "of model fasttext: use adagrad (its preset, when --optimizer is not given) or sgd.")
+    if regularization.gradient_clip:
+        raise ConfigError("regularization.gradient_clip cannot clip the sparse gradients of model fasttext's "
+                          "embedding table: leave --gradient-clip unset for this model.")
+    if regularization.weight_decay:
+        logger.warning(f"regularization.weight_decay {regularization.weight_decay:g} decays the output layer only: "
+                       "model fasttext's embedding table is trained with sparse updates, which cannot decay it.")
 
 
 def penalized_weights(model: nn.Module, embeddings: bool = False) -> list[torch.Tensor]:

@@ -52,7 +52,7 @@ DEFAULT_SPACES: dict[str, dict[str, Any]] = {
             "model.embedding_dim": [100, 200, 300], "model.num_filters": [50, 100, 200],
             "model.dropout": {"low": 0.2, "high": 0.7}, "model.embedding_dropout": {"low": 0.0, "high": 0.3},
             "regularization.weight_decay": [0.0, 1e-4, 1e-3, 1e-2]},
-    "fasttext": {"train.learning_rate": {"low": 2e-3, "high": 5e-2, "log": True}, "train.batch_size": [32, 64, 128],
+    "fasttext": {"train.learning_rate": {"low": 0.03, "high": 0.5, "log": True}, "train.batch_size": [32, 64, 128],
                  "model.embedding_dim": [32, 64, 128], "model.ngrams": [1, 2, 3],
                  "model.dropout": {"low": 0.0, "high": 0.5}},
     # a TF-IDF logistic regression fitted by a convex solver, which chooses its own regularization on validation
