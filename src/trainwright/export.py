@@ -29,6 +29,7 @@ from .onnx_graph import EXPORTER, OPSET, OUTPUT, export_graph
 from .onnx_model import EXPORT_RECORD, FP32_FILE, INT8_FILE, ONNX_DIRECTORY, OnnxModel
 from .onnx_parity import compare_logits, sample_batches, shape_of
 from .onnx_quantize import quantize_int8
+from .onnx_trees import export_trees, has_trees
 from .predictor import Predictor
 
 QUANTIZATIONS = ("int8",)
@@ -164,6 +165,8 @@ def _temporary(folder: Path, name: str) -> Path:
 
 
 def _trace(artifact: Artifact, model_dir: Path, example: dict, path: Path) -> None:
+    if has_trees(artifact.model):  # LightGBM's trees: converted by onnxmltools, not traced
+        return _convert_trees(artifact, model_dir, path)
     try:
         export_graph(artifact.model, example, path)
     except Exception as e:  # the exporter's own errors: name the model and what to do, not a traceback
@@ -171,6 +174,18 @@ def _trace(artifact: Artifact, model_dir: Path, example: dict, path: Path) -> No
         raise ArtifactError(f"{model_dir}: PyTorch could not export this '{artifact.model_name}' model to ONNX "
                             f"({type(e).__name__}: {reason}). Nothing was written; keep using --backend torch, and "
                             "please report this with the model's model.json.") from None
+
+
+def _convert_trees(artifact: Artifact, model_dir: Path, path: Path) -> None:
+    try:
+        export_trees(artifact.model, path)
+    except ConfigError:
+        raise
+    except Exception as e:  # the converter's own errors: name the model and what to do, not a traceback
+        reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise ArtifactError(f"{model_dir}: onnxmltools could not convert this '{artifact.model_name}' LightGBM model "
+                            f"to ONNX ({type(e).__name__}: {reason}). Nothing was written; keep using --backend "
+                            "torch, or train --model mlp or linear, which export.") from None
 
 
 def _session(path: Path) -> OnnxModel:
