@@ -47,7 +47,7 @@ class TableLinearModel(nn.Module):
         """(rows, features) CSR matrix the forward pass multiplies by the weight; `inputs` is EncodedInputs."""
         numeric = sparse.csr_matrix(np.asarray(inputs.numeric, dtype=np.float64))
         rows, columns = np.asarray(inputs.categorical).shape
-        ids = np.asarray(inputs.categorical) + self.starts.numpy()
+        ids = np.asarray(inputs.categorical) + self.starts.numpy() - self.config.num_numeric
         one_hot = sparse.csr_matrix((np.ones(rows * columns), (np.repeat(np.arange(rows), columns), ids.ravel())),
                                     shape=(rows, sum(self.config.cardinalities)))
         return sparse.hstack([numeric, one_hot], format="csr")
