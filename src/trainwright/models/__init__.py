@@ -16,9 +16,10 @@ from .table_linear import TableLinearConfig, TableLinearModel
 from .tabular import TabularConfig, TabularMLP
 from .transformer import TransformerClassifier, TransformerConfig
 
-__all__ = ["BiLSTMClassifier", "BoostedConfig", "BoostedTrees", "CNNClassifier", "CNNConfig", "CombinedConfig", "EnsembleConfig", "EnsembleModel",
+__all__ = ["BiLSTMClassifier", "CNNClassifier", "CNNConfig", "CombinedConfig", "EnsembleConfig", "EnsembleModel",
            "FastTextClassifier", "FastTextConfig", "GRUClassifier", "LSTMClassifier", "LSTMConfig", "LinearConfig",
-           "RecurrentConfig", "TableLinearConfig", "TableLinearModel", "TabularConfig", "TabularMLP", "TextTableModel", "TfidfLinearClassifier",
+           "RecurrentConfig", "TabularConfig", "TabularMLP", "TextTableModel", "TfidfLinearClassifier",
+           "BoostedConfig", "BoostedTrees", "TableLinearConfig", "TableLinearModel",
            "TransformerClassifier", "TransformerConfig", "build_model"]
 
 ARCHITECTURES = {
