@@ -1,10 +1,11 @@
 """trainwright's defaults against scikit-learn baselines on tabular data with missing values, same folds.
 
-For each dataset: 5-fold stratified cross-validation (seed 0). trainwright trains with its defaults (cleaning,
-feature encoding, MLP, early stopping on a held-out 10% of the training folds) on the raw rows of the training
-folds, written as CSV exactly as they are in the file; the baselines get the same folds, with `?` read as
-missing: logistic regression (median imputation + scaling) and HistGradientBoosting (native missing values).
-Prints accuracy and ROC AUC as mean ± std over the folds, and one JSON line.
+For each dataset: 5-fold stratified cross-validation (seed 0), and for Pima also the stratified 80/20 split
+(random_state 0). trainwright trains on the raw rows of the training part, written as CSV exactly as they are in
+the file, three ways: zero-config (model auto: linear, lightgbm and mlp, the best kept), --model lightgbm and
+--model linear. The baselines get the same rows, with `?` read as missing: logistic regression (median
+imputation + scaling) and HistGradientBoosting (native missing values). Prints accuracy and ROC AUC as mean ±
+std over the folds, each system's wall time per fit, and one JSON line.
 
 Run from the project root:
     .venv/bin/python benchmarks/tabular_cv.py [--data ../shared/data/tabular] [--threads 1]
@@ -26,7 +27,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, roc_auc_score
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -35,6 +36,12 @@ import trainwright
 DATASETS = {  # file, target, columns that are not features
     "pima": ("pima-indians-diabetes.csv", "outcome", []),
     "horse-colic": ("horse-colic.csv", "surgical_lesion", ["hospital_number"]),
+}
+SPLITS = {"pima": ("5-fold", "80/20"), "horse-colic": ("5-fold",)}
+TRAINWRIGHT = {  # system -> settings beside the command line's
+    "trainwright zero-config": {},
+    "trainwright lightgbm": {"model": {"name": "lightgbm"}},
+    "trainwright linear": {"model": {"name": "linear"}},
 }
 
 
@@ -60,31 +67,37 @@ def run_trainwright(train: pd.DataFrame, test: pd.DataFrame, target: str, settin
     return probabilities[:, positive], result.metrics["cleaning"]
 
 
-def evaluate(name: str, raw: pd.DataFrame, target: str, dropped: list[str], settings: dict) -> dict:
+def evaluate(name: str, raw: pd.DataFrame, target: str, dropped: list[str], settings: dict, split: str) -> dict:
     numeric = raw.drop(columns=[target, *dropped]).apply(pd.to_numeric, errors="coerce")  # `?` -> NaN
     labels = raw[target].to_numpy()
     positive = np.sort(np.unique(labels))[-1]
     y = (labels == positive).astype(int)
-    scores = {system: {"accuracy": [], "roc_auc": []} for system in ["trainwright", *baselines()]}
-    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
+    scores = {system: {"accuracy": [], "roc_auc": []} for system in [*TRAINWRIGHT, *baselines()]}
+    if split == "80/20":
+        parts = [train_test_split(np.arange(len(y)), test_size=0.2, stratify=y, random_state=0)]
+    else:
+        parts = list(StratifiedKFold(n_splits=5, shuffle=True, random_state=0).split(numeric, y))
     seconds = {system: 0.0 for system in scores}
-    for fold, (train_rows, test_rows) in enumerate(folds.split(numeric, y)):
+    for fold, (train_rows, test_rows) in enumerate(parts):
         for system, model in baselines().items():
             started = time.perf_counter()
             model.fit(numeric.iloc[train_rows], y[train_rows])
             probability = model.predict_proba(numeric.iloc[test_rows])[:, 1]
             seconds[system] += time.perf_counter() - started
             _score(scores[system], y[test_rows], probability)
-        with tempfile.TemporaryDirectory() as work:
-            started = time.perf_counter()
-            probability, cleaning = run_trainwright(raw.iloc[train_rows], raw.iloc[test_rows], target, settings,
-                                                    Path(work))
-            seconds["trainwright"] += time.perf_counter() - started
-        _score(scores["trainwright"], y[test_rows], probability)
-        if fold == 0:
-            print(f"{name}, fold 1 cleaning: " + "; ".join(cleaning))
+        for system, extra in TRAINWRIGHT.items():
+            merged = {section: {**settings.get(section, {}), **extra.get(section, {})}
+                      for section in {*settings, *extra}}
+            with tempfile.TemporaryDirectory() as work:
+                started = time.perf_counter()
+                probability, cleaning = run_trainwright(raw.iloc[train_rows], raw.iloc[test_rows], target, merged,
+                                                        Path(work))
+                seconds[system] += time.perf_counter() - started
+            _score(scores[system], y[test_rows], probability)
+            if fold == 0 and extra == {}:
+                print(f"{name} {split}, fold 1 cleaning: " + "; ".join(cleaning))
     return {system: {metric: (float(np.mean(v)), float(np.std(v))) for metric, v in s.items()}
-            | {"seconds": round(seconds[system], 1)} for system, s in scores.items()}
+            | {"seconds_per_fit": round(seconds[system] / len(parts), 2)} for system, s in scores.items()}
 
 
 def _score(into: dict, truth: np.ndarray, probability: np.ndarray) -> None:
@@ -111,14 +124,16 @@ def main() -> None:
         if args.only and name != args.only:
             continue
         raw = pd.read_csv(args.data / file, dtype=str, keep_default_na=False)  # exactly as written
-        results[name] = evaluate(name, raw, target, dropped, settings)
-    print(f"\n5-fold stratified CV, seed 0, trainwright settings {settings}: mean ± std")
-    print(f"{'dataset':<12} {'system':<24} {'accuracy':>15} {'ROC AUC':>15} {'time (s)':>9}")
+        for split in SPLITS[name]:
+            results[f"{name} {split}"] = evaluate(name, raw, target, dropped, settings, split)
+    print(f"\n5-fold stratified CV (seed 0) and Pima's stratified 80/20 split (random_state 0), trainwright "
+          f"settings {settings}: mean ± std over folds; time: wall seconds per fit")
+    print(f"{'dataset':<18} {'system':<24} {'accuracy':>15} {'ROC AUC':>15} {'s/fit':>7}")
     for name, systems in results.items():
         for system, r in systems.items():
             acc, auc = r["accuracy"], r["roc_auc"]
-            print(f"{name:<12} {system:<24} {acc[0]:>8.3f} ± {acc[1]:.3f} {auc[0]:>8.3f} ± {auc[1]:.3f} "
-                  f"{r['seconds']:>9}")
+            print(f"{name:<18} {system:<24} {acc[0]:>8.3f} ± {acc[1]:.3f} {auc[0]:>8.3f} ± {auc[1]:.3f} "
+                  f"{r['seconds_per_fit']:>7}")
     print(json.dumps({"benchmark": "tabular_cv", "settings": settings, "results": results}))
 
 

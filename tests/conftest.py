@@ -12,6 +12,7 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -42,6 +43,22 @@ def make_reviews(n: int = 240, seed: int = 0) -> pd.DataFrame:
 def reviews_csv(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("data") / "reviews.csv"
     make_reviews().to_csv(path, index=False)
+    return path
+
+
+def make_accounts(n: int = 300, seed: int = 0) -> pd.DataFrame:
+    """A small table: two numbers and a category; the label follows one number and the category, not linearly."""
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({"age": rng.normal(40, 10, n).round(), "balance": rng.normal(50, 15, n).round(1),
+                          "plan": rng.choice(["basic", "plus", "pro", "team"], n)})
+    score = np.abs(frame["age"] - 40) / 10 + frame["plan"].isin(["pro", "team"]) * 1.0 + rng.normal(0, 0.3, n)
+    return frame.assign(churned=np.where(score > 1.2, "yes", "no"))
+
+
+@pytest.fixture(scope="session")
+def accounts_csv(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("data") / "accounts.csv"
+    make_accounts().to_csv(path, index=False)
     return path
 
 

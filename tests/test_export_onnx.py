@@ -308,3 +308,30 @@ def test_the_onnx_backend_runs_without_the_pytorch_weights(trained, files, tmp_p
     expected = trainwright.load(directory).predict(_inputs("cnn", files)).labels
     (directory / "weights.safetensors").unlink()  # the graph holds its own copy of the weights
     assert trainwright.load(directory, backend="onnx").predict(_inputs("cnn", files)).labels == expected
+
+
+@pytest.mark.parametrize("members", [1, 3])
+def test_lightgbm_and_its_bags_export_through_onnxmltools_with_the_models_decisions(members, accounts_csv, tmp_path):
+    pytest.importorskip("onnxmltools")
+    config = trainwright.build_config(overrides={"model": {"name": "lightgbm"}, "data": {"target": "churned"},
+                                                 "train": {"threads": 1, "ensemble": members}})
+    result = trainwright.train(accounts_csv, out=tmp_path / "model", config=config)
+    report = export_onnx(result.path)
+    assert report.parity["fp32"] < 1e-4 and set(report.inputs) == {"numeric", "categorical"}
+    record = json.loads((result.path / "onnx" / "export.json").read_text())
+    assert record["opset"] == report.opset and record["model"]["name"] == ("lightgbm" if members == 1 else "ensemble")
+    graph = __import__("onnx").load(str(result.path / "onnx" / "model.onnx"))
+    assert {o.domain: o.version for o in graph.opset_import}[""] == report.opset
+    # On the training rows themselves, whose values lie right beside the trees' thresholds: the same probabilities
+    rows = pd.read_csv(accounts_csv).drop(columns="churned")
+    torch_backend = trainwright.load(result.path).predict(rows)
+    onnx_backend = trainwright.load(result.path, backend="onnx").predict(rows)
+    np.testing.assert_allclose(onnx_backend.probabilities, torch_backend.probabilities, atol=1e-5)
+    assert onnx_backend.labels == torch_backend.labels
+
+
+def test_a_bag_of_table_linear_models_exports_as_any_network(accounts_csv, tmp_path):
+    config = trainwright.build_config(overrides={"model": {"name": "linear"}, "data": {"target": "churned"},
+                                                 "train": {"threads": 1, "ensemble": 2}})
+    result = trainwright.train(accounts_csv, out=tmp_path / "model", config=config)
+    assert export_onnx(result.path).parity["fp32"] < 1e-4

@@ -34,9 +34,11 @@ def patients_model(tmp_path_factory):
     return trainwright.train(folder / "train.csv", out=folder / "model", config=config)
 
 
-def test_a_table_trains_an_mlp_and_says_how_it_cleaned(patients_model):
+def test_a_table_tries_its_models_keeps_one_and_says_how_it_cleaned(patients_model):
     config = json.loads((patients_model.path / "config.json").read_text())
-    assert config["model"]["name"] == "mlp"
+    tried = patients_model.metrics["search"]
+    assert [row["model"] for row in tried] == ["table_linear", "lightgbm", "mlp"]
+    assert config["model"]["name"] == next(row["model"] for row in tried if row["kept"])
     assert config["data"]["features"] == ["glucose", "bmi", "smoker"]  # patient_id left out as an identifier
     cleaning = " ".join(patients_model.metrics["cleaning"])
     assert re.search(r"bmi: \d+ zeros treated as missing", cleaning)  # those in the training part

@@ -3,6 +3,7 @@
     config.json          the resolved run configuration
     model.json           architecture name and sizes
     weights.safetensors  the weights
+    lightgbm.txt         a LightGBM model's trees in LightGBM's own text format (an ensemble's: lightgbm-K.txt)
     hf/                  instead of weights.safetensors for a fine-tuned pretrained transformer: a standard
                          Hugging Face model directory (safetensors weights, config, tokenizer)
     onnx/                optional, written by `trainwright export` (see export.py); never read by load_artifact
@@ -42,6 +43,7 @@ from .data.target import TargetEncoder
 from .destination import mark, not_writable, owned_entries
 from .errors import ArtifactError, ConfigError, TrainwrightError
 from .models import build_model
+from .models.boosted import tree_files
 from .onnx_model import OnnxModel, exported_graph
 from .predictor import Predictor
 from .preprocessing import Preprocessing
@@ -161,7 +163,22 @@ def _load_model(directory: Path, spec: dict) -> torch.nn.Module:
         model.load_state_dict(load_file(str(weights)))
     except (RuntimeError, OSError, SafetensorError) as e:
         raise ArtifactError(f"{weights} does not match model.json: {e}") from None
+    _load_trees(directory, model)
     return model
+
+
+def _load_trees(directory: Path, model: torch.nn.Module) -> None:
+    """Each LightGBM booster of the model from its text file (parsed as text: nothing is unpickled or run)."""
+    for name, trees in tree_files(model).items():
+        path = directory / name
+        try:
+            trees.load_text(path.read_text(encoding="utf-8"))
+        except OSError as e:
+            raise ArtifactError(f"{directory} is not a complete trainwright model: cannot read {name} ({e.strerror})."
+                                ) from None
+        except Exception as e:  # lightgbm.basic.LightGBMError: the text is not a model LightGBM can parse
+            raise ArtifactError(f"{path} is damaged ({type(e).__name__}: {str(e).strip()[:200]}): restore the "
+                                "model from a copy or train it again.") from None
 
 
 def _check_sizes(weights: Path, name: str, config: dict) -> None:
@@ -216,6 +233,8 @@ def _write(artifact: Artifact, directory: Path) -> None:
         state = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
         save_file(state, str(directory / WEIGHTS))
         (directory / WEIGHTS).chmod(0o644)  # safetensors writes it private; the rest of the model is not
+        for name, trees in tree_files(model).items():
+            (directory / name).write_text(trees.to_text(), encoding="utf-8")
     artifact.preprocessing.save(directory)
     files = {
         "config.json": artifact.config.model_dump(),

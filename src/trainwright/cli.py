@@ -103,8 +103,8 @@ def train(
     lr_schedule: Optional[str] = typer.Option(None, help="constant, plateau or cosine [constant]."),
     warmup_epochs: Optional[float] = typer.Option(None, help="Linear learning-rate warmup, in epochs [0]."),
     model: Optional[str] = typer.Option(
-        None, help="auto, lstm, bilstm, gru, cnn, fasttext, linear, transformer, pretrained, mlp or lstm+mlp "
-                   "[auto: text alone tries several and keeps the best; tables: mlp]."),
+        None, help="auto, lstm, bilstm, gru, cnn, fasttext, linear, transformer, pretrained, mlp, lightgbm or "
+                   "lstm+mlp [auto: text alone, or a table alone, tries several and keeps the best]."),
     time_limit: Optional[float] = typer.Option(None, help="Seconds for training; auto shares them (default: none)."),
     ensemble: Optional[int] = typer.Option(
         None, min=1, help="Models trained on different folds and averaged [auto: 5 for a small table, else 1]."),

@@ -55,12 +55,14 @@ class TokenizerConfig(Section):
 
 
 TEXT_MODELS = ("lstm", "bilstm", "gru", "cnn", "fasttext", "linear", "transformer", "pretrained")
+# models of table columns alone; `linear` on a table without text is table_linear
+TABLE_MODELS = ("mlp", "lightgbm", "table_linear")
 
 
 class ModelConfig(Section):
-    # auto: for text alone, candidates tried within train.time_limit and the best kept; mlp for a table;
-    # lstm+mlp for text with table columns
-    name: Literal[("auto", *TEXT_MODELS, "mlp", "lstm+mlp")] = "auto"
+    # auto: for text alone, candidates tried within train.time_limit and the best kept; for a table, linear,
+    # lightgbm and mlp tried and the best kept (train/table_search.py); lstm+mlp for text with table columns
+    name: Literal[("auto", *TEXT_MODELS, "lstm+mlp", *TABLE_MODELS)] = "auto"
     embedding_dim: int = Field(64, ge=1)  # text: the seed's Embedding(64) -> LSTM(64)
     hidden_size: int = Field(64, ge=1)
     num_layers: int = Field(1, ge=1)
@@ -101,8 +103,8 @@ class TrainConfig(Section):
     # plateau: x0.5 after 1 flat epoch; cosine or linear: down to 0 at the last step (linear: fastText's)
     lr_schedule: Literal["constant", "plateau", "cosine", "linear"] = "constant"
     warmup_epochs: float = Field(0.0, ge=0)  # learning rate rises linearly from 0 over these epochs
-    # Models trained on different folds and averaged. auto: 5 for a table (MLP) of under 5,000 rows without
-    # a --valid file, where one small validation split makes early stopping noisy; else 1.
+    # Models trained on different folds and averaged. auto: 5 for a table (mlp, lightgbm, linear) of under 5,000
+    # rows without a --valid file, where one small validation split makes early stopping noisy; else 1.
     ensemble: Union[Literal["auto"], Annotated[int, Field(ge=1)]] = "auto"
     # seconds for the whole training; model auto shares it among its candidates
     time_limit: Optional[float] = Field(None, gt=0)

@@ -29,6 +29,7 @@ from .onnx_graph import EXPORTER, OPSET, OUTPUT, export_graph
 from .onnx_model import EXPORT_RECORD, FP32_FILE, INT8_FILE, ONNX_DIRECTORY, OnnxModel
 from .onnx_parity import compare_logits, sample_batches, shape_of
 from .onnx_quantize import quantize_int8
+from .onnx_trees import OPSET as TREES_OPSET, export_trees, has_trees
 from .predictor import Predictor
 
 QUANTIZATIONS = ("int8",)
@@ -132,7 +133,7 @@ def export_onnx(model_dir: str | Path, quantize: str | None = None, check: str |
             scores = compare_backends(predictors, examples, str(check))
         report = ExportReport(
             model_dir=model_dir, files={precision: folder / GRAPH_FILES[precision] for precision in graphs},
-            inputs=graphs["fp32"].input_names, opset=OPSET, quantization=quantization, parity=parity,
+            inputs=graphs["fp32"].input_names, opset=_opset(artifact), quantization=quantization, parity=parity,
             sample_batches=len(batches), check=scores, check_file=Path(check) if check is not None else None,
             check_rows=len(examples.inputs) if examples is not None else 0)
         staged[EXPORT_RECORD] = _temporary(folder, EXPORT_RECORD)
@@ -164,6 +165,8 @@ def _temporary(folder: Path, name: str) -> Path:
 
 
 def _trace(artifact: Artifact, model_dir: Path, example: dict, path: Path) -> None:
+    if has_trees(artifact.model):  # LightGBM's trees: converted by onnxmltools, not traced
+        return _convert_trees(artifact, model_dir, path)
     try:
         export_graph(artifact.model, example, path)
     except Exception as e:  # the exporter's own errors: name the model and what to do, not a traceback
@@ -171,6 +174,22 @@ def _trace(artifact: Artifact, model_dir: Path, example: dict, path: Path) -> No
         raise ArtifactError(f"{model_dir}: PyTorch could not export this '{artifact.model_name}' model to ONNX "
                             f"({type(e).__name__}: {reason}). Nothing was written; keep using --backend torch, and "
                             "please report this with the model's model.json.") from None
+
+
+def _convert_trees(artifact: Artifact, model_dir: Path, path: Path) -> None:
+    try:
+        export_trees(artifact.model, path)
+    except ConfigError:
+        raise
+    except Exception as e:  # the converter's own errors: name the model and what to do, not a traceback
+        reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise ArtifactError(f"{model_dir}: onnxmltools could not convert this '{artifact.model_name}' LightGBM model "
+                            f"to ONNX ({type(e).__name__}: {reason}). Nothing was written; keep using --backend "
+                            "torch, or train --model mlp or linear, which export.") from None
+
+
+def _opset(artifact: Artifact) -> int:
+    return TREES_OPSET if has_trees(artifact.model) else OPSET
 
 
 def _session(path: Path) -> OnnxModel:
@@ -214,8 +233,8 @@ def _record(artifact: Artifact, model_dir: Path, report: ExportReport, graphs: d
         "files": files,
         "inputs": [{"name": i.name, "type": i.type, "shape": i.shape} for i in session.get_inputs()],
         "output": {"name": OUTPUT, "shape": session.get_outputs()[0].shape},
-        "opset": OPSET,
-        "exporter": EXPORTER,
+        "opset": _opset(artifact),
+        "exporter": "onnxmltools.convert_lightgbm" if has_trees(artifact.model) else EXPORTER,
         "quantization": report.quantization,
         "versions": {"trainwright": __version__, "torch": torch.__version__, "onnx": _version("onnx"),
                      "onnxruntime": onnxruntime.__version__, "python": platform.python_version()},

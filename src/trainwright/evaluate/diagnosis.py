@@ -58,8 +58,8 @@ def diagnose(history: list[dict], metrics: dict | None = None, config: Any = Non
     if "hamming_loss" in (metrics.get("valid") or {}):  # a multilabel run whose config does not say so
         settings.task = "multilabel"
     groups = _by_model(history)
-    if settings.model == "linear" and groups and all(len(rows) == 1 for rows in groups):
-        # fitted by one convex solve (train/convex.py): no epochs, so nothing to stop early or restore
+    if settings.model in ("linear", "table_linear", "lightgbm") and groups and all(len(r) == 1 for r in groups):
+        # fitted by one convex solve (train/convex.py) or by LightGBM (train/boosting.py): no epochs to read
         settings.convex, settings.early_stopping, settings.restore_best, settings.max_epochs = True, False, False, 1
     if not groups:
         return Diagnosis("no_history", [("No per-epoch history was saved with this run (history.json is missing "
@@ -289,6 +289,8 @@ def _points(gap: float) -> str:
 
 def _defense_sentence(f: dict, s: _Settings) -> str:
     last, kept, kept_loss = f["epochs_run"], f["kept_epoch"], f["kept_val_loss"]
+    if s.convex and s.model == "lightgbm":
+        return "LightGBM's boosting rounds, stopped when the validation loss stopped improving; the best kept."
     if s.convex:
         return "One convex solve (scikit-learn), its regularization strength chosen on the validation rows."
     if f["stopped_early"]:
@@ -411,7 +413,7 @@ def _next_steps(verdict: str, members: list[dict], s: _Settings, metrics: dict) 
         return []
     first = members[0]
     rows = (metrics.get("training") or {}).get("n_train")
-    text_model = s.model not in ("mlp", "ensemble")
+    text_model = s.model not in ("mlp", "ensemble", "lightgbm", "table_linear")
     pretrained = s.model == "pretrained"
     steps = []
     if verdict == "overfitting":

@@ -3,6 +3,7 @@
 from torch import nn
 
 from ..errors import ConfigError
+from .boosted import BoostedConfig, BoostedTrees
 from .cnn import CNNClassifier, CNNConfig
 from .combined import CombinedConfig, TextTableModel
 from .ensemble import EnsembleConfig, EnsembleModel
@@ -11,12 +12,14 @@ from .linear import LinearConfig, TfidfLinearClassifier
 from .lstm import LSTMClassifier, LSTMConfig
 from .pretrained import PretrainedClassifier, PretrainedConfig
 from .recurrent import BiLSTMClassifier, GRUClassifier, RecurrentConfig
+from .table_linear import TableLinearConfig, TableLinearModel
 from .tabular import TabularConfig, TabularMLP
 from .transformer import TransformerClassifier, TransformerConfig
 
 __all__ = ["BiLSTMClassifier", "CNNClassifier", "CNNConfig", "CombinedConfig", "EnsembleConfig", "EnsembleModel",
            "FastTextClassifier", "FastTextConfig", "GRUClassifier", "LSTMClassifier", "LSTMConfig", "LinearConfig",
            "RecurrentConfig", "TabularConfig", "TabularMLP", "TextTableModel", "TfidfLinearClassifier",
+           "BoostedConfig", "BoostedTrees", "TableLinearConfig", "TableLinearModel",
            "TransformerClassifier", "TransformerConfig", "build_model"]
 
 ARCHITECTURES = {
@@ -29,6 +32,8 @@ ARCHITECTURES = {
     "transformer": (TransformerClassifier, TransformerConfig),
     "pretrained": (PretrainedClassifier, PretrainedConfig),
     "mlp": (TabularMLP, TabularConfig),
+    "lightgbm": (BoostedTrees, BoostedConfig),
+    "table_linear": (TableLinearModel, TableLinearConfig),
     "lstm+mlp": (TextTableModel, CombinedConfig),
     "ensemble": (EnsembleModel, EnsembleConfig),
 }

@@ -42,7 +42,7 @@ def fit(model, task: str, train_inputs, train_targets, valid_inputs, valid_targe
     """Fit `model` in place; returns a one-row history shaped as the gradient path's epochs are."""
     started = time.perf_counter()
     model.fit_statistics(train_inputs)
-    x, valid_x = model.features(train_inputs.sequences), model.features(valid_inputs.sequences)
+    x, valid_x = _rows(model, train_inputs), _rows(model, valid_inputs)
     y, valid_y = np.asarray(train_targets), np.asarray(valid_targets)
     weights = None if class_weights is None else class_weights.numpy().astype(float)
     # Only the features some training text has: the others' weights are 0 at the optimum (no gradient but the
@@ -72,6 +72,11 @@ def fit(model, task: str, train_inputs, train_targets, valid_inputs, valid_targe
     logger.info(f"{label}convex fit, C={c:g} chosen on validation from {', '.join(map(str, C_GRID))}  {shown}  "
                 f"({row['seconds']:.1f}s)")
     return [row]
+
+
+def _rows(model, inputs):
+    """The rows the model's forward pass multiplies by its weight: tf-idf of the texts, or the table's columns."""
+    return model.features(inputs if getattr(model, "reads_table", False) else inputs.sequences)
 
 
 def _solve(task: str, x: sparse.csr_matrix, y: np.ndarray, c: float, class_weights, outputs: int, solvers: dict):

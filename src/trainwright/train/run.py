@@ -22,7 +22,7 @@ import torch
 from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 
 from ..artifact import Artifact, fingerprint, save_artifact
-from ..config import TEXT_MODELS, RunConfig, build_config
+from ..config import TABLE_MODELS, TEXT_MODELS, RunConfig, build_config
 from ..destination import check_folder, claim_folder
 from ..errors import ConfigError, DataError
 from ..data import infer_roles, read_table
@@ -38,7 +38,7 @@ from ..models.pretrained import resolve_pretrained
 from ..predictor import predict_encoded
 from ..preprocessing import Preprocessing
 from .batching import InputDataset, LengthBucketBatchSampler, make_loader, sorted_batches
-from . import convex, distributed, tracking
+from . import boosting, convex, distributed, tracking
 
 if TYPE_CHECKING:  # Lightning loads only for gradient training: it takes seconds to import
     import lightning as L
@@ -103,6 +103,10 @@ def prepare(data: str | Path, config: RunConfig | str | Path | None):
     dcfg.task = target.task_
     if config.model.name == "auto":
         config.model.name = _model_for(roles)
+    if config.model.name == "linear" and not roles.text and (roles.numeric or roles.categorical):
+        logger.info("model linear on table columns: logistic regression (ridge for numbers) on the scaled numbers "
+                    "and one-hot categories, saved as table_linear")
+        config.model.name = "table_linear"
     check_inputs(config.model.name, roles, str(data))
     tell_unused_settings(config)
     apply_presets(config)
@@ -148,20 +152,25 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-# Settings of gradient training that the linear model's convex fit (convex.py) has no use for.
+# Settings of gradient training that the linear models' convex fit (convex.py) and LightGBM have no use for.
 _GRADIENT_ONLY = {"train": ("epochs", "batch_size", "learning_rate", "optimizer", "lr_schedule", "warmup_epochs"),
                   "regularization": ("l1", "l2", "weight_decay", "label_smoothing", "gradient_clip")}
+_NOT_GRADIENT = {"linear": "a convex solver with its regularization chosen on validation",
+                 "table_linear": "a convex solver with its regularization chosen on validation",
+                 "lightgbm": "LightGBM with its own defaults and early stopping on validation (train/boosting.py)"}
 
 
 def tell_unused_settings(config: RunConfig) -> None:
     """Say so when a setting the user gave does nothing for the model (rather than ignore it silently)."""
-    if config.model.name != "linear":
+    name = config.model.name
+    if name not in _NOT_GRADIENT:
         return
     unused = [f"{section}.{key}" for section, keys in _GRADIENT_ONLY.items() for key in keys
               if key in getattr(config, section).model_fields_set]
+    if name != "linear":  # the table models have no sizes to set
+        unused += [f"model.{key}" for key in sorted(config.model.model_fields_set - {"name"})]
     if unused:
-        logger.warning(f"model linear is fitted by a convex solver with its regularization chosen on validation: "
-                       f"{', '.join(unused)} not used.")
+        logger.warning(f"model {name} is fitted by {_NOT_GRADIENT[name]}: {', '.join(unused)} not used.")
 
 
 def check_inputs(name: str, roles, source: str) -> None:
@@ -174,7 +183,10 @@ def check_inputs(name: str, roles, source: str) -> None:
     if name in TEXT_MODELS and roles.text and table:
         logger.warning(f"model {name} reads text only: the table columns {', '.join(table)} are not used. "
                        "--model lstm+mlp reads both.")
-    if name in ("mlp", "lstm+mlp") and not table:
+    if name in TABLE_MODELS and roles.text:
+        logger.warning(f"model {name} reads table columns only: the text column(s) {', '.join(roles.text)} are not "
+                       "used. --model lstm+mlp reads both.")
+    if name in (*TABLE_MODELS, "lstm+mlp") and not table:
         raise ConfigError(f"model {name} reads table columns, but {source} has none besides the text: use a text "
                           "model (--model auto, lstm, cnn, ...).")
 
@@ -186,6 +198,10 @@ def fit_artifact(examples: Examples, roles, target: TargetEncoder, config: RunCo
     validation metrics and training figures. `callbacks` join the trainer's own (a single model only: e.g.
     `trainwright tune`'s pruning callback)."""
     distributed.check(config, _ensemble_size(config, config.model.name, len(examples), valid_set))
+    if config.model.name == "auto" and not roles.text:
+        from .table_search import search_table
+
+        return search_table(examples, roles, target, config, valid_set, sources)
     if config.model.name == "auto":
         from .search import search
 
@@ -360,7 +376,7 @@ def _ensemble_size(config: RunConfig, name: str, rows: int, valid) -> int:
         return config.train.ensemble
     if distributed.processes(config) > 1:  # a data-parallel run trains one model (see distributed.check)
         return 1
-    return 5 if name == "mlp" and rows < 5000 and valid is None else 1
+    return 5 if name in TABLE_MODELS and rows < 5000 and valid is None else 1
 
 
 def model_name(model, name: str) -> str:
@@ -368,10 +384,11 @@ def model_name(model, name: str) -> str:
 
 
 def _model_for(roles) -> str:
-    """auto for text alone (candidates are searched, see search.py); by the input columns otherwise."""
+    """auto for text alone (candidates are searched, see search.py) and for a table alone (table_search.py);
+    lstm+mlp for both."""
     if roles.text and (roles.numeric or roles.categorical):
         return "lstm+mlp"
-    return "auto" if roles.text else "mlp"
+    return "auto"
 
 
 def thread_count(threads: int | None) -> int:
@@ -412,6 +429,10 @@ def _fit(model, task: str, train_inputs, train_targets, valid_inputs, valid_targ
     if convex.fits(model):  # the TF-IDF linear model: a convex solver, one "epoch" in the history
         return convex.fit(model, task, train_inputs, train_targets, valid_inputs, valid_targets,
                           _class_weights(task, train_targets, config.regularization.class_weight), label)
+    if boosting.fits(model):  # LightGBM's trees, early-stopped on the validation rows
+        return boosting.fit(model, task, train_inputs, train_targets, valid_inputs, valid_targets,
+                            _class_weights(task, train_targets, config.regularization.class_weight),
+                            config.train.seed, label)
     import lightning as L
     from lightning.pytorch.callbacks import EarlyStopping
 

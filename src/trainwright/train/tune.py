@@ -256,8 +256,11 @@ def read_tables(data, valid, base: RunConfig) -> TuneData:
     """Read DATA (and --valid) once, resolving the columns and the task as `trainwright train` does."""
     resolved, roles, examples, target = prepare(data, base.model_copy(deep=True))
     valid_set = _read_labeled(valid, roles, resolved) if valid is not None else None
+    default_model = resolved.model.name
+    if default_model == "auto" and not roles.text:  # a table: its model with settings worth searching
+        default_model = "mlp"
     return TuneData(roles=roles, examples=examples, target=target, data=resolved.data,
-                    default_model=resolved.model.name, valid_set=valid_set,
+                    default_model=default_model, valid_set=valid_set,
                     sources=(str(data), str(valid or data)), fingerprint=fingerprint(data, len(examples)))
 
 
