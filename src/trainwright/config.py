@@ -58,7 +58,7 @@ TEXT_MODELS = ("lstm", "bilstm", "gru", "cnn", "fasttext", "linear", "transforme
 
 
 class ModelConfig(Section):
-    # auto: for text alone, candidates tried within train.time_limit and the best kept; mlp for a table;
+    # auto: for text alone, candidates tried within a budget (train.preset, train.time_limit), the best kept; mlp for a table;
     # lstm+mlp for text with table columns
     name: Literal[("auto", *TEXT_MODELS, "mlp", "lstm+mlp")] = "auto"
     embedding_dim: int = Field(64, ge=1)  # text: the seed's Embedding(64) -> LSTM(64)
@@ -104,6 +104,8 @@ class TrainConfig(Section):
     ensemble: Union[Literal["auto"], Annotated[int, Field(ge=1)]] = "auto"
     # seconds for the whole training; model auto shares it among its candidates
     time_limit: Optional[float] = Field(None, gt=0)
+    # model auto: which candidates, and so how much time when time_limit is not set (see train/search.py)
+    preset: Literal["fast", "balanced", "best"] = "balanced"
 
 
 class StoppingConfig(Section):

@@ -189,7 +189,7 @@ def fit_artifact(examples: Examples, roles, target: TargetEncoder, config: RunCo
     if config.model.name == "auto":
         from .search import search
 
-        return search(examples, roles, target, config, valid_set, sources)
+        return search(examples, roles, target, config, valid_set, sources, checkpoints)
     if config.model.name == "pretrained":  # fail before reading anything else if it is not on disk
         config.model.pretrained = str(resolve_pretrained(config.model.pretrained))
     stages = Preprocessing(roles, config)
@@ -475,7 +475,7 @@ class Checkpoints:
         settings = directory / "config.json"
         current = json.loads(config.model_dump_json())
         if resume:
-            if not self.file.is_file():
+            if not (self.file.is_file() or (directory / "auto.json").is_file()):  # auto.json: see search.py
                 raise ConfigError(f"Nothing to resume in {directory.parent}: no checkpoint at {self.file}. "
                                   "Start the run without --resume.")
             saved = json.loads(settings.read_text(encoding="utf-8"))
