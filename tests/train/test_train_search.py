@@ -128,10 +128,12 @@ def test_pretrained_is_skipped_when_an_epoch_would_not_fit(monkeypatch):
     assert reason is not None and "one epoch needs" in reason or "no local pretrained model" in reason
 
 
-def test_a_named_model_trains_alone(texts_csv, tmp_path):
-    config = trainwright.build_config(overrides={**FAST, "model": {**FAST["model"], "name": "cnn"}})
+def test_a_named_model_trains_alone(texts_csv, tmp_path, tw_log):
+    config = trainwright.build_config(overrides={**FAST, "model": {**FAST["model"], "name": "cnn"},
+                                                 "train": {**FAST["train"], "preset": "best"}})
     result = trainwright.train(texts_csv, out=tmp_path / "cnn", config=config)
     assert "search" not in result.metrics
+    assert "train.preset chooses the candidates of --model auto; model cnn trains alone" in tw_log.text
 
 
 def test_an_ensemble_as_good_within_chance_and_surer_is_kept():

@@ -155,6 +155,9 @@ _GRADIENT_ONLY = {"train": ("epochs", "batch_size", "learning_rate", "optimizer"
 
 def tell_unused_settings(config: RunConfig) -> None:
     """Say so when a setting the user gave does nothing for the model (rather than ignore it silently)."""
+    if config.model.name != "auto" and "preset" in config.train.model_fields_set:
+        logger.warning(f"train.preset chooses the candidates of --model auto; model {config.model.name} trains "
+                       "alone, so it is not used.")
     if config.model.name != "linear":
         return
     unused = [f"{section}.{key}" for section, keys in _GRADIENT_ONLY.items() for key in keys
