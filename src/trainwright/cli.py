@@ -105,7 +105,11 @@ def train(
     model: Optional[str] = typer.Option(
         None, help="auto, lstm, bilstm, gru, cnn, fasttext, linear, transformer, pretrained, mlp, lightgbm or "
                    "lstm+mlp [auto: text alone, or a table alone, tries several and keeps the best]."),
-    time_limit: Optional[float] = typer.Option(None, help="Seconds for training; auto shares them (default: none)."),
+    time_limit: Optional[float] = typer.Option(
+        None, help="Seconds for training; auto shares them [auto: a budget sized to the data by --preset]."),
+    preset: Optional[str] = typer.Option(
+        None, help="auto: fast, balanced or best (adds a BiLSTM, the pretrained model and an ensemble) "
+                   "[balanced]."),
     ensemble: Optional[int] = typer.Option(
         None, min=1, help="Models trained on different folds and averaged [auto: 5 for a small table, else 1]."),
     pretrained: Optional[str] = typer.Option(
@@ -150,7 +154,8 @@ def train(
                   "freeze_layers": freeze_layers, "pooling": pooling},
         "train": {"epochs": epochs, "batch_size": batch_size, "learning_rate": learning_rate,
                   "optimizer": optimizer, "seed": seed, "threads": threads, "lr_schedule": lr_schedule,
-                  "warmup_epochs": warmup_epochs, "time_limit": time_limit, "ensemble": ensemble,
+                  "warmup_epochs": warmup_epochs, "time_limit": time_limit, "preset": preset,
+                  "ensemble": ensemble,
                   "devices": devices, "num_nodes": num_nodes, "strategy": strategy, "mlflow": mlflow},
         "stopping": {"enabled": early_stopping, "monitor": monitor, "patience": patience, "min_delta": min_delta,
                      "restore_best": restore_best},

