@@ -343,7 +343,7 @@ def test_config_bad_value_names_key_and_allowed_values(cli, reviews_csv, tmp_pat
 
 def test_flag_bad_value_names_key_and_allowed_values(cli, reviews_csv):
     fails(cli("train", reviews_csv, "--optimizer", "rmsprop"), CONFIG_ERROR,
-          "bad value for 'train.optimizer' ('rmsprop')", "'adam' or 'sgd'")
+          "bad value for 'train.optimizer' ('rmsprop')", "'adam', 'sgd' or 'adagrad'")
 
 
 @pytest.mark.parametrize("content, says", [

@@ -35,7 +35,7 @@ def ensemble_run(tmp_path_factory) -> Path:
     frame = pd.DataFrame({"a": x[:, 0], "b": x[:, 1], "c": x[:, 2], "y": x @ [1.0, -2.0, 0.5]})
     folder = tmp_path_factory.mktemp("ensemble")
     frame.to_csv(folder / "table.csv", index=False)
-    config = trainwright.build_config(overrides={"data": {"target": "y"},
+    config = trainwright.build_config(overrides={"data": {"target": "y"}, "model": {"name": "mlp"},
                                                  "train": {"epochs": 2, "threads": 1, "ensemble": 2}})
     return trainwright.train(folder / "table.csv", out=folder / "table", config=config).path
 

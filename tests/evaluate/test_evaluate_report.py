@@ -62,7 +62,7 @@ def regression_run(tmp_path_factory) -> Path:
                           "price": 3 * x1 - 2 * x2 + rng.normal(0, 0.5, 240) + 10})
     folder = tmp_path_factory.mktemp("regression")
     frame.to_csv(folder / "prices.csv", index=False)
-    config = trainwright.build_config(overrides={"data": {"target": "price"},
+    config = trainwright.build_config(overrides={"data": {"target": "price"}, "model": {"name": "mlp"},
                                                  "train": {"epochs": 6, "threads": 1, "ensemble": 3}})
     return trainwright.train(folder / "prices.csv", out=folder / "prices", config=config).path
 

@@ -25,15 +25,15 @@ def test_auto_tries_the_candidates_and_keeps_the_best_on_validation(texts_csv, t
     config = trainwright.build_config(overrides=LIMITED)
     result = trainwright.train(texts_csv, out=tmp_path / "auto", config=config)
     tried = result.metrics["search"]
-    singles = [row for row in tried if not row["model"].startswith("ensemble")]
+    singles = [row for row in tried if not row["model"].startswith(("ensemble", "blend"))]
     assert [row["model"] for row in singles] == list(search.CANDIDATES["balanced"])
     assert all(row["status"] == "trained" for row in singles)
     kept = [row for row in tried if row["kept"]]
     top = max(row["accuracy"] for row in tried if row["status"] == "trained")
-    assert len(kept) == 1 and (kept[0]["accuracy"] == top or kept[0]["model"].startswith("ensemble")
+    assert len(kept) == 1 and (kept[0]["accuracy"] == top or kept[0]["model"].startswith(("ensemble", "blend"))
                                and kept[0]["accuracy"] >= top - search.ENSEMBLE_TOLERANCE)
     saved = json.loads((result.path / "config.json").read_text())
-    assert kept[0]["model"].endswith(saved["model"]["name"])
+    assert saved["model"]["name"] in kept[0]["model"]
     assert result.metrics["valid"]["accuracy"] == kept[0]["accuracy"]
     assert "model auto, preset balanced (--preset fast or best): trying linear, fasttext, cnn within --time-limit" \
         in tw_log.text
@@ -99,12 +99,15 @@ def test_auto_killed_midway_resumes_and_ends_as_an_uninterrupted_run(texts_csv, 
     config = trainwright.build_config(overrides=LIMITED)
     whole = trainwright.train(texts_csv, out=tmp_path / "whole", config=config)
 
-    undo = crash_when_epoch_starts(monkeypatch, 3)  # in fasttext, the first candidate trained by epochs
+    undo = crash_when_epoch_starts(monkeypatch, 3)  # in the first candidate that reaches a third epoch
     with pytest.raises(RuntimeError, match="power cut"):
         trainwright.train(texts_csv, out=tmp_path / "resumed", config=trainwright.build_config(overrides=LIMITED))
     checkpoint = tmp_path / "resumed" / "checkpoint"
-    assert (checkpoint / "candidates" / "linear" / "weights.safetensors").is_file()
-    assert (checkpoint / "running" / "fasttext" / "last.ckpt").is_file()
+    done = json.loads((checkpoint / "auto.json").read_text())["rows"]
+    assert "linear" in done and all((checkpoint / "candidates" / name / "weights.safetensors").is_file()
+                                    for name in done)
+    left = [name for name in search.CANDIDATES["balanced"] if name not in done]
+    assert (checkpoint / "running" / left[0] / "last.ckpt").is_file()
     undo()
 
     fitted = []
@@ -112,7 +115,7 @@ def test_auto_killed_midway_resumes_and_ends_as_an_uninterrupted_run(texts_csv, 
     monkeypatch.setattr(search, "_train", lambda name, *a: fitted.append(name) or real_fit(name, *a))
     resumed = trainwright.train(texts_csv, out=tmp_path / "resumed", config=trainwright.build_config(
         overrides=LIMITED), resume=True)
-    assert fitted == ["fasttext", "cnn"]  # linear was kept from before the kill
+    assert fitted == left  # the finished ones were kept from before the kill
 
     def figures(result):
         return [{k: v for k, v in row.items() if k != "seconds"} for row in result.metrics["search"]]
@@ -142,3 +145,47 @@ def test_an_ensemble_as_good_within_chance_and_surer_is_kept():
     assert not search._ensemble_wins("multiclass", {"accuracy": 0.850, "loss": 0.30}, best)
     assert not search._ensemble_wins("multiclass", {"accuracy": 0.866, "loss": 0.40}, best)
     assert search._ensemble_wins("multiclass", {"accuracy": 0.880, "loss": 0.45}, best)
+
+
+def test_blend_weights_pick_models_that_help_and_drop_one_that_does_not():
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    truth = rng.integers(0, 2, 400)
+    onehot = np.eye(2)[truth]
+    # two models right on different halves of the rows, unsure elsewhere; one that guesses
+    first_half = np.arange(400) < 200
+    left = np.where(first_half[:, None], 0.9 * onehot + 0.05, 0.5)
+    right = np.where(first_half[:, None], 0.5, 0.9 * onehot + 0.05)
+    guess = rng.dirichlet([1, 1], 400)
+    weights = search.blend_weights([left, guess, right], truth)
+    assert sum(weights) == pytest.approx(1.0)
+    assert weights[1] == 0 and weights[0] > 0.3 and weights[2] > 0.3
+    assert search.blend_weights([onehot * 0.98 + 0.01, guess], truth) == [1.0, 0.0]
+
+
+def test_a_kept_blend_saves_loads_and_exports_with_the_same_predictions(texts_csv, tmp_path, monkeypatch):
+    import numpy as np
+
+    pytest.importorskip("onnxruntime")
+    # a blend of every candidate, kept whatever validation says, to check it as a saved model
+    monkeypatch.setattr(search, "blend_weights", lambda outputs, truth: [1 / len(outputs)] * len(outputs))
+    monkeypatch.setattr(search, "_ensemble_wins", lambda *a: True)
+    result = trainwright.train(texts_csv, out=tmp_path / "blend", config=trainwright.build_config(overrides=LIMITED))
+    kept = [row["model"] for row in result.metrics["search"] if row["kept"]]
+    assert kept[0].startswith("blend of ")
+    spec = json.loads((result.path / "model.json").read_text())
+    assert spec["name"] == "ensemble" and len({m["name"] for m in spec["config"]["members"]}) >= 2
+    assert sum(spec["config"]["weights"]) == pytest.approx(1.0)
+    texts = ["awful, broken", "great, works well", "a fine thing", "broken again"]
+    loaded = trainwright.load(result.path).predict(texts)
+    assert loaded.labels[:2] == ["neg", "pos"]
+    from trainwright.evaluate.report import model_summary, read_run
+
+    assert model_summary(read_run(result.path)).startswith("blend of ")
+    from trainwright.export import export_onnx
+
+    export_onnx(result.path)
+    exported = trainwright.load(result.path, backend="onnx").predict(texts)
+    np.testing.assert_allclose(exported.probabilities, loaded.probabilities, atol=1e-5)
+

@@ -291,11 +291,14 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 def model_summary(run: Run) -> str:
-    """'lstm (embedding 64, hidden 64)', 'ensemble of 5 mlp (hidden 64-32)'."""
+    """'lstm (embedding 64, hidden 64)', 'ensemble of 5 mlp (hidden 64-32)', 'blend of linear 40%, cnn 60%'."""
     name, config = run.model.get("name") or (run.config.get("model") or {}).get("name", "unknown"), \
         run.model.get("config") or {}
     if name == "ensemble":
         members = config.get("members") or []
+        if len({member.get("name") for member in members}) > 1:
+            weights = config.get("weights") or [1 / len(members)] * len(members)
+            return "blend of " + ", ".join(f"{m.get('name')} {w:.0%}" for m, w in zip(members, weights))
         inner = members[0] if members else {}
         return f"ensemble of {len(members)} {_sizes(inner.get('name', '?'), inner.get('config') or {})}"
     return _sizes(name, config)
