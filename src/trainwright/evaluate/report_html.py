@@ -159,6 +159,9 @@ def _curves(content: ReportContent) -> str:
                "validation loss."
                if ensemble else "The green line marks the epoch with the lowest validation loss; the shaded epochs "
                                 "after it are where validation loss rose.")
+    member = (content.run.metrics.get("training") or {}).get("history_of")
+    if member:  # a blend has no epochs of its own
+        caption = f"The curves of {escape(member)}, the blend's strongest model. " + caption
     return f"<h2>Learning curves</h2>{_figure(content, 'learning_curves.png', caption)}"
 
 

@@ -292,7 +292,7 @@ def _blend(finished: dict, valid_set, target, source: str, tried: list):
     predictor = blend.predictor()
     valid = evaluate_examples(predictor, valid_set, source)
     blend.metrics = {**leader.metrics, "valid": valid,
-                     "training": {**leader.metrics["training"],
+                     "training": {**leader.metrics["training"], "history_of": leader.model_name,
                                   "fit_s": round(sum(finished[n].metrics["training"]["fit_s"] for n, _ in chosen), 2)}}
     blend.validation = prediction_record(target.task_, target.classes_, valid_set.inputs, truth,
                                          predictor.outputs(valid_set.inputs, source), leader.preprocessing.text)
