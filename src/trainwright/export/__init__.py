@@ -12,7 +12,8 @@ batches of several shapes (parity.py); the int8 graph's difference is measured a
 every backend (torch, onnx fp32, onnx int8) predicts the same labeled rows and their scores are set side by side
 (check.py). `--backend onnx` in predict and serve runs the graph with onnxruntime through OnnxModel (runtime.py).
 
-The names load on first use: `artifact` imports OnnxModel from here, and the CLI starts without torch or onnx.
+The names below load on first use: the CLI starts without torch or onnx, and artifact.py can import
+export.runtime (the onnx backend) although export.onnx imports artifact.
 """
 
 from ..lazy import lazy_exports
