@@ -9,7 +9,7 @@ torch.set_num_threads, RAYON_NUM_THREADS for the tokenizer, onnxruntime's intra-
   onnx int8   MODEL/onnx/model.int8.onnx
 
 Figures per backend, on the labeled FILE:
-  accuracy            on every labeled row, and its difference from torch in points (trainwright.backend_check,
+  accuracy            on every labeled row, and its difference from torch in points (trainwright.export.check,
                       the code behind `export --check`); same labels: share of rows predicted as torch predicts them
   predictions/s       the whole file through Predictor.outputs (read once; cleaning, tokenizing, length-sorted
                       batches of 256, the model), best of --repeats after a warm-up; backends take turns each
@@ -44,7 +44,7 @@ DEFAULT_FILE = REPO.parent / "shared" / "data" / "text" / "sst2" / "test.csv"
 def predictors(model_dir: Path, threads: int) -> dict:
     """backend -> Predictor, the ONNX ones on the graphs in model_dir/onnx/."""
     import trainwright
-    from trainwright.onnx_model import FP32_FILE, INT8_FILE, ONNX_DIRECTORY, OnnxModel
+    from trainwright.export.runtime import FP32_FILE, INT8_FILE, ONNX_DIRECTORY, OnnxModel
 
     reference = trainwright.load(model_dir)
     result = {"torch fp32": reference}
@@ -138,7 +138,7 @@ def main(argv=None) -> int:
 
     torch.set_num_threads(args.threads)
     import trainwright
-    from trainwright.backend_check import compare_backends, read_check_file
+    from trainwright.export.check import compare_backends, read_check_file
     from trainwright.export import export_onnx
     from trainwright.log import logger
 

@@ -13,10 +13,9 @@ import torch
 import trainwright
 from conftest import make_reviews
 from trainwright.artifact import load_artifact
-from trainwright.export import export_onnx
+from trainwright.export import OnnxModel, export_onnx
+from trainwright.export.graph import export_graph
 from trainwright.models import build_model
-from trainwright.onnx_graph import export_graph
-from trainwright.onnx_model import OnnxModel
 
 pytest.importorskip("onnx")
 pytest.importorskip("onnxruntime")
@@ -241,13 +240,13 @@ def test_a_graph_that_does_not_match_is_refused_and_the_old_export_kept(tiny_mod
         export_graph(other, example, path)
 
     with monkeypatch.context() as patch:
-        patch.setattr("trainwright.export.export_graph", wrong_graph)
+        patch.setattr("trainwright.export.onnx.export_graph", wrong_graph)
         with pytest.raises(trainwright.ArtifactError, match="does not reproduce the PyTorch model.*Nothing was"):
             export_onnx(directory)
         assert not (directory / "onnx").exists()  # not even an empty folder
     export_onnx(directory)
     before = {p.name: p.read_bytes() for p in (directory / "onnx").iterdir()}
-    monkeypatch.setattr("trainwright.export.export_graph", wrong_graph)
+    monkeypatch.setattr("trainwright.export.onnx.export_graph", wrong_graph)
     with pytest.raises(trainwright.ArtifactError, match="does not reproduce the PyTorch model.*Nothing was written"):
         export_onnx(directory, quantize="int8")
     assert {p.name: p.read_bytes() for p in (directory / "onnx").iterdir()} == before  # no temporary file left

@@ -12,7 +12,7 @@ from .data.layout import Layout
 from .data.streaming import Progress, read_chunks
 from .data.writers import TableWriter
 from .evaluate.evaluation import evaluate
-from .export import export_onnx
+from .export.onnx import export_onnx
 from .lazy import lazy_exports
 from .predictor import Predictor
 from .train.run import train

@@ -6,7 +6,7 @@
     lightgbm.txt         a LightGBM model's trees in LightGBM's own text format (an ensemble's: lightgbm-K.txt)
     hf/                  instead of weights.safetensors for a fine-tuned pretrained transformer: a standard
                          Hugging Face model directory (safetensors weights, config, tokenizer)
-    onnx/                optional, written by `trainwright export` (see export.py); never read by load_artifact
+    onnx/                optional, written by `trainwright export` (see export/); never read by load_artifact
     tokenizer.json       the fitted tokenizer (Hugging Face `tokenizers` format), for text inputs
     preprocessing.json   input columns, fitted cleaning (imputation, clip bounds, ...), table feature encoding
     target.json          the fitted target encoder (labels, or scaling of a numeric target)
@@ -42,9 +42,9 @@ from .config import RunConfig, validate_config
 from .data.target import TargetEncoder
 from .destination import mark, not_writable, owned_entries
 from .errors import ArtifactError, ConfigError, TrainwrightError
+from .export.runtime import OnnxModel, exported_graph
 from .models import build_model
 from .models.boosted import tree_files
-from .onnx_model import OnnxModel, exported_graph
 from .predictor import Predictor
 from .preprocessing import Preprocessing
 from .train.tracking import save_logs

@@ -308,7 +308,7 @@ def export(
 ) -> None:
     """Export MODEL to ONNX (checked to give the model's own outputs), optionally quantized to int8; with
     --check, the accuracy of each backend on FILE side by side."""
-    from .export import export_onnx
+    from .export.onnx import export_onnx
     from .train.run import use_threads
 
     if format != "onnx":

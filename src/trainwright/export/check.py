@@ -14,10 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .data import read_table
-from .data.examples import Examples, labeled_examples
-from .evaluate.metrics import compute_metrics
-from .predictor import Predictor
+from ..data import read_table
+from ..data.examples import Examples, labeled_examples
+from ..evaluate.metrics import compute_metrics
+from ..predictor import Predictor
 
 
 @dataclass

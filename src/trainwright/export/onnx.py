@@ -1,7 +1,7 @@
 """`trainwright export MODEL --format onnx`: the saved model as ONNX graphs that onnxruntime runs.
 
     MODEL/onnx/model.onnx       the fp32 graph; kept only if its logits match the PyTorch model's
-    MODEL/onnx/model.int8.onnx  with quantize="int8": int8 weights (onnx_quantize.py); the onnx backend prefers it
+    MODEL/onnx/model.int8.onnx  with quantize="int8": int8 weights (quantize.py); the onnx backend prefers it
     MODEL/onnx/export.json      graph inputs, opset, quantization, library versions, parity and --check figures
 
 Nothing in onnx/ changes until every file is written and checked: files are written under temporary names and
@@ -21,16 +21,16 @@ from pathlib import Path
 
 import torch
 
-from .artifact import HF_DIRECTORY, WEIGHTS, Artifact, file_sha256, load_artifact
-from .backend_check import BackendScore, compare_backends, read_check_file
-from .errors import ArtifactError, ConfigError
-from .extras import require
-from .onnx_graph import EXPORTER, OPSET, OUTPUT, export_graph
-from .onnx_model import EXPORT_RECORD, FP32_FILE, INT8_FILE, ONNX_DIRECTORY, OnnxModel
-from .onnx_parity import compare_logits, sample_batches, shape_of
-from .onnx_quantize import quantize_int8
-from .onnx_trees import OPSET as TREES_OPSET, export_trees, has_trees
-from .predictor import Predictor
+from ..artifact import HF_DIRECTORY, WEIGHTS, Artifact, file_sha256, load_artifact
+from ..errors import ArtifactError, ConfigError
+from ..extras import require
+from ..predictor import Predictor
+from .check import BackendScore, compare_backends, read_check_file
+from .graph import EXPORTER, OPSET, OUTPUT, export_graph
+from .parity import compare_logits, sample_batches, shape_of
+from .quantize import quantize_int8
+from .runtime import EXPORT_RECORD, FP32_FILE, INT8_FILE, ONNX_DIRECTORY, OnnxModel
+from .trees import OPSET as TREES_OPSET, export_trees, has_trees
 
 QUANTIZATIONS = ("int8",)
 # fp32 graphs must give the model's logits to this (relative to the largest logit when that is above 1).
@@ -44,7 +44,7 @@ class ExportReport:
     files: dict[str, Path]  # precision ("fp32", "int8") -> the graph written
     inputs: list[str]  # graph inputs, named like the model's forward() keywords
     opset: int
-    quantization: dict | None  # onnx_quantize.SETTINGS, or None
+    quantization: dict | None  # quantize.SETTINGS, or None
     parity: dict[str, float]  # precision -> largest logit difference from PyTorch over the sample batches
     sample_batches: int
     check: list[BackendScore] = field(default_factory=list)  # empty without check=FILE
@@ -219,7 +219,7 @@ def _record(artifact: Artifact, model_dir: Path, report: ExportReport, graphs: d
     """The content of export.json."""
     import onnxruntime
 
-    from . import __version__
+    from .. import __version__
 
     session = graphs["fp32"].session
     files = {GRAPH_FILES[precision]: {"precision": precision, "bytes": graph.path.stat().st_size,

@@ -6,7 +6,7 @@ The graph's inputs are named like the model's forward() keywords (`ids` (batch, 
 The TorchScript exporter (`dynamo=False`) is used for every architecture: it follows the models' dynamic-length
 code (left-aligning, trimming, packed LSTM/GRU sequences, which it turns into ONNX's per-row sequence lengths),
 where the torch.export-based one stops at data-dependent shapes. Tracing records one example's path through
-Python code, so export.py checks the graph against the model on batches of other sizes before keeping it.
+Python code, so export_onnx checks the graph against the model on batches of other sizes before keeping it.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from .log import logger
+from ..log import logger
 
 OPSET = 17  # LayerNormalization is a single op from 17 on; onnxruntime 1.18+ runs it
 OUTPUT = "logits"
@@ -75,7 +75,7 @@ def _eval_mode(model: nn.Module):
 def _eager_attention(model: nn.Module):
     """Hugging Face models traced with their plain ("eager") attention: it exports as MatMul/Softmax, which
     onnxruntime fuses and quantizes, where the SDPA kernel exports with NaN guards around it. Same numbers."""
-    from .models.pretrained import PretrainedClassifier
+    from ..models.pretrained import PretrainedClassifier
 
     networks = [m.network for m in model.modules() if isinstance(m, PretrainedClassifier)]
     before = [network.config._attn_implementation for network in networks]

@@ -18,10 +18,10 @@ from pathlib import Path
 import numpy as np
 from torch import nn
 
-from .extras import require
-from .models.boosted import BoostedTrees
-from .models.ensemble import EnsembleModel
-from .onnx_graph import OUTPUT
+from ..extras import require
+from ..models.boosted import BoostedTrees
+from ..models.ensemble import EnsembleModel
+from .graph import OUTPUT
 
 OPSET = 15  # the highest onnxmltools' LightGBM converter targets; onnxruntime 1.18+ runs it
 ML_OPSET = 1  # ai.onnx.ml: TreeEnsembleClassifier/Regressor

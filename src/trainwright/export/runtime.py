@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .errors import ArtifactError
-from .extras import require
+from ..errors import ArtifactError
+from ..extras import require
 
 ONNX_DIRECTORY = "onnx"  # inside a model directory
 FP32_FILE = "model.onnx"

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from .extras import require
+from ..extras import require
 
 OP_TYPES = ["MatMul", "Attention", "LSTM"]
 PER_CHANNEL = True
