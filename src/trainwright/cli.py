@@ -16,6 +16,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from .cli_options import (AsJson, Backend, ColumnNames, ColumnNamesAsTrained, Encoding, Header, HeaderAsTrained,
+                          SavedModel, Threads, TrainingTable, Valid, split_names)
 from .errors import ConfigError, TrainwrightError
 from .log import logger
 
@@ -41,18 +43,10 @@ def _tell_user() -> None:
     logger.propagate = False
 
 
-HEADER_HELP = "CSV/TSV: whether the first row names the columns [auto: a first row of numbers is data]."
-COLUMN_NAMES_HELP = "Comma-separated names of the columns of a file without a header row (or to replace its header)."
-
-
-def split_names(names: str | None) -> list[str] | None:
-    return [name.strip() for name in names.split(",")] if names else None
-
-
 @app.command()
 def train(
-    data: Path = typer.Argument(..., help="Training table: .csv, .tsv, .jsonl or .parquet."),
-    valid: Optional[Path] = typer.Option(None, help="Validation table; default: a stratified 10% of DATA."),
+    data: TrainingTable,
+    valid: Valid = None,
     test: Optional[Path] = typer.Option(None, help="Test table, evaluated once after training."),
     cv: Optional[int] = typer.Option(None, min=2, help="k-fold cross-validation: mean ± std over K folds."),
     resume: Optional[Path] = typer.Option(None, help="Continue the interrupted run saving to this --out folder."),
@@ -65,9 +59,9 @@ def train(
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Where to save the model [default: runs/DATA-NAME]."),
     task: Optional[str] = typer.Option(None, help="auto, binary, multiclass, multilabel or regression."),
     label_separator: Optional[str] = typer.Option(None, help="multilabel: separator of labels in a cell [;]."),
-    encoding: Optional[str] = typer.Option(None, help="File encoding; detected when not given."),
-    header: Optional[bool] = typer.Option(None, "--header/--no-header", help=HEADER_HELP),
-    column_names: Optional[str] = typer.Option(None, help=COLUMN_NAMES_HELP),
+    encoding: Encoding = None,
+    header: Header = None,
+    column_names: ColumnNames = None,
     stream: Optional[bool] = typer.Option(None, "--stream/--no-stream",
                                           help="Read DATA in chunks, cleaned texts and token ids cached on disk, so "
                                                "memory stays bounded (text models) [auto: files of 100 MB+]."),
@@ -78,7 +72,7 @@ def train(
     learning_rate: Optional[float] = typer.Option(None, help="Learning rate [0.001]."),
     optimizer: Optional[str] = typer.Option(None, help="adam or sgd [adam]."),
     seed: Optional[int] = typer.Option(None, help="Random seed; same seed, same data: same metrics [0]."),
-    threads: Optional[int] = typer.Option(None, help="CPU threads [all cores]."),
+    threads: Threads = None,
     devices: Optional[int] = typer.Option(None, min=1, help="Processes per machine training one model together "
                                                         "(GPUs, or CPU processes) [1]."),
     num_nodes: Optional[int] = typer.Option(None, min=1, help="Machines training together, under torchrun or "
@@ -199,7 +193,7 @@ def distill(
     student: str = typer.Option("cnn", help="Small model to train: cnn, lstm, bilstm, gru, fasttext, linear, "
                                             "transformer."),
     unlabeled: Optional[Path] = typer.Option(None, help="More text, without labels, for the teacher to label."),
-    valid: Optional[Path] = typer.Option(None, help="Validation table; default: a stratified 10% of DATA."),
+    valid: Valid = None,
     test: Optional[Path] = typer.Option(None, help="Test table: both models are compared on it."),
     alpha: float = typer.Option(0.0, help="Weight of the true labels against the teacher's [0]."),
     teacher_embeddings: str = typer.Option(
@@ -210,7 +204,7 @@ def distill(
     config: Optional[Path] = typer.Option(None, help="YAML config for the student; flags override it."),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Where to save the student [runs/DATA-student]."),
     epochs: Optional[int] = typer.Option(None, help="Maximum epochs [the student's preset]."),
-    threads: Optional[int] = typer.Option(None, help="CPU threads [all cores]."),
+    threads: Threads = None,
     seed: Optional[int] = typer.Option(None, help="Random seed [0]."),
 ) -> None:
     """Train a small, fast STUDENT model on the soft labels of a large TEACHER model."""
@@ -226,12 +220,12 @@ def distill(
 
 @app.command()
 def evaluate(
-    model: Path = typer.Argument(..., help="A model directory saved by `trainwright train`."),
+    model: SavedModel,
     data: Path = typer.Argument(..., help="Labeled table with the model's text and target columns."),
-    as_json: bool = typer.Option(False, "--json", help="Print exactly one JSON object on stdout."),
-    encoding: Optional[str] = typer.Option(None, help="File encoding; detected when not given."),
-    header: Optional[bool] = typer.Option(None, "--header/--no-header", help=HEADER_HELP + " [as trained]"),
-    column_names: Optional[str] = typer.Option(None, help=COLUMN_NAMES_HELP + " [as trained]"),
+    as_json: AsJson = False,
+    encoding: Encoding = None,
+    header: HeaderAsTrained = None,
+    column_names: ColumnNamesAsTrained = None,
 ) -> None:
     """Loss and metrics of MODEL on DATA."""
     from . import api
@@ -246,16 +240,16 @@ def evaluate(
 
 @app.command()
 def predict(
-    model: Path = typer.Argument(..., help="A model directory saved by `trainwright train`."),
+    model: SavedModel,
     data: Path = typer.Argument(..., help="Table with the model's text column(s)."),
     output: str = typer.Option("-", "-o", "--output", help="Output .csv/.tsv/.jsonl/.parquet, or - for stdout."),
-    encoding: Optional[str] = typer.Option(None, help="File encoding; detected when not given."),
-    backend: str = typer.Option("torch", help="torch, or onnx for the graph written by `trainwright export`."),
+    encoding: Encoding = None,
+    backend: Backend = "torch",
     chunk_rows: int = typer.Option(20_000, min=1, help="Rows read, predicted and written at a time."),
-    threads: Optional[int] = typer.Option(None, help="CPU threads [all cores]."),
+    threads: Threads = None,
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace -o even when trainwright did not write it."),
-    header: Optional[bool] = typer.Option(None, "--header/--no-header", help=HEADER_HELP + " [as trained]"),
-    column_names: Optional[str] = typer.Option(None, help=COLUMN_NAMES_HELP + " [as trained]"),
+    header: HeaderAsTrained = None,
+    column_names: ColumnNamesAsTrained = None,
 ) -> None:
     """Predict every row of DATA, in order: the input columns, the label, one probability per class.
 
@@ -275,13 +269,13 @@ def predict(
 
 @app.command()
 def serve(
-    model: Path = typer.Argument(..., help="A model directory saved by `trainwright train`."),
+    model: SavedModel,
     host: str = typer.Option("127.0.0.1", help="Address to bind; any non-loopback address wants a --token."),
     port: int = typer.Option(8000, help="Port (0: any free port, one worker only)."),
     workers: int = typer.Option(1, min=1, help="Processes, each with its own copy of the model."),
     token: Optional[str] = typer.Option(None, envvar="TRAINWRIGHT_TOKEN", show_envvar=True,
                                         help="Bearer token required by the prediction and metadata routes."),
-    backend: str = typer.Option("torch", help="torch, or onnx for the graph written by `trainwright export`."),
+    backend: Backend = "torch",
     max_batch_size: int = typer.Option(64, min=1, help="Most inputs per batched forward pass."),
     max_wait_ms: float = typer.Option(2.0, min=0, help="Longest wait for more requests under load."),
     max_inputs: int = typer.Option(1024, min=1, help="Most inputs per request."),
@@ -299,12 +293,12 @@ def serve(
 
 @app.command()
 def export(
-    model: Path = typer.Argument(..., help="A model directory saved by `trainwright train`."),
+    model: SavedModel,
     format: str = typer.Option("onnx", "--format", help="onnx: writes MODEL/onnx/model.onnx."),
     quantize: Optional[str] = typer.Option(None, help="int8: also write onnx/model.int8.onnx, which "
                                                       "`--backend onnx` then uses."),
     check: Optional[Path] = typer.Option(None, help="A labeled table: compare PyTorch and ONNX predictions on it."),
-    threads: Optional[int] = typer.Option(None, help="CPU threads [all cores]."),
+    threads: Threads = None,
 ) -> None:
     """Export MODEL to ONNX (checked to give the model's own outputs), optionally quantized to int8; with
     --check, the accuracy of each backend on FILE side by side."""

@@ -3,7 +3,8 @@ treated as missing.
 
 Fences are `iqr`: [Q1 - k·IQR, Q3 + k·IQR] (Tukey; k = 3 marks "far out" values), or `zscore`: the robust
 z-score, median ± t·MAD/0.6745 with t = 3.5 (Iglewicz and Hoaglin). A column whose IQR or MAD is 0 (mostly
-one value) gets no fences: every other value would count as an outlier.
+one value) gets no fences: every other value would count as an outlier. `fences` is also what `trainwright
+doctor` reports with, at Tukey's k = 1.5.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from ._values import as_numbers
 from .config import CleaningConfig
 
 DEFAULT_FACTOR = {"iqr": 3.0, "zscore": 3.5}
+MIN_VALUES = 10  # fewer present values than this say too little about a column's spread
 _MAD_TO_SD = 0.6745  # MAD / 0.6745 estimates the standard deviation of normally distributed data
-_MIN_VALUES = 10  # fewer present values than this say too little about a column's spread
 
 
 class OutlierHandler:
@@ -36,9 +37,9 @@ class OutlierHandler:
         self.bounds_ = {}
         if cfg.outliers != "keep":
             for column in self.columns:
-                fences = _fences(as_numbers(frame[column]).dropna().to_numpy(), cfg.outlier_method, factor)
-                if fences is not None:
-                    self.bounds_[column] = fences
+                bounds = fences(as_numbers(frame[column]).dropna().to_numpy(), cfg.outlier_method, factor)
+                if bounds is not None:
+                    self.bounds_[column] = bounds
         self.counts_ = {}  # column -> (values below, values above) in the fitted frame, for the summary
         for column, (low, high) in self.bounds_.items():
             numbers = as_numbers(frame[column])
@@ -98,13 +99,20 @@ class OutlierHandler:
         return stage
 
 
-def _fences(values: np.ndarray, method: str, factor: float) -> tuple[float, float] | None:
-    if len(values) < _MIN_VALUES:
+def fences(values: np.ndarray, method: str, factor: float) -> tuple[float, float] | None:
+    """(low, high): a value outside is an outlier.
+
+    `values` are one column's present numbers (no NaN). `method` iqr: Q1 - factor·IQR, Q3 + factor·IQR; zscore: a
+    robust z-score over `factor`, median ± factor·MAD/0.6745. None for fewer than MIN_VALUES values or no spread
+    (an IQR or MAD of 0, or NaN where a value is infinite).
+    """
+    if len(values) < MIN_VALUES:
         return None
     if method == "iqr":
         q1, q3 = np.percentile(values, [25, 75])
         spread = q3 - q1
-        return None if spread == 0 else (float(q1 - factor * spread), float(q3 + factor * spread))
+        return (float(q1 - factor * spread), float(q3 + factor * spread)) if spread > 0 else None
     median = np.median(values)
     mad = np.median(np.abs(values - median))
-    return None if mad == 0 else (float(median - factor * mad / _MAD_TO_SD), float(median + factor * mad / _MAD_TO_SD))
+    # |0.6745 (x - median) / MAD| > factor  <=>  |x - median| > factor MAD / 0.6745
+    return (float(median - factor * mad / _MAD_TO_SD), float(median + factor * mad / _MAD_TO_SD)) if mad > 0 else None

@@ -12,6 +12,8 @@ from typing import Optional
 import typer
 from rich.console import Console
 
+from ..cli_options import AsJson, ColumnNames, Encoding, Header, split_names
+
 BLOCKING_EXIT_CODE = 1  # --strict: blocking problems or leakage found (DataError, an unreadable file, exits 2)
 
 
@@ -22,15 +24,12 @@ def doctor(
                                                    "unseen labels and missing columns."),
     html_out: Optional[Path] = typer.Option(None, "--html", help="Also write the report as a self-contained "
                                                                  "HTML page here."),
-    as_json: bool = typer.Option(False, "--json", help="Print exactly one JSON object on stdout."),
+    as_json: AsJson = False,
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when a blocking problem or leakage is found."),
-    encoding: Optional[str] = typer.Option(None, help="File encoding; detected when not given."),
+    encoding: Encoding = None,
     outliers: str = typer.Option("iqr", help="Outlier rule: iqr, zscore or isolation-forest."),
-    header: Optional[bool] = typer.Option(None, "--header/--no-header",
-                                          help="CSV/TSV: whether the first row names the columns [auto: a first "
-                                               "row of numbers is data]."),
-    column_names: Optional[str] = typer.Option(None, help="Comma-separated names of the columns of a file without "
-                                                          "a header row (or to replace its header)."),
+    header: Header = None,
+    column_names: ColumnNames = None,
 ) -> None:
     """Check DATA for what would hurt training (missing values, outliers, duplicates, label problems, leakage)
     and say which setting fixes each."""
@@ -39,9 +38,8 @@ def doctor(
     from .html import write_html
     from .terminal import print_report
 
-    names = [name.strip() for name in column_names.split(",")] if column_names else None
     report = diagnose(data, target=target, test=test, encoding=encoding, outliers=outliers, header=header,
-                      column_names=names)
+                      column_names=split_names(column_names))
     if as_json:
         sys.stdout.write(report.to_json() + "\n")
     else:

@@ -18,6 +18,8 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from ..cli_options import AsJson
+
 if TYPE_CHECKING:
     from .diagnosis import Diagnosis
 
@@ -44,7 +46,7 @@ def compare(
     runs: list[Path] = typer.Argument(..., help="Run directories saved by `trainwright train`."),
     html: Optional[Path] = typer.Option(None, "--html", help="Also write the leaderboard as a self-contained "
                                                              "HTML page here."),
-    as_json: bool = typer.Option(False, "--json", help="Print exactly one JSON object on stdout."),
+    as_json: AsJson = False,
     sort_by: Optional[str] = typer.Option(None, help="Column to rank by, e.g. valid_f1 or test_accuracy "
                                                      "[validation accuracy; R² for regression]."),
 ) -> None:

@@ -13,10 +13,12 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from ..cli_options import Threads, TrainingTable, Valid
+
 
 def tune(
-    data: Path = typer.Argument(..., help="Training table: .csv, .tsv, .jsonl or .parquet."),
-    valid: Optional[Path] = typer.Option(None, help="Validation table; default: a stratified 10% of DATA."),
+    data: TrainingTable,
+    valid: Valid = None,
     test: Optional[Path] = typer.Option(None, help="Test table, evaluated once on the retrained best."),
     trials: int = typer.Option(20, min=0, help="Trials this worker runs; 0: none, only retrain the study's best."),
     timeout: Optional[float] = typer.Option(None, min=1, help="Seconds after which no new trial starts [none]."),
@@ -32,7 +34,7 @@ def tune(
                                                                "[default: runs/DATA-NAME-tune]."),
     pruner: str = typer.Option("median", help="Stops trials doing worse than the others at the same epoch: "
                                               "median, hyperband or none."),
-    threads: Optional[int] = typer.Option(None, help="CPU threads [all cores]."),
+    threads: Threads = None,
     seed: Optional[int] = typer.Option(None, help="Seed of the runs and of the sampler [0]."),
     retrain: bool = typer.Option(True, "--retrain/--no-retrain",
                                  help="Retrain the study's best at the end and save it at OUT/best; with "

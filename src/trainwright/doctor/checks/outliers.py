@@ -13,13 +13,14 @@ import difflib
 import numpy as np
 import pandas as pd
 
+from ...clean.outliers import DEFAULT_FACTOR, MIN_VALUES, fences
 from ...errors import ConfigError
 from ..dataset import Dataset
 from ..report import Finding, plural, where
 
 OUTLIER_METHODS = ("iqr", "zscore", "isolation-forest")
-_MIN_VALUES = 10  # too few values to tell an outlier from the rest
-_Z_LIMIT = 3.5
+# Tukey's 1.5 x IQR flags what deserves a look; the robust z-score limit is the one cleaning uses.
+_FACTOR = {"iqr": 1.5, "zscore": DEFAULT_FACTOR["zscore"]}
 # IsolationForest's anomaly score s (Liu et al. 2008) is about 0.5 for ordinary rows and near 1 for anomalies;
 # sklearn's "auto" cut at 0.5 flags 13% of Pima. 0.6 keeps the clearly isolated rows.
 _ISOLATION_SCORE = 0.6
@@ -44,7 +45,7 @@ def check_outliers(data: Dataset, method: str = "iqr") -> list[Finding]:
     findings = []
     for column in columns:
         values = data.numbers(column)
-        bounds = _bounds(values.dropna(), method)
+        bounds = fences(values.dropna().to_numpy(), method, _FACTOR[method])
         if bounds is None:
             continue
         low, high = bounds
@@ -54,24 +55,10 @@ def check_outliers(data: Dataset, method: str = "iqr") -> list[Finding]:
     return findings
 
 
-def _bounds(present: pd.Series, method: str) -> tuple[float, float] | None:
-    """The (low, high) range outside which a value is an outlier; None when the column has too little spread."""
-    if len(present) < _MIN_VALUES:
-        return None
-    if method == "iqr":
-        q1, q3 = present.quantile([0.25, 0.75])
-        iqr = q3 - q1
-        return (q1 - 1.5 * iqr, q3 + 1.5 * iqr) if iqr > 0 else None
-    median = present.median()
-    mad = (present - median).abs().median()
-    # |0.6745 (x - median) / MAD| > 3.5  <=>  |x - median| > 3.5 MAD / 0.6745
-    return (median - _Z_LIMIT * mad / 0.6745, median + _Z_LIMIT * mad / 0.6745) if mad > 0 else None
-
-
 def _finding(column: str, values: pd.Series, mask: np.ndarray, low: float, high: float, method: str) -> Finding:
     rows = (np.flatnonzero(mask) + 1).tolist()
     flagged = values[mask]
-    rule = "the IQR fences" if method == "iqr" else "a robust z-score of 3.5"
+    rule = "the IQR fences" if method == "iqr" else f"a robust z-score of {_FACTOR['zscore']:g}"
     examples = ", ".join(_number(v) for v in flagged.head(3))
     message = (f"{column}: {plural(len(rows), 'value')} outside [{_number(low)}, {_number(high)}] "
                f"({rule}), e.g. {examples}{where(rows)}.")
@@ -83,7 +70,7 @@ def _finding(column: str, values: pd.Series, mask: np.ndarray, low: float, high:
 def _isolation_forest(data: Dataset, columns: list[str]) -> list[Finding]:
     from sklearn.ensemble import IsolationForest  # imported here: it is slow to import and rarely used
 
-    if not columns or len(data) < _MIN_VALUES:
+    if not columns or len(data) < MIN_VALUES:
         return []
     table = pd.DataFrame({c: data.numbers(c) for c in columns})
     table = table.fillna(table.median()).fillna(0.0)  # missing cells are not what makes a row unusual
