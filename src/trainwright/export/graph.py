@@ -27,16 +27,6 @@ OUTPUT = "logits"
 EXPORTER = "torch.onnx.export (TorchScript tracer, dynamo=False)"
 
 
-def input_names(preprocessing) -> list[str]:
-    """The forward() keywords a model's Predictor passes, in graph input order."""
-    names = []
-    if preprocessing.tokenizer is not None:
-        names.append("ids")
-    if preprocessing.features is not None:
-        names += ["numeric", "categorical"]
-    return names
-
-
 def export_graph(model: nn.Module, example: dict[str, torch.Tensor], path: str | Path) -> None:
     """Trace `model` on the keyword tensors `example` and write its ONNX graph to `path`."""
     names = list(example)
