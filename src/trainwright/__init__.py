@@ -1,9 +1,8 @@
 """trainwright: from a raw labeled table to a validated, saved, servable deep-learning model."""
 
-__version__ = "0.1.0"
-
-from .errors import ArtifactError, ConfigError, DataError, TrainwrightError  # noqa: E402
-from .lazy import lazy_exports  # noqa: E402
+from .errors import ArtifactError, ConfigError, DataError, TrainwrightError
+from .lazy import lazy_exports
+from .version import __version__
 
 # `train` and `evaluate` name both subpackages and API functions. The subpackages are loaded (cheaply) first,
 # so that importing one of their modules later cannot rebind the names; the names then mean the functions.

@@ -48,6 +48,7 @@ from .models.boosted import tree_files
 from .predictor import Predictor
 from .preprocessing import Preprocessing
 from .train.tracking import save_logs
+from .version import __version__
 
 FORMAT_VERSION = 1
 REQUIRED = ("config.json", "model.json", "preprocessing.json", "target.json", "metadata.json")
@@ -222,8 +223,6 @@ def file_sha256(path: str | Path) -> str:
 
 
 def _write(artifact: Artifact, directory: Path) -> None:
-    from . import __version__
-
     model = artifact.model.cpu()
     spec = model.config.to_dict()
     if hasattr(model, "save_pretrained"):

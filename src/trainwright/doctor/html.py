@@ -10,7 +10,7 @@ from collections import Counter
 from html import escape
 from pathlib import Path
 
-from .. import __version__
+from ..version import __version__
 from ..errors import rows_preview
 from .report import DoctorReport, Finding, plural
 from .terminal import percent

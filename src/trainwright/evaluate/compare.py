@@ -17,7 +17,7 @@ from rich import box
 from rich.table import Table
 from safetensors import SafetensorError, safe_open
 
-from .. import __version__
+from ..version import __version__
 from ..errors import ArtifactError
 from .report import Run, model_summary, read_run
 

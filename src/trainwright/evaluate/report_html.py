@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from html import escape
 from pathlib import Path
 
-from .. import __version__
+from ..version import __version__
 from ..doctor.html import CSS as DOCTOR_CSS  # one stylesheet for every trainwright page
 from .report import FIGURES, ReportContent, Run, model_summary
 

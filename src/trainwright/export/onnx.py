@@ -219,7 +219,7 @@ def _record(artifact: Artifact, model_dir: Path, report: ExportReport, graphs: d
     """The content of export.json."""
     import onnxruntime
 
-    from .. import __version__
+    from ..version import __version__
 
     session = graphs["fp32"].session
     files = {GRAPH_FILES[precision]: {"precision": precision, "bytes": graph.path.stat().st_size,

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
-from .. import __version__
+from ..version import __version__
 from ..predictor import Predictor
 from .auth import token_guard
 from .docs import add_docs

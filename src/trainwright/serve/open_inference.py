@@ -21,7 +21,7 @@ from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from .. import __version__
+from ..version import __version__
 from .binary_tensors import BinaryTensorRoute, binary_outputs, binary_response
 from .service import ModelService
 
