@@ -1,6 +1,6 @@
 """Cleaning stages fitted on the training table and replayed identically at prediction time."""
 
-from .config import CleaningConfig, TextCleaningConfig
+from ..config import CleaningConfig, TextCleaningConfig
 from .disguised import MissingMarker
 from .missing import MissingValueImputer
 from .outliers import OutlierHandler

@@ -22,7 +22,7 @@ from sklearn.impute import SimpleImputer
 
 from ..errors import ConfigError, DataError, check_is_fitted
 from ._values import as_categories, as_numbers
-from .config import MISSING_CATEGORY, CategoricalStrategy, CleaningConfig
+from ..config import MISSING_CATEGORY, CategoricalStrategy, CleaningConfig
 from .multivariate import IterativeFill, KNNFill
 
 INDICATOR_SUFFIX = "__missing"

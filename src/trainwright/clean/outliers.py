@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..errors import check_is_fitted
 from ._values import as_numbers
-from .config import CleaningConfig
+from ..config import CleaningConfig
 
 DEFAULT_FACTOR = {"iqr": 3.0, "zscore": 3.5}
 MIN_VALUES = 10  # fewer present values than this say too little about a column's spread

@@ -24,7 +24,7 @@ from ..data.target import TargetEncoder
 from ..errors import ArtifactError, DataError, check_is_fitted
 from . import summary
 from ._values import as_categories, as_numbers, categories_of, numbers_of
-from .config import CleaningConfig
+from ..config import CleaningConfig
 from .disguised import MissingMarker
 from .missing import INDICATOR_SUFFIX, MissingValueImputer
 from .outliers import OutlierHandler
