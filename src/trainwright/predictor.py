@@ -20,7 +20,6 @@ from .data.target import TargetEncoder
 from .errors import DataError
 from .log import logger
 from .preprocessing import EncodedInputs, Preprocessing
-from .train.batching import sorted_batches
 
 _ABSENT = object()  # a record without the column: not a text, so such records take the table path
 # Up to this many records, a table model encodes them as plain lists, which costs a fraction of the tables for
@@ -61,6 +60,12 @@ class Predictions:
             {"label": label, "probabilities": dict(zip(map(str, self.classes), map(float, row)))}
             for label, row in zip(self.labels, self.probabilities)
         ]
+
+
+def sorted_batches(lengths: list[int], batch_size: int) -> list[list[int]]:
+    """Batches in length order, for inference; callers put the outputs back in input order."""
+    order = np.argsort(np.asarray(lengths), kind="stable")
+    return [order[i:i + batch_size].tolist() for i in range(0, len(order), batch_size)]
 
 
 class Predictor:

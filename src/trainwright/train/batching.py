@@ -91,12 +91,6 @@ class LengthBucketBatchSampler(Sampler[list[int]]):
         return [batches[index] for index in rng.permutation(len(batches))]
 
 
-def sorted_batches(lengths: list[int], batch_size: int) -> list[list[int]]:
-    """Batches in length order, for inference; callers put the outputs back in input order."""
-    order = np.argsort(np.asarray(lengths), kind="stable")
-    return [order[i:i + batch_size].tolist() for i in range(0, len(order), batch_size)]
-
-
 def make_loader(dataset: InputDataset, pad, batch_sampler) -> DataLoader:
     """A DataLoader yielding (inputs, targets): inputs are forward()'s keyword arguments; `pad` turns a list of
     token sequences into a (batch, time) array."""

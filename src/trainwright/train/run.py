@@ -35,9 +35,9 @@ from ..log import logger
 from ..models import EnsembleConfig, EnsembleModel, build_model, model_sizes
 from ..models.presets import apply_presets
 from ..models.pretrained import resolve_pretrained
-from ..predictor import predict_encoded
+from ..predictor import predict_encoded, sorted_batches
 from ..preprocessing import Preprocessing
-from .batching import InputDataset, LengthBucketBatchSampler, make_loader, sorted_batches
+from .batching import InputDataset, LengthBucketBatchSampler, make_loader
 from . import boosting, convex, distributed, tracking
 
 if TYPE_CHECKING:  # Lightning loads only for gradient training: it takes seconds to import
