@@ -24,6 +24,7 @@ destination.py); the user's other files in it stay, and a folder that is not tra
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import platform
@@ -47,7 +48,6 @@ from .models import build_model
 from .models.boosted import tree_files
 from .predictor import Predictor
 from .preprocessing import Preprocessing
-from .train.tracking import save_logs
 from .version import __version__
 
 FORMAT_VERSION = 1
@@ -55,6 +55,8 @@ REQUIRED = ("config.json", "model.json", "preprocessing.json", "target.json", "m
 WEIGHTS = "weights.safetensors"
 HF_DIRECTORY = "hf"  # a pretrained model's weights: `transformers` loads this folder as it is
 BACKENDS = ("torch", "onnx")
+LOGS = "logs"  # logs/: the per-epoch CSV and the TensorBoard events (train/tracking.py writes them)
+TENSORBOARD = "tensorboard"
 
 
 @dataclass
@@ -96,7 +98,7 @@ def save_artifact(artifact: Artifact, directory: str | Path) -> Path:
     staging.chmod(0o755)  # mkdtemp makes it private; a model directory is an ordinary folder
     try:
         _write(artifact, staging)
-        save_logs(artifact.history, staging, directory)  # logs/: the epochs' CSV, the run's TensorBoard events
+        _save_logs(artifact.history, staging, directory)  # logs/: the epochs' CSV, the run's TensorBoard events
         mark(staging, "model", tuple(p.name for p in staging.iterdir()))
         _replace(staging, directory, owned)
     except OSError as e:
@@ -220,6 +222,22 @@ def file_sha256(path: str | Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def _save_logs(history: list[dict], staging: Path, destination: Path) -> None:
+    """Write logs/ into the `staging` folder of a model about to replace `destination`: the per-epoch CSV, and
+    the TensorBoard events of the run that trained it, if it kept them (see train/tracking.py, trainer_loggers)."""
+    folder = staging / LOGS
+    live = destination / "checkpoint" / LOGS / TENSORBOARD
+    if live.is_dir():
+        shutil.copytree(live, folder / TENSORBOARD)
+    if history:
+        folder.mkdir(exist_ok=True)
+        columns = list(dict.fromkeys(key for row in history for key in row))
+        with open(folder / "metrics.csv", "w", newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, fieldnames=columns)
+            writer.writeheader()
+            writer.writerows(history)
 
 
 def _write(artifact: Artifact, directory: Path) -> None:

@@ -14,7 +14,6 @@ parameters, each epoch's figures and the final validation/test metrics, and the 
 
 from __future__ import annotations
 
-import csv
 import importlib.util
 import json
 import os
@@ -22,11 +21,10 @@ import shutil
 import time
 from pathlib import Path
 
+from ..artifact import LOGS, TENSORBOARD
 from ..errors import ConfigError, TrainwrightError
 from ..log import logger
 
-LOGS = "logs"
-TENSORBOARD = "tensorboard"
 EXPERIMENT = "trainwright"  # MLflow experiment, unless MLFLOW_EXPERIMENT_NAME says otherwise
 
 
@@ -39,7 +37,8 @@ def check(config) -> None:
 
 def trainer_loggers(checkpoints) -> list | bool:
     """Lightning loggers for a run that keeps checkpoints (`trainwright train` of a single model): TensorBoard
-    events in its checkpoint folder, copied into the model by `save_logs`. False (no logger) otherwise."""
+    events in its checkpoint folder, copied into the model when it is saved (artifact.save_artifact). False (no
+    logger) otherwise."""
     if checkpoints is None:
         return False
     from lightning.pytorch.loggers import TensorBoardLogger
@@ -50,22 +49,6 @@ def trainer_loggers(checkpoints) -> list | bool:
     if not checkpoints.resume and launch_rank() == 0:
         shutil.rmtree(live, ignore_errors=True)  # an earlier, abandoned run's events
     return [TensorBoardLogger(save_dir=str(live), name=TENSORBOARD, version="", default_hp_metric=False)]
-
-
-def save_logs(history: list[dict], staging: Path, destination: Path) -> None:
-    """Write logs/ into the `staging` folder of a model about to replace `destination`: the per-epoch CSV, and
-    the TensorBoard events of the run that trained it, if it kept them (see trainer_loggers)."""
-    folder = staging / LOGS
-    live = destination / "checkpoint" / LOGS / TENSORBOARD
-    if live.is_dir():
-        shutil.copytree(live, folder / TENSORBOARD)
-    if history:
-        folder.mkdir(exist_ok=True)
-        columns = list(dict.fromkeys(key for row in history for key in row))
-        with open(folder / "metrics.csv", "w", newline="", encoding="utf-8") as f:
-            writer = csv.DictWriter(f, fieldnames=columns)
-            writer.writeheader()
-            writer.writerows(history)
 
 
 def publish(uri: str | None, directory: Path, config, metrics: dict, history: list[dict],
