@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import trainwright
-from trainwright.data import scan as scan_module
+from trainwright.train import scan as scan_module
 from trainwright.train import streamed
 from conftest import crash_when_epoch_starts, make_reviews
 

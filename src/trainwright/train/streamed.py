@@ -1,7 +1,7 @@
 """Training a text model on a file larger than memory: run.py's single-model path, with the file read in chunks
 and nothing kept in memory per row but a few numbers.
 
-    scan        one pass over the file (data/scan.py): usable rows, cleaned texts on disk, a hash and a label
+    scan        one pass over the file (scan.py): usable rows, cleaned texts on disk, a hash and a label
                 code per row; cached
     rows        duplicates and conflicting labels settled from the hashes, as clean.duplicates/conflicts say
     split       held-out rows (data.valid_fraction, at most MAX_VALID), unless --valid
@@ -30,8 +30,6 @@ from ..data import infer_roles
 from ..data.disk_cache import building, cache_key, cache_root
 from ..data.ragged import Ragged, RaggedWriter
 from ..data.readers import _FORMATS
-from ..data import scan as chunked
-from ..data.scan import TableScan, scan_table
 from ..data.schema import ColumnRoles
 from ..data.layout import Layout
 from ..data.streaming import read_chunks
@@ -45,8 +43,10 @@ from ..progress import progress_bar
 from ..preprocessing import EncodedInputs, Preprocessing
 from ..text import load_tokenizer
 from . import distributed, tracking
+from . import scan as chunked
 from .run import (_build, _fit, _read_labeled, adopt_roles, assemble_artifact, check_inputs, keep_column_names,
                   tell_unused_settings)
+from .scan import TableScan, scan_table
 
 MIN_BYTES = 100 * 2**20  # data.stream auto streams files at least this large
 MAX_VALID = 50_000  # held-out rows: enough to pick the best epoch; more only slows each epoch

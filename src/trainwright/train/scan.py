@@ -17,14 +17,14 @@ import numpy as np
 import pandas as pd
 
 from ..clean import Cleaner
+from ..data.disk_cache import building, cache_key
+from ..data.examples import LeftOutRows, join_text, labeled_examples
+from ..data.layout import Layout
+from ..data.ragged import Ragged, RaggedWriter
+from ..data.schema import ColumnRoles
+from ..data.streaming import Progress, read_chunks
+from ..data.target import canonical
 from ..log import logger
-from .disk_cache import building, cache_key
-from .examples import LeftOutRows, join_text, labeled_examples
-from .layout import Layout
-from .ragged import Ragged, RaggedWriter
-from .schema import ColumnRoles
-from .streaming import Progress, read_chunks
-from .target import canonical
 
 FORMAT = 2  # of a cache entry's layout
 CHUNK_ROWS = 50_000
