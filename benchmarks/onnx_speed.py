@@ -44,7 +44,7 @@ DEFAULT_FILE = REPO.parent / "shared" / "data" / "text" / "sst2" / "test.csv"
 def predictors(model_dir: Path, threads: int) -> dict:
     """backend -> Predictor, the ONNX ones on the graphs in model_dir/onnx/."""
     import trainwright
-    from trainwright.export.runtime import FP32_FILE, INT8_FILE, ONNX_DIRECTORY, OnnxModel
+    from trainwright.models.onnx import FP32_FILE, INT8_FILE, ONNX_DIRECTORY, OnnxModel
 
     reference = trainwright.load(model_dir)
     result = {"torch fp32": reference}

@@ -43,9 +43,9 @@ from .config import RunConfig, validate_config
 from .data.target import TargetEncoder
 from .destination import mark, not_writable, owned_entries
 from .errors import ArtifactError, ConfigError, TrainwrightError
-from .export.runtime import OnnxModel, exported_graph
 from .models import build_model
 from .models.boosted import tree_files
+from .models.onnx import OnnxModel, exported_graph
 from .predictor import Predictor
 from .preprocessing import Preprocessing
 from .version import __version__

@@ -10,16 +10,16 @@
 How it is checked: the fp32 graph is kept only if its logits match the model's, within a tolerance, on sample
 batches of several shapes (parity.py); the int8 graph's difference is measured and recorded. With --check FILE,
 every backend (torch, onnx fp32, onnx int8) predicts the same labeled rows and their scores are set side by side
-(check.py). `--backend onnx` in predict and serve runs the graph with onnxruntime through OnnxModel (runtime.py).
+(check.py). `--backend onnx` in predict and serve runs the graph with onnxruntime through OnnxModel (models/onnx.py:
+the backend belongs with the models it stands in for, below artifact.py and the Predictor that run it).
 
-The names below load on first use: the CLI starts without torch or onnx, and artifact.py can import
-export.runtime (the onnx backend) although export.onnx imports artifact.
+The names below load on first use: the CLI starts without torch or onnx.
 """
 
 from ..lazy import lazy_exports
 
 _HOMES = {
-    "export_onnx": ".onnx", "ExportReport": ".onnx", "OnnxModel": ".runtime", "exported_graph": ".runtime",
+    "export_onnx": ".onnx", "ExportReport": ".onnx", "OnnxModel": "..models.onnx", "exported_graph": "..models.onnx",
     "BackendScore": ".check", "compare_backends": ".check",
 }
 __getattr__, __dir__ = lazy_exports(__name__, _HOMES)

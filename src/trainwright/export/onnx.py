@@ -24,12 +24,12 @@ import torch
 from ..artifact import HF_DIRECTORY, WEIGHTS, Artifact, file_sha256, load_artifact
 from ..errors import ArtifactError, ConfigError
 from ..extras import require
+from ..models.onnx import EXPORT_RECORD, FP32_FILE, INT8_FILE, ONNX_DIRECTORY, OnnxModel
 from ..predictor import Predictor
 from .check import BackendScore, compare_backends, read_check_file
 from .graph import EXPORTER, OPSET, OUTPUT, export_graph
 from .parity import compare_logits, sample_batches, shape_of
 from .quantize import quantize_int8
-from .runtime import EXPORT_RECORD, FP32_FILE, INT8_FILE, ONNX_DIRECTORY, OnnxModel
 from .trees import OPSET as TREES_OPSET, export_trees, has_trees
 
 QUANTIZATIONS = ("int8",)
