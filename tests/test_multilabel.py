@@ -15,7 +15,8 @@ import trainwright
 from trainwright import tasks
 from trainwright.evaluate.compare import compare_runs
 from trainwright.evaluate.metrics import compute_metrics
-from trainwright.evaluate.report import diagnose_run, write_report
+from trainwright.evaluate.report import diagnose_run
+from trainwright.evaluate.report_html import write_report
 from trainwright.train.run import _class_weights, _folds
 
 _KEYWORDS = {"sports": ["football", "goal", "match", "league"], "politics": ["election", "senate", "vote", "minister"],

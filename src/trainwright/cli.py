@@ -132,7 +132,8 @@ def train(
 ) -> None:
     """Train a model on DATA, validate it each epoch, and save it."""
     from . import api
-    from .evaluate.report import diagnose_run, write_report
+    from .evaluate.report import diagnose_run
+    from .evaluate.report_html import write_report
 
     overrides: dict[str, dict[str, Any]] = {
         "data": {"target": target, "text": text or None, "features": feature or None, "encoding": encoding,

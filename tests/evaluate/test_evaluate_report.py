@@ -22,7 +22,8 @@ from typer.testing import CliRunner
 
 import trainwright
 from trainwright.evaluate.commands import report as report_command
-from trainwright.evaluate.report import read_run, write_report, wrong_examples
+from trainwright.evaluate.report import read_run, wrong_examples
+from trainwright.evaluate.report_html import write_report
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 NEEDS_CHROMIUM = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not on PATH (apt-get install -y chromium)")

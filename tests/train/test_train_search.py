@@ -180,7 +180,8 @@ def test_a_kept_blend_saves_loads_and_exports_with_the_same_predictions(texts_cs
     texts = ["awful, broken", "great, works well", "a fine thing", "broken again"]
     loaded = trainwright.load(result.path).predict(texts)
     assert loaded.labels[:2] == ["neg", "pos"]
-    from trainwright.evaluate.report import model_summary, read_run, write_report
+    from trainwright.evaluate.report import model_summary, read_run
+    from trainwright.evaluate.report_html import write_report
 
     assert model_summary(read_run(result.path)).startswith("blend of ")
     assert "The curves of " in write_report(result.path).read_text(encoding="utf-8")  # the strongest member's

@@ -33,7 +33,9 @@ def report(
 ) -> None:
     """Write RUN_DIR/report/report.html (metrics, learning curves, confusion matrix, ROC, precision-recall and
     calibration curves, the most confidently wrong examples, data and config) and print the diagnosis."""
-    from .report import diagnose_run, write_report  # here: `--help` must not wait for pandas and matplotlib
+    # Imported here: `--help` must not wait for pandas and matplotlib.
+    from .report import diagnose_run
+    from .report_html import write_report
 
     page = write_report(run_dir)
     print_diagnosis(diagnose_run(run_dir), Console())

@@ -1,5 +1,6 @@
-"""The run report: one self-contained HTML page (inline CSS, figures embedded as data: URIs, no scripts) built
-from the files of a saved run, plus the figures as PNG files beside it.
+"""The run report's content: one self-contained HTML page (inline CSS, figures embedded as data: URIs, no
+scripts) built from the files of a saved run, plus the figures as PNG files beside it. This module reads the run
+and computes what the page shows; report_html.py formats the page and writes it (write_report):
 
     page = write_report("runs/sst2")     # runs/sst2/report/report.html and runs/sst2/report/*.png
 
@@ -10,8 +11,6 @@ unreadable optional file (history, metrics, validation predictions) drops the se
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -102,22 +101,6 @@ def diagnose_run(run_dir: str | Path) -> Diagnosis:
     return diagnose(run.history, run.metrics, run.config)
 
 
-def write_report(run_dir: str | Path) -> Path:
-    """Write RUN_DIR/report/report.html and its figures; returns the page's path."""
-    from .report_html import render_report
-
-    run = read_run(run_dir)
-    folder = run.path / REPORT_DIR
-    folder.mkdir(exist_ok=True)
-    for name in FIGURES:  # figures of an earlier report that this one may not draw
-        (folder / name).unlink(missing_ok=True)
-    diagnosis = diagnose(run.history, run.metrics, run.config)
-    content = ReportContent(run, diagnosis, _figures(run, diagnosis, folder), per_class(run), wrong_examples(run))
-    page = folder / "report.html"
-    _write_atomically(page, render_report(content))
-    return page
-
-
 @dataclass
 class ReportContent:
     """Everything the page shows, computed once: the page template only formats it."""
@@ -133,7 +116,7 @@ class ReportContent:
         return bool(self.run.validation.get("outputs"))
 
 
-def _figures(run: Run, diagnosis: Diagnosis, folder: Path) -> dict[str, Path]:
+def draw_figures(run: Run, diagnosis: Diagnosis, folder: Path) -> dict[str, Path]:
     figures: dict[str, Path] = {}
     rows = [r for r in run.history if isinstance(r, dict) and {"epoch", "train_loss", "val_loss"} <= r.keys()]
     if rows:
@@ -275,19 +258,6 @@ def wrong_examples(run: Run, limit: int = WRONG_SHOWN) -> list[dict]:
 def _label_set(classes: list, chosen: np.ndarray) -> str:
     """'politics, sports' for a multilabel row's labels, '(none)' for none."""
     return ", ".join(str(c) for c, on in zip(classes, chosen) if on) or "(none)"
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file beside `path`, then rename: a reader never sees half a page."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def model_summary(run: Run) -> str:

@@ -1,20 +1,25 @@
 """The run report's page: the doctor page's look (its stylesheet, tiles, verdict banner and tables) with figures
 embedded as base64 data: URIs, so the one file opens offline and can be mailed. No scripts; every value that
-comes from the data or the run files is escaped.
+comes from the data or the run files is escaped. write_report draws the figures and writes the page, computed
+from the run by report.py.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import os
 import re
+import tempfile
 from datetime import datetime, timedelta
 from html import escape
 from pathlib import Path
 
-from ..version import __version__
 from ..doctor.html import CSS as DOCTOR_CSS  # one stylesheet for every trainwright page
-from .report import FIGURES, ReportContent, Run, model_summary
+from ..version import __version__
+from .diagnosis import diagnose
+from .report import (FIGURES, REPORT_DIR, ReportContent, Run, draw_figures, model_summary, per_class, read_run,
+                     wrong_examples)
 
 CSS = DOCTOR_CSS + """
 .tile .sub { color:var(--muted); font-size:12.5px; margin-top:2px; }
@@ -49,6 +54,20 @@ _VERDICT_CLASS = {"overfitting": "warn", "underfitting": "warn", "good_fit": "ok
 _NO_PREDICTIONS = ("This run has no saved validation predictions (validation.json: {why}); runs saved by "
                    "trainwright 0.1 before the report existed lack them. ROC, precision-recall and calibration "
                    "curves and the most confidently wrong examples need them: train the run again to see them.")
+
+
+def write_report(run_dir: str | Path) -> Path:
+    """Write RUN_DIR/report/report.html and its figures; returns the page's path."""
+    run = read_run(run_dir)
+    folder = run.path / REPORT_DIR
+    folder.mkdir(exist_ok=True)
+    for name in FIGURES:  # figures of an earlier report that this one may not draw
+        (folder / name).unlink(missing_ok=True)
+    diagnosis = diagnose(run.history, run.metrics, run.config)
+    content = ReportContent(run, diagnosis, draw_figures(run, diagnosis, folder), per_class(run), wrong_examples(run))
+    page = folder / "report.html"
+    _write_atomically(page, render_report(content))
+    return page
 
 
 def render_report(content: ReportContent) -> str:
@@ -339,3 +358,16 @@ def _footer(run: Run) -> str:
     return (f"<footer>Validation rows are numbered from 1 in their file (the header is not counted). The figures are "
             f"also saved as PNG files beside this page. Trained with {escape(trained or 'unknown versions')}; "
             f"report made by <code>trainwright report</code> {escape(__version__)}.</footer>")
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write to a temporary file beside `path`, then rename: a reader never sees half a page."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
