@@ -10,8 +10,8 @@ from collections import Counter
 from html import escape
 from pathlib import Path
 
-from ..version import __version__
 from ..errors import rows_preview
+from ..version import __version__
 from .report import DoctorReport, Finding, plural
 from .terminal import percent
 

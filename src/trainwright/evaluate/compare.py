@@ -17,8 +17,8 @@ from rich import box
 from rich.table import Table
 from safetensors import SafetensorError, safe_open
 
-from ..version import __version__
 from ..errors import ArtifactError
+from ..version import __version__
 from .report import Run, model_summary, read_run
 
 # multilabel: micro F1, as subset accuracy (every label of a row right) is near 0 for many labels

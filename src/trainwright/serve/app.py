@@ -7,8 +7,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
-from ..version import __version__
 from ..predictor import Predictor
+from ..version import __version__
 from .auth import token_guard
 from .docs import add_docs
 from .errors import install_error_handlers
