@@ -14,7 +14,7 @@ import unicodedata
 
 import pandas as pd
 
-from ..errors import check_is_fitted
+from ..stage import check_is_fitted
 from .config import TextCleaningConfig
 
 _SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.I | re.S)  # their content is code, not text
