@@ -16,7 +16,7 @@ Using a stage before `fit` raises `NotFittedError` naming the stage and the call
 
 A stage whose state is a file another library reads (a tokenizer's tokenizer.json, which `tokenizers` loads
 as it is) puts its files in `to_dict()["files"]`, {file name: text}; `save(directory)` writes exactly those
-files and `load(directory, ...)` reads them back through `from_dict`, so a model directory holds the standard
+files and `load(directory, ...)` reads them back into the same state, so a model directory holds the standard
 file and the stage still has one serialization. `Preprocessing` writes preprocessing.json from its `to_dict`,
 its tokenizer's files beside it.
 """
