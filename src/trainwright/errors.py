@@ -33,13 +33,6 @@ class NotFittedError(TrainwrightError):
     """A fitted stage was used before `fit`."""
 
 
-def check_is_fitted(stage, attribute: str) -> None:
-    """Raise NotFittedError naming the stage and the call to make when `attribute` is not set yet."""
-    if getattr(stage, attribute, None) is None:
-        name = type(stage).__name__
-        raise NotFittedError(f"This {name} is not fitted yet: call {name}.fit(...) before using it.")
-
-
 def rows_preview(rows, limit: int = 5, total: int | None = None) -> str:
     """'rows 3, 17, 40 and 12 more' for a list of 1-based row numbers; `total` when `rows` are only the first."""
     rows = list(rows)

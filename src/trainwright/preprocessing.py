@@ -17,7 +17,8 @@ from .data.features import FeatureEncoder
 from .data.ragged import Ragged
 from .data.schema import ColumnRoles
 from .errors import ConfigError
-from .text import TextTokenizer, load_tokenizer, make_tokenizer
+from .stage import check_is_fitted
+from .text import TextTokenizer, load_tokenizer, make_tokenizer, tokenizer_from_dict
 
 
 @dataclass
@@ -63,7 +64,10 @@ class EncodedInputs:
 
 class Preprocessing:
     """The fitted stages for one model. `text`, `numeric`, `categorical` name its input columns;
-    `pretrained_dir` is the pretrained model's directory, whose tokenizer the pretrained level uses."""
+    `pretrained_dir` is the pretrained model's directory, whose tokenizer the pretrained level uses.
+
+    Fitted, it holds `cleaner_`, `tokenizer_` (None without text inputs), `features_` (None without table inputs)
+    and `cleaning_summary_`; see stage.py for the protocol it follows."""
 
     def __init__(self, roles: ColumnRoles, config: RunConfig, pretrained_dir: Path | None = None):
         self.text = list(roles.text)
@@ -72,37 +76,62 @@ class Preprocessing:
         self.target_column = roles.target
         self.config = config
         self.pretrained_dir = pretrained_dir
-        self.cleaner = None
-        self.tokenizer: TextTokenizer | None = None
-        self.features: FeatureEncoder | None = None
+
+    @property
+    def cleaner(self):
+        """The fitted cleaning pipeline (None before fit)."""
+        return getattr(self, "cleaner_", None)
+
+    @property
+    def tokenizer(self) -> TextTokenizer | None:
+        """The fitted tokenizer; None for a model without text inputs."""
+        return getattr(self, "tokenizer_", None)
+
+    @property
+    def features(self) -> FeatureEncoder | None:
+        """The fitted feature encoder; None for a model without table inputs."""
+        return getattr(self, "features_", None)
+
+    @property
+    def cleaning_summary(self) -> list[str]:
+        """What the cleaning did to the training rows, line by line."""
+        check_is_fitted(self, "cleaning_summary_")
+        return self.cleaning_summary_
 
     @property
     def inputs(self) -> list[str]:
         return self.text + self.numeric + self.categorical
 
-    def fit(self, frame: pd.DataFrame, target: pd.Series | None, source: str) -> tuple[pd.DataFrame, pd.Series]:
+    def fit(self, frame: pd.DataFrame, target: pd.Series | None, source: str) -> Preprocessing:
+        """Fit every stage on the training rows."""
+        self.fit_resample(frame, target, source)
+        return self
+
+    def fit_resample(self, frame: pd.DataFrame, target: pd.Series | None,
+                     source: str) -> tuple[pd.DataFrame, pd.Series]:
         """Fit every stage on the training rows; return them cleaned (rows may be dropped) with their target."""
         from .clean import Cleaner
 
-        self.cleaner = Cleaner(self.config.clean, numeric=self.numeric, categorical=self.categorical,
-                               text=self.text, target=self.target_column, task=self.config.data.task)
+        self.cleaner_ = Cleaner(self.config.clean, numeric=self.numeric, categorical=self.categorical,
+                                text=self.text, target=self.target_column, task=self.config.data.task)
+        self.tokenizer_ = self.features_ = None
         labeled = frame.assign(**{self.target_column: target}) if target is not None else frame
-        cleaned, self.cleaning_summary = self.cleaner.fit_clean(labeled, source)
+        cleaned, self.cleaning_summary_ = self.cleaner_.fit_clean(labeled, source)
         if self.text:
             self.fit_tokenizer(join_text(cleaned, self.text, source))
-        numeric = list(self.cleaner.feature_columns_)
+        numeric = list(self.cleaner_.feature_columns_)
         if numeric or self.categorical:
-            self.features = FeatureEncoder(numeric, list(self.cleaner.categorical_columns_)).fit(cleaned)
+            self.features_ = FeatureEncoder(numeric, list(self.cleaner_.categorical_columns_)).fit(cleaned)
         return cleaned.drop(columns=[self.target_column], errors="ignore"), cleaned[self.target_column]
 
     def fit_tokenizer(self, texts: list[str]) -> TextTokenizer:
         """Fit the tokenizer of `tokenizer.level` on these (cleaned) training texts."""
-        self.tokenizer = self._tokenizer().fit(texts)
-        if self.tokenizer.pad_id != 0 and self.config.model.name != "pretrained":
+        self.tokenizer_ = self._tokenizer().fit(texts)
+        if self.tokenizer_.pad_id != 0 and self.config.model.name != "pretrained":
             raise ConfigError(f"tokenizer.level 'pretrained': this tokenizer pads with id "
-                              f"{self.tokenizer.pad_id}, but model '{self.config.model.name}' masks id 0. "
+                              f"{self.tokenizer_.pad_id}, but model '{self.config.model.name}' masks id 0. "
                               "Use model.name pretrained with it, or another tokenizer.level.")
-        return self.tokenizer
+        return self.tokenizer_
 
     def _tokenizer(self) -> TextTokenizer:
         """The unfitted tokenizer for `tokenizer.level`. A pretrained model reads its own tokenizer's ids, so
@@ -122,6 +151,7 @@ class Preprocessing:
 
     def encode(self, frame: pd.DataFrame, source: str = "input", clean: bool = True) -> EncodedInputs:
         """Model inputs for every row of `frame`, in order; `clean=False` for rows that `fit` already cleaned."""
+        check_is_fitted(self)
         if clean and self.cleaner is not None:
             frame = self.cleaner.transform(frame, source)
         sequences = numeric = categorical = None
@@ -168,31 +198,56 @@ class Preprocessing:
             sizes["cardinalities"] = self.features.cardinalities
         return sizes
 
+    def transform(self, frame: pd.DataFrame, source: str = "input") -> EncodedInputs:
+        """`encode`: the model inputs of every row of `frame`, in order."""
+        return self.encode(frame, source)
+
+    def to_dict(self) -> dict:
+        """preprocessing.json's content, and the tokenizer's state under "tokenizer" (None without one)."""
+        return {**self._saved_state(), "tokenizer": self.tokenizer.to_dict() if self.tokenizer else None}
+
+    @classmethod
+    def from_dict(cls, state: dict, config: RunConfig) -> Preprocessing:
+        """The fitted stages of `to_dict`'s state, for a model of run configuration `config`."""
+        tokenizer = tokenizer_from_dict(state["tokenizer"]) if state.get("tokenizer") else None
+        return cls._restore(state, config, tokenizer)
+
     def save(self, directory: Path) -> None:
+        """preprocessing.json in `directory`, with the tokenizer's own files (tokenizer.json) beside it."""
+        state = self._saved_state()
         if self.tokenizer is not None:
             self.tokenizer.save(directory)
-        state = {
+        (directory / "preprocessing.json").write_text(json.dumps(state, indent=2, ensure_ascii=False) + "\n",
+                                                      encoding="utf-8")
+
+    def _saved_state(self) -> dict:
+        """preprocessing.json's content: `to_dict` but the tokenizer, whose files are saved beside it."""
+        check_is_fitted(self)
+        return {
             "inputs": {"text": self.text, "numeric": self.numeric, "categorical": self.categorical,
                        "target": self.target_column},
             "tokenizer_level": self.tokenizer.level_ if self.tokenizer else None,
             "features": self.features.to_dict() if self.features else None,
             "cleaning": self.cleaner.to_dict() if self.cleaner else None,
         }
-        (directory / "preprocessing.json").write_text(json.dumps(state, indent=2, ensure_ascii=False) + "\n",
-                                                      encoding="utf-8")
 
     @classmethod
-    def load(cls, directory: Path, state: dict, config: RunConfig) -> "Preprocessing":
+    def load(cls, directory: Path, state: dict, config: RunConfig) -> Preprocessing:
+        """What `save(directory)` wrote; `state` is its preprocessing.json."""
+        level = state.get("tokenizer_level")
+        tokenizer = load_tokenizer(directory, config.tokenizer, level) if level is not None else None
+        return cls._restore(state, config, tokenizer)
+
+    @classmethod
+    def _restore(cls, state: dict, config: RunConfig, tokenizer: TextTokenizer | None) -> Preprocessing:
         from .clean import Cleaner
 
         inputs = state["inputs"]
         roles = ColumnRoles(target=inputs["target"], text=inputs["text"], numeric=inputs["numeric"],
                             categorical=inputs["categorical"])
         stages = cls(roles, config)
-        if state.get("tokenizer_level") is not None:
-            stages.tokenizer = load_tokenizer(directory, config.tokenizer, state["tokenizer_level"])
-        if state["features"] is not None:
-            stages.features = FeatureEncoder.from_dict(state["features"])
-        if state["cleaning"] is not None:
-            stages.cleaner = Cleaner.from_dict(state["cleaning"])
+        stages.tokenizer_ = tokenizer
+        features, cleaning = state["features"], state["cleaning"]
+        stages.features_ = FeatureEncoder.from_dict(features) if features is not None else None
+        stages.cleaner_ = Cleaner.from_dict(cleaning) if cleaning is not None else None
         return stages

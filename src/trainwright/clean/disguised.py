@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..data.missing import find_missing, is_placeholder, judge_sentinels, standardize_missing
-from ..errors import check_is_fitted
+from ..stage import check_is_fitted
 from ._values import as_numbers
 
 

@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 from sklearn.impute import SimpleImputer
 
-from ..errors import ConfigError, DataError, check_is_fitted
+from ..errors import ConfigError, DataError
+from ..stage import check_is_fitted
 from ._values import as_categories, as_numbers
 from ..config import MISSING_CATEGORY, CategoricalStrategy, CleaningConfig
 from .multivariate import IterativeFill, KNNFill

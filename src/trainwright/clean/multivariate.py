@@ -21,7 +21,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.experimental import enable_iterative_imputer  # noqa: F401  (makes IterativeImputer importable)
 from sklearn.impute import IterativeImputer, KNNImputer
 
-from ..errors import check_is_fitted
+from ..stage import check_is_fitted
 from ._values import from_number
 
 KNN_MAX_ROWS = 10_000  # neighbours are searched among at most this many training rows (a sample, seed 0)

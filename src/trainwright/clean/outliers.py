@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import check_is_fitted
+from ..stage import check_is_fitted
 from ._values import as_numbers
 from ..config import CleaningConfig
 

@@ -21,7 +21,8 @@ import pandas as pd
 
 from ..data.missing import standardize_missing
 from ..data.target import TargetEncoder
-from ..errors import ArtifactError, DataError, check_is_fitted
+from ..errors import ArtifactError, DataError
+from ..stage import check_is_fitted
 from . import summary
 from ._values import as_categories, as_numbers, categories_of, numbers_of
 from ..config import CleaningConfig

@@ -14,8 +14,8 @@ import unicodedata
 
 import pandas as pd
 
-from ..errors import check_is_fitted
 from ..config import TextCleaningConfig
+from ..stage import check_is_fitted
 
 _SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.I | re.S)  # their content is code, not text
 _COMMENT = re.compile(r"<!--.*?-->", re.S)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import check_is_fitted
+from ..stage import check_is_fitted
 from .target import canonical
 
 CENTRAL = (0.025, 0.975)  # the central 95% of a column's values ...

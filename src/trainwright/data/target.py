@@ -13,8 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, check_is_fitted, rows_preview
+from ..errors import DataError, rows_preview
 from ..log import logger
+from ..stage import check_is_fitted
 
 _MAX_INTEGER_CLASSES = 20  # an integer target with more distinct values than this is treated as a number
 # task auto is multilabel when at least this share of the text cells hold the separator, and their labels are

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..errors import check_is_fitted
+from ..stage import check_is_fitted
 
 
 @dataclass

@@ -50,11 +50,13 @@ class JiebaTokenizer(TextTokenizer):
         tokenizer.train_from_iterator(self._segment(texts), trainer=trainer)
         return tokenizer
 
-    def save(self, directory: Path) -> None:
-        super().save(directory)
+    def to_dict(self) -> dict:
+        """The word level's state, with segmentation.json: which jieba segmented the training texts."""
+        state = super().to_dict()
         jieba = _import_jieba()
-        state = {"segmenter": "jieba", "version": jieba.__version__, "dictionary": "bundled", "hmm": _HMM}
-        (Path(directory) / SEGMENTATION_FILE).write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
+        segmenter = {"segmenter": "jieba", "version": jieba.__version__, "dictionary": "bundled", "hmm": _HMM}
+        state["files"][SEGMENTATION_FILE] = json.dumps(segmenter, indent=2) + "\n"
+        return state
 
     @classmethod
     def load(cls, directory: Path, config: TokenizerConfig, level: str) -> JiebaTokenizer:

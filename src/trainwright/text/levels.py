@@ -36,9 +36,19 @@ def make_tokenizer(config: TokenizerConfig, level: str | None = None,
 
 def load_tokenizer(directory: Path, config: TokenizerConfig, level: str) -> TextTokenizer:
     """The tokenizer that `save(directory)` wrote at `level` (preprocessing.json's tokenizer_level)."""
-    if level not in TOKENIZERS or level == "auto":
-        raise ArtifactError(f"{directory}/preprocessing.json: unknown tokenizer_level {level!r}; expected one of "
-                            f"{', '.join(k for k in TOKENIZERS if k != 'auto')}. Retrain the model.")
+    _check_level(level, f"{directory}/preprocessing.json")
     if not (Path(directory) / "tokenizer.json").is_file():
         raise ArtifactError(f"{directory} has no tokenizer.json, which its text inputs need. Retrain the model.")
     return TOKENIZERS[level].load(directory, config, level)
+
+
+def tokenizer_from_dict(state: dict) -> TextTokenizer:
+    """The tokenizer whose `to_dict()` gave `state`, of the class of its level."""
+    _check_level(state["level"], "The saved tokenizer")
+    return TOKENIZERS[state["level"]].from_dict(state)
+
+
+def _check_level(level: str, where: str) -> None:
+    if level not in TOKENIZERS or level == "auto":
+        raise ArtifactError(f"{where}: unknown tokenizer_level {level!r}; expected one of "
+                            f"{', '.join(k for k in TOKENIZERS if k != 'auto')}. Retrain the model.")

@@ -18,8 +18,9 @@ from pathlib import Path
 from tokenizers import Tokenizer
 
 from ..config import TokenizerConfig
-from ..errors import ConfigError, check_is_fitted
+from ..errors import ConfigError
 from ..log import logger
+from ..stage import check_is_fitted
 from .tokenizer import TextTokenizer
 
 _PAD_CANDIDATES = ("[PAD]", "<pad>", "<|pad|>")
@@ -69,29 +70,28 @@ class PretrainedTokenizer(TextTokenizer):
     def padding_side(self) -> str:
         return "post"
 
-    def save(self, directory: Path) -> None:
-        check_is_fitted(self, "tokenizer_")
+    def _file(self) -> str:
         # A copy with padding switched on, so the file alone tells its pad id (and pads like transform + pad).
         saved = Tokenizer.from_str(self.tokenizer_.to_str())
         saved.enable_padding(direction="right", pad_id=self.pad_id_,
                              pad_token=self.tokenizer_.id_to_token(self.pad_id_))
-        saved.save(str(Path(directory) / "tokenizer.json"))
+        return saved.to_str(pretty=True)
 
     @classmethod
-    def load(cls, directory: Path, config: TokenizerConfig, level: str) -> PretrainedTokenizer:
-        stage = super().load(directory, config, level)
-        stage.pad_id_ = _pad_id(stage.tokenizer_, Path(directory))
+    def _restore(cls, state: dict, where, directory: Path | None = None) -> PretrainedTokenizer:
+        stage = super()._restore(state, where, directory)
+        stage.pad_id_ = _pad_id(stage.tokenizer_, directory)
         stage.tokenizer_.no_padding()
         return stage
 
 
-def _pad_id(tokenizer: Tokenizer, directory: Path) -> int:
-    """The tokenizer's pad id: from its padding settings, else the pad_token of tokenizer_config.json, else a
-    token named like one."""
+def _pad_id(tokenizer: Tokenizer, directory: Path | None) -> int:
+    """The tokenizer's pad id: from its padding settings, else the pad_token of the tokenizer_config.json in
+    `directory` (if given), else a token named like one."""
     if tokenizer.padding is not None:
         return int(tokenizer.padding["pad_id"])
     names = list(_PAD_CANDIDATES)
-    settings = _read_json(directory / "tokenizer_config.json")
+    settings = _read_json(directory / "tokenizer_config.json") if directory is not None else {}
     pad = settings.get("pad_token")
     if isinstance(pad, dict):
         pad = pad.get("content")
@@ -101,7 +101,8 @@ def _pad_id(tokenizer: Tokenizer, directory: Path) -> int:
         token_id = tokenizer.token_to_id(name)
         if token_id is not None:
             return token_id
-    raise ConfigError(f"{directory}/tokenizer.json has no padding token (looked for {', '.join(names)}); "
+    path = f"{directory}/tokenizer.json" if directory is not None else "The saved tokenizer.json"
+    raise ConfigError(f"{path} has no padding token (looked for {', '.join(names)}); "
                       "batches of texts of different lengths cannot be padded. Use a model whose tokenizer has "
                       "one, or add it (tokenizer.add_special_tokens({'pad_token': '[PAD]'}) in transformers).")
 

@@ -18,12 +18,14 @@ import numpy as np
 from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers, trainers
 
 from ..config import TokenizerConfig
-from ..errors import ArtifactError, check_is_fitted
+from ..errors import ArtifactError
 from ..log import logger
+from ..stage import check_is_fitted
 from .scripts import CJK, CJK_RANGES
 
 PAD, UNK, SEP = "[PAD]", "[UNK]", "[SEP]"
 SPECIAL_TOKENS = [PAD, UNK, SEP]  # in this order: ids 0, 1, 2 in every vocabulary trained here
+TOKENIZER_FILE = "tokenizer.json"
 PAD_ID = 0  # models trained from scratch mask id 0 (models/lstm.py)
 _CJK_SHARE = 0.3  # above this share of CJK characters a corpus is reported as CJK
 
@@ -78,21 +80,45 @@ class TextTokenizer:
                     batch[row, :len(seq)] = seq
         return batch
 
-    def save(self, directory: Path) -> None:
+    def to_dict(self) -> dict:
+        """The fitted state: its level, its settings, and the text of tokenizer.json under "files"."""
         check_is_fitted(self, "tokenizer_")
-        self.tokenizer_.save(str(Path(directory) / "tokenizer.json"))
+        return {"level": self.level_, "config": self.config.model_dump(), "files": {TOKENIZER_FILE: self._file()}}
+
+    @classmethod
+    def from_dict(cls, state: dict) -> TextTokenizer:
+        return cls._restore(state, TOKENIZER_FILE)
+
+    def save(self, directory: Path) -> None:
+        """Write the files of `to_dict` into `directory`: the standard tokenizer.json that `tokenizers` reads."""
+        for name, text in self.to_dict()["files"].items():
+            (Path(directory) / name).write_text(text, encoding="utf-8")
 
     @classmethod
     def load(cls, directory: Path, config: TokenizerConfig, level: str) -> TextTokenizer:
-        stage = cls(config)
-        stage.level_ = level
-        path = Path(directory) / "tokenizer.json"
+        """The tokenizer that `save(directory)` wrote, fitted at `level`, with these settings."""
+        path = Path(directory) / TOKENIZER_FILE
         try:
-            stage.tokenizer_ = Tokenizer.from_file(str(path))
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise _damaged(path, e) from None
+        state = {"level": level, "config": config.model_dump(), "files": {TOKENIZER_FILE: text}}
+        return cls._restore(state, path, Path(directory))
+
+    @classmethod
+    def _restore(cls, state: dict, where, directory: Path | None = None) -> TextTokenizer:
+        """The stage of `from_dict`; `where` names the tokenizer file in errors, `directory` holds it (if any)."""
+        stage = cls(TokenizerConfig.model_validate(state["config"]))
+        stage.level_ = state["level"]
+        try:
+            stage.tokenizer_ = Tokenizer.from_str(state["files"][TOKENIZER_FILE])
         except Exception as e:  # tokenizers raises a bare Exception for a file it cannot parse
-            raise ArtifactError(f"{path} is not a valid tokenizer file ({str(e).strip()}); the model directory is "
-                                "damaged: restore it from a copy or train it again.") from None
+            raise _damaged(where, e) from None
         return stage
+
+    def _file(self) -> str:
+        """The text of tokenizer.json: what `tokenizers.Tokenizer.save` writes, byte for byte."""
+        return self.tokenizer_.to_str(pretty=True)
 
     # --- what the levels change ---------------------------------------------------------------------------
 
@@ -119,6 +145,11 @@ class TextTokenizer:
         trainer = trainers.WordLevelTrainer(vocab_size=cfg.num_words, special_tokens=SPECIAL_TOKENS)
         tokenizer.train_from_iterator(texts, trainer=trainer)
         return tokenizer
+
+
+def _damaged(path, error: Exception) -> ArtifactError:
+    return ArtifactError(f"{path} is not a valid tokenizer file ({str(error).strip()}); the model directory is "
+                         "damaged: restore it from a copy or train it again.")
 
 
 def normalizer(cfg: TokenizerConfig, filters: str | None = None) -> normalizers.Normalizer:

@@ -336,7 +336,7 @@ def _class_weights(task: str, targets: np.ndarray, mode: str) -> torch.Tensor | 
 
 
 def _fit_stages(stages: Preprocessing, examples: Examples, source: str):
-    frame, target = stages.fit(examples.inputs, examples.target, source)
+    frame, target = stages.fit_resample(examples.inputs, examples.target, source)
     for line in stages.cleaning_summary:
         logger.info(f"cleaning: {line}")
     return frame, target

@@ -123,8 +123,8 @@ def fit_streamed(path: Path, valid: str | Path | None, config: RunConfig,
     valid_set = _read_labeled(valid, roles, config) if valid is not None else None
     train_rows, valid_rows = _split(rows, config) if valid_set is None else (rows, None)
     stages = Preprocessing(ColumnRoles(roles.target, roles.text), config)
-    stages.cleaner = scan.cleaner
-    stages.cleaner.summary_ = stages.cleaning_summary = cleaning
+    stages.cleaner_ = scan.cleaner
+    stages.cleaner_.summary_ = stages.cleaning_summary_ = cleaning
     for line in cleaning:
         logger.info(f"cleaning: {line}")
     ids, tokens = _token_ids(scan, stages, train_rows, config, root)
@@ -223,7 +223,7 @@ def _token_ids(scan: TableScan, stages: Preprocessing, train_rows: np.ndarray, c
             _tokenize(scan, stages, sample, directory)
     meta = json.loads((entry / "tokens.json").read_text(encoding="utf-8"))
     if reused:
-        stages.tokenizer = load_tokenizer(entry, config.tokenizer, meta["level"])
+        stages.tokenizer_ = load_tokenizer(entry, config.tokenizer, meta["level"])
         logger.info(f"token ids of {len(scan):,} rows reused from {entry}")
     figures = {"token_cache": "reused" if reused else "built", "tokenize_s": meta["seconds"],
                "tokenize_us_per_row": round(meta["seconds"] / max(1, len(scan)) * 1e6, 2),
