@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 from pathlib import Path
 
@@ -323,14 +322,7 @@ def blend_weights(outputs: list[np.ndarray], truth: np.ndarray, rounds: int = BL
 
 def _same_encoding(artifact, leader) -> bool:
     """Whether `artifact` reads its inputs exactly as `leader` does: same fitted tokenizer and cleaning."""
-    if artifact is leader:
-        return True
-    with tempfile.TemporaryDirectory() as first, tempfile.TemporaryDirectory() as second:
-        artifact.preprocessing.save(Path(first))
-        leader.preprocessing.save(Path(second))
-        files = sorted(p.name for p in Path(first).iterdir())
-        return files == sorted(p.name for p in Path(second).iterdir()) and all(
-            (Path(first) / name).read_bytes() == (Path(second) / name).read_bytes() for name in files)
+    return artifact is leader or artifact.preprocessing.to_dict() == leader.preprocessing.to_dict()
 
 
 def _label(artifact) -> str:
