@@ -1,7 +1,5 @@
 """Model architectures: plain `nn.Module`s from a batch's inputs (token ids, numbers, category ids) to logits."""
 
-from torch import nn
-
 from ..errors import ConfigError
 from .boosted import BoostedConfig, BoostedTrees
 from .cnn import CNNClassifier, CNNConfig
@@ -12,6 +10,7 @@ from .linear import LinearConfig, TfidfLinearClassifier
 from .lstm import LSTMClassifier, LSTMConfig
 from .pretrained import PretrainedClassifier, PretrainedConfig
 from .recurrent import BiLSTMClassifier, GRUClassifier, RecurrentConfig
+from .registry import ARCHITECTURES, build_model
 from .table_linear import TableLinearConfig, TableLinearModel
 from .tabular import TabularConfig, TabularMLP
 from .transformer import TransformerClassifier, TransformerConfig
@@ -22,30 +21,8 @@ __all__ = ["BiLSTMClassifier", "CNNClassifier", "CNNConfig", "CombinedConfig", "
            "BoostedConfig", "BoostedTrees", "TableLinearConfig", "TableLinearModel",
            "TransformerClassifier", "TransformerConfig", "build_model"]
 
-ARCHITECTURES = {
-    "lstm": (LSTMClassifier, LSTMConfig),
-    "bilstm": (BiLSTMClassifier, RecurrentConfig),
-    "gru": (GRUClassifier, RecurrentConfig),
-    "cnn": (CNNClassifier, CNNConfig),
-    "fasttext": (FastTextClassifier, FastTextConfig),
-    "linear": (TfidfLinearClassifier, LinearConfig),
-    "transformer": (TransformerClassifier, TransformerConfig),
-    "pretrained": (PretrainedClassifier, PretrainedConfig),
-    "mlp": (TabularMLP, TabularConfig),
-    "lightgbm": (BoostedTrees, BoostedConfig),
-    "table_linear": (TableLinearModel, TableLinearConfig),
-    "lstm+mlp": (TextTableModel, CombinedConfig),
-    "ensemble": (EnsembleModel, EnsembleConfig),
-}
-
 # pooling "auto": what each architecture pools with when the config does not say
 _AUTO_POOLING = {"bilstm": "max", "gru": "max", "transformer": "mean"}
-
-
-def build_model(name: str, **sizes) -> nn.Module:
-    """The model called `name`, with sizes that come from the fitted stages (vocabulary, features, outputs)."""
-    model_class, config_class = ARCHITECTURES[name]
-    return model_class(config_class(**sizes))
 
 
 def model_sizes(name: str, config, data_sizes: dict, num_outputs: int) -> dict:

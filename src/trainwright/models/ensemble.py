@@ -27,12 +27,12 @@ class EnsembleConfig:
 
 
 class EnsembleModel(nn.Module):
-    def __init__(self, config: EnsembleConfig, members: list[nn.Module] | None = None):
+    def __init__(self, config: EnsembleConfig, members: list[nn.Module]):
+        """`members` are built models, one per `config.members` entry; `build_model("ensemble", ...)` builds them
+        from the config."""
         super().__init__()
-        from . import build_model
-
         self.config = config
-        self.members = nn.ModuleList(members or [build_model(m["name"], **m["config"]) for m in config.members])
+        self.members = nn.ModuleList(members)
 
     def forward(self, **inputs: torch.Tensor) -> torch.Tensor:
         """The logits of the members' mean prediction, so the task's usual head turns them into it."""

@@ -1,0 +1,43 @@
+"""The architectures by name, as the run config and a saved model's config.json spell them, and `build_model`."""
+
+from torch import nn
+
+from .boosted import BoostedConfig, BoostedTrees
+from .cnn import CNNClassifier, CNNConfig
+from .combined import CombinedConfig, TextTableModel
+from .ensemble import EnsembleConfig, EnsembleModel
+from .fasttext import FastTextClassifier, FastTextConfig
+from .linear import LinearConfig, TfidfLinearClassifier
+from .lstm import LSTMClassifier, LSTMConfig
+from .pretrained import PretrainedClassifier, PretrainedConfig
+from .recurrent import BiLSTMClassifier, GRUClassifier, RecurrentConfig
+from .table_linear import TableLinearConfig, TableLinearModel
+from .tabular import TabularConfig, TabularMLP
+from .transformer import TransformerClassifier, TransformerConfig
+
+__all__ = ["ARCHITECTURES", "build_model"]
+
+ARCHITECTURES = {
+    "lstm": (LSTMClassifier, LSTMConfig),
+    "bilstm": (BiLSTMClassifier, RecurrentConfig),
+    "gru": (GRUClassifier, RecurrentConfig),
+    "cnn": (CNNClassifier, CNNConfig),
+    "fasttext": (FastTextClassifier, FastTextConfig),
+    "linear": (TfidfLinearClassifier, LinearConfig),
+    "transformer": (TransformerClassifier, TransformerConfig),
+    "pretrained": (PretrainedClassifier, PretrainedConfig),
+    "mlp": (TabularMLP, TabularConfig),
+    "lightgbm": (BoostedTrees, BoostedConfig),
+    "table_linear": (TableLinearModel, TableLinearConfig),
+    "lstm+mlp": (TextTableModel, CombinedConfig),
+    "ensemble": (EnsembleModel, EnsembleConfig),
+}
+
+
+def build_model(name: str, **sizes) -> nn.Module:
+    """The model called `name`, with sizes that come from the fitted stages (vocabulary, features, outputs)."""
+    model_class, config_class = ARCHITECTURES[name]
+    config = config_class(**sizes)
+    if model_class is EnsembleModel:  # its members are built here, by name, so ensemble.py needs no registry
+        return EnsembleModel(config, [build_model(member["name"], **member["config"]) for member in config.members])
+    return model_class(config)
