@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .artifact import load_artifact
 from .config import build_config
 from .data.layout import Layout
 from .data.streaming import Progress, read_chunks
@@ -29,7 +30,7 @@ __getattr__, __dir__ = lazy_exports(__name__, _LAZY)
 def load(directory: str | Path, backend: str = "torch") -> Predictor:
     """Load a saved model for prediction: `trainwright.load("runs/sst2").predict(["a fine film"])`.
     backend "onnx" runs the graph written by `trainwright export`."""
-    return Predictor.load(directory, backend)
+    return load_artifact(directory, weights=backend != "onnx").predictor(backend)
 
 
 def predict_file(model: str | Path | Predictor, data: str | Path, output: str | Path = "-",

@@ -7,7 +7,6 @@ every path gives the same predictions.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -76,13 +75,6 @@ class Predictor:
         self.target = target
         self.config = config
         self.batch_size = batch_size
-
-    @classmethod
-    def load(cls, directory: str | Path, backend: str = "torch") -> Predictor:
-        """backend: "torch" runs the saved weights; "onnx" runs the graph `trainwright export` wrote."""
-        from .artifact import load_artifact
-
-        return load_artifact(directory, weights=backend != "onnx").predictor(backend)
 
     @property
     def task(self) -> str:

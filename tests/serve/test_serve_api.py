@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from conftest import make_reviews
+import trainwright
 from trainwright import Predictor
 from trainwright.predictor import Predictions
 from trainwright.serve import ServeSettings, create_app
@@ -20,12 +21,12 @@ from trainwright.serve.schemas import InputSchema, build_api_models
 
 @pytest.fixture(scope="module")
 def text_predictor(tiny_text_model) -> Predictor:
-    return Predictor.load(tiny_text_model)
+    return trainwright.load(tiny_text_model)
 
 
 @pytest.fixture(scope="module")
 def table_predictor(tiny_model) -> Predictor:
-    return Predictor.load(tiny_model)
+    return trainwright.load(tiny_model)
 
 
 @pytest.fixture(scope="module")

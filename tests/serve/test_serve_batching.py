@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from conftest import make_reviews
-from trainwright import Predictor
+import trainwright
 from trainwright.serve import ServeSettings, create_app
 from trainwright.serve.batching import BatcherClosed, MicroBatcher
 
@@ -103,7 +103,7 @@ def test_stopped_batcher_refuses_requests():
 
 
 def test_app_batches_concurrent_requests_on_a_real_model(tiny_text_model):
-    predictor = Predictor.load(tiny_text_model)
+    predictor = trainwright.load(tiny_text_model)
     real_predict = predictor.predict
 
     def slow_predict(inputs, source="input"):  # a slower model, so that requests queue up behind each batch

@@ -11,7 +11,7 @@ from urllib.parse import quote
 import pytest
 
 from live_server import CHROMIUM, chromium, live_server
-from trainwright import Predictor
+import trainwright
 
 NEEDS_CHROMIUM = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not on PATH (apt-get install -y chromium)")
 TEXT = "Honestly the kettle was superb, love it."
@@ -29,7 +29,7 @@ def test_query_text_is_predicted_and_shown_as_bars(server, tiny_text_model, tmp_
     assert result.returncode == 0, result.stderr[-2000:]
     dom = result.stdout
     assert 'data-state="done"' in dom, dom[-3000:]
-    expected = Predictor.load(tiny_text_model).predict([TEXT])
+    expected = trainwright.load(tiny_text_model).predict([TEXT])
     label = re.search(r'<strong id="label">([^<]*)</strong>', dom)
     assert label and label.group(1) == expected.labels[0]
     rows = re.findall(r'<li class="bar-row( top)?" data-class="([^"]+)">', dom)

@@ -9,7 +9,7 @@ import tritonclient.http as triton
 from fastapi.testclient import TestClient
 
 from live_server import live_server
-from trainwright import Predictor
+import trainwright
 from trainwright.serve import ServeSettings, create_app
 
 TOKEN = "client-token"
@@ -24,7 +24,7 @@ def server(tiny_model, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def text_client(tiny_text_model):
-    app = create_app(Predictor.load(tiny_text_model), "reviews", ServeSettings())
+    app = create_app(trainwright.load(tiny_text_model), "reviews", ServeSettings())
     with TestClient(app) as client:
         yield client
 
@@ -41,7 +41,7 @@ def test_tritonclient_infers_as_users_call_it(server, tiny_model, binary):
     stars.set_data_from_numpy(np.array([5, 1], dtype=np.int64), binary_data=binary)
     # No outputs named: the client asks for them as binary data, and gets BYTES back as bytes, as from Triton.
     result = client.infer(tiny_model.name, [review, stars], headers=auth)
-    expected = Predictor.load(tiny_model).predict([{"review": t, "stars": s} for t, s in zip(TEXTS, ["5", "1"])])
+    expected = trainwright.load(tiny_model).predict([{"review": t, "stars": s} for t, s in zip(TEXTS, ["5", "1"])])
     assert [label.decode() for label in result.as_numpy("label")] == expected.labels
     np.testing.assert_allclose(result.as_numpy("probabilities"), expected.probabilities, atol=1e-6)
     # Outputs named as JSON: texts come back as str.

@@ -12,7 +12,7 @@ import socket
 import pytest
 
 from live_server import CHROMIUM, chromium, live_server
-from trainwright import Predictor
+import trainwright
 from trainwright.serve import runner
 from trainwright.serve.settings import ServeSettings
 
@@ -71,7 +71,7 @@ def test_predictions_over_http_equal_the_predictor(server, tiny_model):
                {"review": "The kettle was really superb.", "stars": "3"}]
     with server.client(headers=AUTH) as client:
         body = client.post("/predict", json={"inputs": records}).json()
-    expected = Predictor.load(tiny_model).predict(records)
+    expected = trainwright.load(tiny_model).predict(records)
     assert [p["label"] for p in body["predictions"]] == expected.labels
     for row, probabilities in zip(body["predictions"], expected.probabilities):
         assert [row["probabilities"][c] for c in expected.classes] == pytest.approx(list(probabilities), abs=1e-6)

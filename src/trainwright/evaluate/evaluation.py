@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..artifact import load_artifact
 from ..data.examples import Examples, LeftOutRows, join_text, labeled_examples
 from ..data.layout import Layout
 from ..data.streaming import read_chunks
@@ -45,7 +46,7 @@ def evaluate(model: str | Path | Predictor, data: str | Path, encoding: str | No
     """Metrics of a saved model (or a Predictor) on the labeled table `data`, read `chunk_rows` rows at a time so
     that a file larger than memory is evaluated in bounded memory. `header`, `column_names`: as the model was
     trained unless given."""
-    predictor = model if isinstance(model, Predictor) else Predictor.load(model)
+    predictor = model if isinstance(model, Predictor) else load_artifact(model).predictor()
     stages = predictor.preprocessing
     source = str(data)
     left_out = LeftOutRows(stages.text, stages.target_column)
