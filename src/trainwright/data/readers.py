@@ -21,7 +21,7 @@ from .missing import ZERO_PADDED
 _CJK_TEXT = re.compile("[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 _NON_LATIN_LANGUAGES = {"Russian", "Ukrainian", "Bulgarian", "Serbian", "Macedonian", "Kazakh", "Greek", "Arabic",
                         "Persian", "Hebrew", "Thai", "Japanese", "Korean"}
-_FORMATS = {
+FORMATS = {  # file extension -> the format the file is read as
     ".csv": "csv", ".txt": "csv",
     ".tsv": "tsv", ".tab": "tsv",
     ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json",
@@ -38,10 +38,10 @@ def read_table(path: str | Path, encoding: str | None = None, layout: Layout | N
     path = Path(path)
     if path.is_dir():
         raise DataError(f"{path} is a folder; give the path of a table file inside it "
-                        f"({', '.join(sorted(_FORMATS))}).")
-    fmt = _FORMATS.get(path.suffix.lower())
+                        f"({', '.join(sorted(FORMATS))}).")
+    fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise DataError(f"{path}: unknown file type '{path.suffix}'. Use one of: {', '.join(sorted(_FORMATS))}.")
+        raise DataError(f"{path}: unknown file type '{path.suffix}'. Use one of: {', '.join(sorted(FORMATS))}.")
     if not path.is_file():
         raise DataError(f"{path}: no such file. Check the path (relative paths start from {Path.cwd()}).")
     if fmt == "parquet":
@@ -89,7 +89,7 @@ def _decode(path: Path, encoding: str | None) -> str:
         return data.decode("utf-8-sig")  # plain UTF-8, and UTF-8 with a byte-order mark
     except UnicodeDecodeError as e:
         first_bad = e.start
-    encoding = _detect(data)
+    encoding = detect_encoding(data)
     if encoding is None:
         raise DataError(
             f"{path} is not UTF-8 (first bad byte at offset {first_bad}) and its encoding could not be "
@@ -99,7 +99,7 @@ def _decode(path: Path, encoding: str | None) -> str:
     return data.decode(encoding, errors="replace")
 
 
-def _detect(data: bytes) -> str | None:
+def detect_encoding(data: bytes) -> str | None:
     """The legacy encoding of a file that is not UTF-8.
 
     Statistical detectors are unreliable on short single-byte text (French in Latin-1 comes out as cp1250 or
@@ -157,7 +157,7 @@ def _parse(path: Path, fmt: str, source, encoding: str | None = None, layout: La
                 warnings.simplefilter("error", pd.errors.ParserWarning)
                 frame = pd.read_csv(source, sep=sep, index_col=False, dtype=str, encoding=encoding,
                                     header=0 if has_header else None, names=names)
-            frame = frame.apply(_numbers_unless_codes)
+            frame = frame.apply(numbers_unless_codes)
             frame.attrs["named_by_reader"] = names is not None  # not by the file's header row: keep the names
             return frame
         return pd.read_json(source, lines=fmt == "jsonl", encoding=encoding)
@@ -208,7 +208,7 @@ def unreadable(path: Path, fmt: str, error: BaseException, encoding: str | None 
     return DataError(f"{path} could not be parsed as {fmt.upper()}: {str(error).strip()}.")  # pandas' JSON reader
 
 
-def _numbers_unless_codes(values: pd.Series) -> pd.Series:
+def numbers_unless_codes(values: pd.Series) -> pd.Series:
     """A column of numbers as numbers (int64 when whole and complete, else float64), as pandas would read it,
     except zero-padded codes such as 02208 or 00000, which stay strings: as numbers they would lose their
     zeros and a code 00000 would look like an impossible 0."""

@@ -15,8 +15,8 @@ import pandas as pd
 
 from ..log import logger
 from .layout import Layout
-from .readers import (_FORMATS, _detect, _numbers_unless_codes, empty_file, first_lines, no_data_rows, read_table,
-                      unique_names, unreadable)
+from .readers import (FORMATS, detect_encoding, empty_file, first_lines, no_data_rows, numbers_unless_codes,
+                      read_table, unique_names, unreadable)
 
 SAMPLE_BYTES = 1 << 20  # enough text to tell the encoding of a file
 Progress = Callable[[int, int], None]  # (done, total), in the units of `table_size`
@@ -25,7 +25,7 @@ Progress = Callable[[int, int], None]  # (done, total), in the units of `table_s
 def table_size(path: str | Path) -> int:
     """The total that `read_chunks` reports progress against: rows of a Parquet file, bytes of anything else."""
     path = Path(path)
-    if _FORMATS.get(path.suffix.lower()) == "parquet":
+    if FORMATS.get(path.suffix.lower()) == "parquet":
         import pyarrow.parquet as pq
 
         return pq.ParquetFile(path).metadata.num_rows
@@ -37,7 +37,7 @@ def read_chunks(path: str | Path, rows: int = 20_000, encoding: str | None = Non
     """Yield `path` as DataFrames of at most `rows` rows, in file order; the same errors, and the same reading of
     the header (`layout`), as `read_table`."""
     path = Path(path)
-    fmt = _FORMATS.get(path.suffix.lower())
+    fmt = FORMATS.get(path.suffix.lower())
     if fmt is None or fmt == "json" or not path.is_file():
         # A JSON array cannot be read in parts; unknown and missing files get read_table's messages.
         frame = read_table(path, encoding, layout)
@@ -115,7 +115,7 @@ def _text_chunks(path: Path, fmt: str, rows: int, encoding: str | None,
                                      encoding=encoding, encoding_errors="replace", header=0 if has_header else None,
                                      names=names)
                 for chunk in reader:
-                    chunk = chunk.apply(_numbers_unless_codes)
+                    chunk = chunk.apply(numbers_unless_codes)
                     chunk.attrs["named_by_reader"] = names is not None  # as readers._parse
                     yield chunk, counted.consumed
         except (pd.errors.ParserWarning, ValueError, LookupError) as e:  # parse and decoding errors
@@ -132,6 +132,6 @@ def _sniff_encoding(path: Path) -> str:
     except UnicodeDecodeError as e:
         if len(sample) == SAMPLE_BYTES and e.start >= len(sample) - 3:  # a character cut by the sample's end
             return "utf-8-sig"
-    encoding = _detect(sample)
+    encoding = detect_encoding(sample)
     logger.info(f"{path} is not UTF-8; read it as {encoding} (detected). Pass --encoding to override.")
     return encoding
