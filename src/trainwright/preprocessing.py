@@ -116,7 +116,8 @@ class Preprocessing:
                                 text=self.text, target=self.target_column, task=self.config.data.task)
         self.tokenizer_ = self.features_ = None
         labeled = frame.assign(**{self.target_column: target}) if target is not None else frame
-        cleaned, self.cleaning_summary_ = self.cleaner_.fit_clean(labeled, source)
+        cleaned = self.cleaner_.fit_resample(labeled, source)
+        self.cleaning_summary_ = list(self.cleaner_.summary_)
         if self.text:
             self.fit_tokenizer(join_text(cleaned, self.text, source))
         numeric = list(self.cleaner_.feature_columns_)

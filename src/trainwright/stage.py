@@ -9,8 +9,9 @@ and the `Preprocessing` that chains them. It is scikit-learn's estimator convent
     Stage.from_dict(state)          the same fitted stage again: identical output, bit for bit
 
 Stages that may drop training rows also have `fit_resample` (imbalanced-learn's name): fit, then return the
-rows kept (`Cleaner.fit_clean` returns its summary with them). `RowCleaner` is such a sampler and nothing else:
-it works on training rows only, so it has no transform and no state to save.
+rows kept (`Preprocessing.fit_resample` returns their target with them; `Cleaner` keeps what it did in `summary_`).
+`RowCleaner` is such a sampler and nothing else: it works on training rows only, so it has no transform and no
+state to save.
 
 Using a stage before `fit` raises `NotFittedError` naming the stage and the call to make (`check_is_fitted`).
 

@@ -44,13 +44,13 @@ def new_rows() -> pd.DataFrame:
 
 def fitted(**config) -> Cleaner:
     cleaner = Cleaner(CleaningConfig(**config), **COLUMNS)
-    cleaner.fit_clean(training_table(), "train.csv")
+    cleaner.fit(training_table(), "train.csv")
     return cleaner
 
 
-def test_fit_clean_cleans_every_routed_column():
+def test_fit_resample_cleans_every_routed_column():
     cleaner = Cleaner(CleaningConfig(missing_indicator="auto", outliers="clip"), **COLUMNS)
-    cleaned, summary = cleaner.fit_clean(training_table(), "train.csv")
+    cleaned, summary = cleaner.fit_resample(training_table(), "train.csv"), cleaner.summary_
     assert len(cleaned) == 60 and cleaned.index.tolist() == list(range(60))  # the duplicates (60, 61) gone
     assert not cleaned[["glucose", "bmi", "color"]].isna().any().any()
     median = cleaner.imputer_.fill_["glucose"]
@@ -109,17 +109,17 @@ def test_target_is_not_needed_to_replay_and_placeholders_in_it_become_missing():
 
 def test_conflicting_labels_are_resolved_for_classification_only():
     frame = pd.DataFrame({"x": [1.0, 1.0, 1.0, 2.0, 3.0], "y": [0.5, 0.5, 1.7, 2.0, 3.1]})
-    _, summary = Cleaner(CleaningConfig(), numeric=["x"], target="y", task="multiclass").fit_clean(frame)
+    summary = Cleaner(CleaningConfig(), numeric=["x"], target="y", task="multiclass").fit(frame).summary_
     assert "1 input with conflicting labels: kept the majority label (1); 1 row dropped" in summary
-    cleaned, _ = Cleaner(CleaningConfig(duplicates="keep"), numeric=["x"], target="y").fit_clean(frame)
+    cleaned = Cleaner(CleaningConfig(duplicates="keep"), numeric=["x"], target="y").fit_resample(frame)
     assert len(cleaned) == 5  # a numeric target with fractions: a regression, nothing to vote on
 
 
 def test_bad_columns_are_data_errors():
     with pytest.raises(DataError, match="no column named 'glucos'. Did you mean 'glucose'"):
-        Cleaner(CleaningConfig(), numeric=["glucos"]).fit_clean(training_table(), "train.csv")
+        Cleaner(CleaningConfig(), numeric=["glucos"]).fit(training_table(), "train.csv")
     with pytest.raises(DataError, match="'bmi' is given two roles"):
-        Cleaner(CleaningConfig(), numeric=["bmi"], categorical=["bmi"]).fit_clean(training_table())
+        Cleaner(CleaningConfig(), numeric=["bmi"], categorical=["bmi"]).fit(training_table())
     with pytest.raises(DataError, match="predict.csv: no column named 'color'"):
         fitted().transform(new_rows().drop(columns="color"), "predict.csv")
 
@@ -131,7 +131,7 @@ def test_unfitted_cleaner_says_which_call_to_make():
 
 def test_sentinels_off_keeps_placeholders_and_zeros():
     cleaner = Cleaner(CleaningConfig(sentinels=False, outliers="keep"), **COLUMNS)
-    cleaned, summary = cleaner.fit_clean(training_table())
+    cleaned, summary = cleaner.fit_resample(training_table()), cleaner.summary_
     assert cleaner.marker_.sentinels_ == {} and (cleaned.loc[[3, 9, 27], "glucose"] == 0).all()
     assert "glucose: 1 value that is not a number treated as missing" in summary  # the `?`
     assert cleaner.transform(new_rows().assign(color="?"))["color"].tolist() == ["?"] * 4

@@ -12,7 +12,7 @@ def test_pima_zeros_are_missing_values():
     frame = pd.read_csv(shared_data("tabular", "pima-indians-diabetes.csv"))
     numeric = [c for c in frame.columns if c != "outcome"]
     cleaner = Cleaner(CleaningConfig(missing_indicator="auto"), numeric=numeric, target="outcome")
-    cleaned, summary = cleaner.fit_clean(frame, "pima-indians-diabetes.csv")
+    cleaned, summary = cleaner.fit_resample(frame, "pima-indians-diabetes.csv"), cleaner.summary_
     assert cleaner.marker_.sentinels_ == {column: [0.0] for column in PIMA_ZEROS}
     for column, zeros in PIMA_ZEROS.items():
         median = cleaner.imputer_.fill_[column]
@@ -33,7 +33,7 @@ def test_horse_colic_question_marks_are_missing_values():
                "total_protein", "abdomcentesis_total_protein"]
     categorical = [c for c in frame.columns if c not in numeric + ["outcome", "hospital_number", "lesion_site"]]
     cleaner = Cleaner(CleaningConfig(missing="knn"), numeric=numeric, categorical=categorical, target="outcome")
-    cleaned, summary = cleaner.fit_clean(frame, "horse-colic.csv")
+    cleaned, summary = cleaner.fit_resample(frame, "horse-colic.csv"), cleaner.summary_
     assert "`?` treated as missing in 21 columns (1,605 values)" in summary
     # Horses with several lesions have one row each; without lesion_site those rows are duplicates.
     assert "7 duplicate rows dropped" in summary

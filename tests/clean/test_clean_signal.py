@@ -54,7 +54,8 @@ def test_a_regression_target_weighs_sentinels_by_its_values():
 
 def test_default_cleaning_keeps_top_codes_signal_and_real_hours():
     frame = census()
-    cleaned, summary = Cleaner(CleaningConfig(), **COLUMNS).fit_clean(frame, "census.csv")
+    cleaner = Cleaner(CleaningConfig(), **COLUMNS)
+    cleaned, summary = cleaner.fit_resample(frame, "census.csv"), cleaner.summary_
     assert (cleaned["capital_gain"] == 99999).sum() == 30  # not imputed with the median 0
     assert (cleaned["weeks_unemployed"] == 999).sum() == 25
     pd.testing.assert_series_equal(cleaned["hours_per_week"], frame["hours_per_week"])  # nothing clipped
@@ -68,7 +69,7 @@ def test_default_cleaning_keeps_top_codes_signal_and_real_hours():
 def test_outlier_choices_still_act_when_asked(outliers):
     frame = census()
     cleaner = Cleaner(CleaningConfig(outliers=outliers), **COLUMNS)
-    cleaned, summary = cleaner.fit_clean(frame, "census.csv")
+    cleaned, summary = cleaner.fit_resample(frame, "census.csv"), cleaner.summary_
     low, high = cleaner.outliers_.bounds_["hours_per_week"]
     outside = (frame["hours_per_week"] < low) | (frame["hours_per_week"] > high)
     assert outside.sum() >= 40  # the part-time and long hours, by 3 x IQR fences around 40

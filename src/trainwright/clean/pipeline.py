@@ -36,7 +36,8 @@ FORMAT = 1  # of `to_dict`'s layout
 
 
 class Cleaner:
-    """Fit on the training table with `fit_clean`, replay on validation and prediction tables with `transform`.
+    """Fit on the training table with `fit` (or `fit_resample`, which also returns the cleaned training rows),
+    replay on validation and prediction tables with `transform`. `summary_` says what fitting did.
 
     numeric, categorical (binary included), text: the input columns by kind; target: the label column, if the
     table has one; task: as in `DataConfig.task` (conflicting labels are resolved for classification only).
@@ -51,8 +52,9 @@ class Cleaner:
         self.target = target
         self.task = task
 
-    def fit_clean(self, frame: pd.DataFrame, source: str = "data") -> tuple[pd.DataFrame, list[str]]:
-        """The cleaned training rows (original index, so dropped rows can be traced) and what was done."""
+    def fit_resample(self, frame: pd.DataFrame, source: str = "data") -> pd.DataFrame:
+        """Fit, and return the cleaned training rows (original index, so dropped rows can be traced); what was
+        done is in `summary_`."""
         self._check(frame, source, training=True)
         cfg = self.config
         self.marker_ = MissingMarker(self.numeric, cfg.sentinels).fit(frame[self._routed(frame)], self._labels(frame))
@@ -75,10 +77,10 @@ class Cleaner:
                          *summary.outlier_lines(self.outliers_),
                          *summary.missing_lines(self.marker_, self.imputer_, gaps),
                          *summary.text_lines(self._changed_texts(work, cleaned), self.text_steps())]
-        return cleaned, list(self.summary_)
+        return cleaned
 
     def fit(self, frame: pd.DataFrame, source: str = "data") -> "Cleaner":
-        self.fit_clean(frame, source)
+        self.fit_resample(frame, source)
         return self
 
     def transform(self, frame: pd.DataFrame, source: str = "data") -> pd.DataFrame:
@@ -196,7 +198,7 @@ class Cleaner:
                 for column in self.text}
 
     def _normalize_text(self, frame: pd.DataFrame) -> pd.DataFrame:
-        frame = frame.copy()  # fit_clean compares before and after
+        frame = frame.copy()  # fit_resample compares before and after
         for column in self.text:
             frame[column] = self.text_normalizer_.transform(frame[column])
         return frame

@@ -97,7 +97,7 @@ def _scan(path: Path, roles: ColumnRoles, config, directory: Path, progress: Pro
         frame = usable.inputs[roles.text]
         if cleaner is None:  # text cleaning learns nothing from the data: the first chunk fits it
             cleaner = Cleaner(config.clean, text=roles.text, target=roles.target, task=config.data.task)
-            cleaner.fit_clean(frame.assign(**{roles.target: usable.target}), source)
+            cleaner.fit(frame.assign(**{roles.target: usable.target}), source)
         cleaned = join_text(cleaner.transform(frame, source), roles.text, source)
         changed += int((np.asarray(usable.texts, dtype=object) != np.asarray(cleaned, dtype=object)).sum())
         texts.append_texts(cleaned)
