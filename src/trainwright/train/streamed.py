@@ -1,4 +1,4 @@
-"""Training a text model on a file larger than memory: run.py's single-model path, with the file read in chunks
+"""Training a text model on a file larger than memory: fitting.py's single-model path, with the file read in chunks
 and nothing kept in memory per row but a few numbers.
 
     scan        one pass over the file (scan.py): usable rows, cleaned texts on disk, a hash and a label
