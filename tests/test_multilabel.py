@@ -17,7 +17,8 @@ from trainwright.evaluate.compare import compare_runs
 from trainwright.evaluate.metrics import compute_metrics
 from trainwright.evaluate.report import diagnose_run
 from trainwright.evaluate.report_html import write_report
-from trainwright.train.run import _class_weights, _folds
+from trainwright.train.splits import make_folds
+from trainwright.train.trainer import class_weights
 
 _KEYWORDS = {"sports": ["football", "goal", "match", "league"], "politics": ["election", "senate", "vote", "minister"],
              "tech": ["software", "laptop", "robot", "internet"]}
@@ -73,13 +74,13 @@ def test_each_label_is_its_own_sigmoid_and_binary_cross_entropy():
 
 def test_balanced_weights_are_per_label_positive_weights():
     y = np.array([[1, 0, 1], [0, 0, 1], [0, 1, 1], [0, 0, 1]], dtype="float32")
-    weights = _class_weights("multilabel", y, "balanced")
+    weights = class_weights("multilabel", y, "balanced")
     assert weights.tolist() == [3.0, 3.0, 1.0]  # negatives / positives; an always-present label stays at 1
 
 
 def test_folds_of_label_sets_are_plain_shuffled_folds():
     y = np.eye(3, dtype="float32")[np.arange(30) % 3]
-    folds = _folds(y, "multilabel", 5, seed=0)
+    folds = make_folds(y, "multilabel", 5, seed=0)
     assert len(folds) == 5 and sorted(np.concatenate([test for _, test in folds]).tolist()) == list(range(30))
 
 

@@ -14,7 +14,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from trainwright import tasks
 from trainwright.config import TrainConfig
 from trainwright.train.module import TaskModule
-from trainwright.train.run import _class_weights
+from trainwright.train.trainer import class_weights
 
 LOGITS = {"binary": torch.tensor([[2.0], [-1.0], [0.3], [-0.2]]),
           "multiclass": torch.tensor([[2.0, 0.1, -1.0], [0.0, 1.0, 0.5], [0.3, 0.2, 0.1], [-1.0, 0.0, 3.0]])}
@@ -61,11 +61,11 @@ def test_accuracy_compares_to_the_likeliest_class_of_a_soft_target(task):
 def test_balanced_class_weights_count_soft_targets_by_their_probabilities():
     hard = np.array([0, 0, 0, 1, 2, 2])
     soft = np.eye(3, dtype="float32")[hard]
-    balanced = _class_weights("multiclass", hard, "balanced")
-    assert torch.allclose(_class_weights("multiclass", soft, "balanced"), balanced)
+    balanced = class_weights("multiclass", hard, "balanced")
+    assert torch.allclose(class_weights("multiclass", soft, "balanced"), balanced)
     binary = np.array([0, 1, 1, 1])
-    assert torch.allclose(_class_weights("binary", binary.astype("float32"), "balanced"),
-                          _class_weights("binary", binary, "balanced"))
+    assert torch.allclose(class_weights("binary", binary.astype("float32"), "balanced"),
+                          class_weights("binary", binary, "balanced"))
 
 
 class Toy(nn.Module):
@@ -104,7 +104,7 @@ def test_a_model_learns_from_a_teachers_soft_targets(task, outputs, one_thread):
     soft = tasks.probabilities(task, logits)
     targets = soft[:, 1] if task == "binary" else soft  # (batch,) or (batch, classes) floats
     module = TaskModule(Toy(outputs), task, TrainConfig(epochs=15, learning_rate=0.05),
-                        class_weights=_class_weights(task, targets.numpy(), "balanced"))
+                        class_weights=class_weights(task, targets.numpy(), "balanced"))
     before = tasks.loss(task, module.model(x), targets).item()
     trainer = L.Trainer(max_epochs=15, accelerator="cpu", devices=1, logger=False, enable_checkpointing=False,
                         enable_progress_bar=False, enable_model_summary=False)

@@ -257,7 +257,7 @@ def predict(
     Large files are streamed in chunks, so memory stays bounded; a progress bar shows how far it is."""
     from . import api
     from .progress import progress_bar
-    from .train.run import use_threads
+    from .train.process import use_threads
 
     use_threads(threads)
     with progress_bar(f"Predicting {data.name}", err) as progress:
@@ -304,7 +304,7 @@ def export(
     """Export MODEL to ONNX (checked to give the model's own outputs), optionally quantized to int8; with
     --check, the accuracy of each backend on FILE side by side."""
     from .export.onnx import export_onnx
-    from .train.run import use_threads
+    from .train.process import use_threads
 
     if format != "onnx":
         raise ConfigError(f"--format '{format}' is not available: use onnx.")

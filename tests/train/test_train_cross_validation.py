@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 
 import trainwright
-from trainwright.train.run import _folds
+from trainwright.train.splits import make_folds
 
 
 def test_folds_are_disjoint_cover_every_row_and_keep_the_class_balance():
     y = np.array([0] * 70 + [1] * 30)
-    folds = _folds(y, "binary", 5, seed=0)
+    folds = make_folds(y, "binary", 5, seed=0)
     tests = [set(test) for _, test in folds]
     assert set().union(*tests) == set(range(100)) and sum(len(t) for t in tests) == 100
     for train_rows, test_rows in folds:

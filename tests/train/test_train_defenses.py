@@ -12,7 +12,7 @@ from conftest import make_reviews
 from trainwright import tasks
 from trainwright.models import LSTMClassifier, LSTMConfig
 from trainwright.train.module import lr_factor, penalized_weights
-from trainwright.train.run import _class_weights
+from trainwright.train.trainer import class_weights
 
 SMALL = {"model": {"name": "lstm", "embedding_dim": 16, "hidden_size": 16},
          "train": {"threads": 1, "learning_rate": 0.01}}
@@ -70,9 +70,9 @@ def test_monitor_mode_and_min_delta(tmp_path):
 
 
 def test_balanced_class_weights_and_label_smoothing():
-    weights = _class_weights("binary", np.array([0, 0, 0, 1]), "balanced")
+    weights = class_weights("binary", np.array([0, 0, 0, 1]), "balanced")
     np.testing.assert_allclose(weights.numpy(), [4 / 6, 2.0])
-    assert _class_weights("binary", np.array([0, 1]), "none") is None
+    assert class_weights("binary", np.array([0, 1]), "none") is None
     logits, target = torch.tensor([[-3.0], [2.0]]), torch.tensor([0, 1])
     plain = tasks.loss("binary", logits, target)
     weighted = tasks.loss("binary", logits, target, class_weights=torch.tensor([1.0, 3.0]))

@@ -23,7 +23,8 @@ from ..errors import DataError
 from ..evaluate.evaluation import evaluate_examples
 from ..log import logger
 from .distributed import single_process
-from .run import _folds, fit_artifact, prepare
+from .run import fit_artifact, prepare
+from .splits import make_folds
 
 
 @dataclass
@@ -44,7 +45,7 @@ def cross_validate(data: str | Path, *, folds: int = 5, out: str | Path = "runs/
     if len(y) < folds:
         raise DataError(f"{data}: {len(y)} usable rows for {folds}-fold cross-validation; each fold needs at least "
                         "one row. Use a smaller --cv, or add rows.")
-    splits = _folds(y, target.task_, folds, config.train.seed)
+    splits = make_folds(y, target.task_, folds, config.train.seed)
     logger.info(f"cross-validation: {folds} folds of {len(examples)} rows"
                 + (" (stratified)" if target.task_ in ("binary", "multiclass") else ""))
     results = []

@@ -36,7 +36,11 @@ from ..models.presets import apply_presets
 from ..predictor import predict_encoded
 from ..preprocessing import Preprocessing
 from .distributed import single_process
-from .run import TrainResult, _build, _fit, _fit_stages, _validation_split, use_threads
+from .building import build, fit_stages
+from .process import use_threads
+from .run import TrainResult
+from .splits import validation_split
+from .trainer import Trainer
 
 
 EMBEDDING_MODES = ("freeze", "tune", "off")
@@ -70,7 +74,7 @@ def distill(teacher: str | Path, data: str | Path, *, student: str = "cnn", unla
                         numeric=teacher_stages.numeric, categorical=teacher_stages.categorical)
     examples = _read_labeled(data, roles, config)
     valid_set = _read_labeled(valid, roles, config) if valid is not None else None
-    train_set, valid_set = _validation_split(examples, target, valid_set, config)
+    train_set, valid_set = validation_split(examples, target, valid_set, config)
     extra = _read_unlabeled(unlabeled, roles, config) if unlabeled is not None else None
     if augment:
         if len(roles.text) != 1 or roles.numeric or roles.categorical:
@@ -83,20 +87,21 @@ def distill(teacher: str | Path, data: str | Path, *, student: str = "cnn", unla
     started = time.perf_counter()
     teacher_dir = Path(teacher) / HF_DIRECTORY if embeddings is not None else None
     stages = Preprocessing(roles, config, pretrained_dir=teacher_dir)
-    _fit_stages(stages, train_set, str(data))
+    fit_stages(stages, train_set, str(data))
     frame = train_set.inputs if extra is None else pd.concat([train_set.inputs, extra], ignore_index=True)
     teacher_predictor = teacher_artifact.predictor()
     logger.info(f"distill: {teacher_artifact.model_name} teacher labels {len(frame)} rows "
                 f"({len(train_set)} labeled, {0 if extra is None else len(extra)} unlabeled)")
     soft = teacher_predictor.outputs(frame, str(data))
     targets = _student_targets(task, soft, target.transform(train_set.target, str(data)), alpha)
-    model = _build(stages, target, config, len(frame), len(valid_set))
+    model = build(stages, target, config, len(frame), len(valid_set))
     if embeddings is not None:
         _start_from(model, embeddings, freeze=teacher_embeddings == "freeze")
     valid_inputs = stages.encode(valid_set.inputs, str(valid or data))
     valid_truth = target.transform(valid_set.target, str(valid or data))
     pad = stages.tokenizer.pad if stages.tokenizer is not None else None
-    history = _fit(model, task, stages.encode(frame, str(data)), targets, valid_inputs, valid_truth, pad, config)
+    history = Trainer(config).fit(model, task, stages.encode(frame, str(data)), targets, valid_inputs, valid_truth,
+                                  pad)
     fit_seconds = time.perf_counter() - started
 
     outputs = predict_encoded(model, task, valid_inputs, pad)

@@ -25,6 +25,10 @@ from ..config import RunConfig
 from ..errors import ConfigError
 from ..log import logger
 from ..models.presets import apply_presets
+from .fitting import fit_model
+from .process import seed_everything, thread_count, use_threads
+from .splits import validation_split
+from .trainer import Checkpoints
 
 CANDIDATES = {
     "fast": ("linear", "fasttext"),
@@ -52,10 +56,8 @@ BLEND_ROUNDS = 20  # greedy selection steps; a weight is a multiple of 1/20
 def search(examples, roles, target, config: RunConfig, valid_set, sources: tuple[str, str], checkpoints=None):
     """The artifact of the best candidate on the validation rows, with every candidate's figures in
     metrics["search"]. `checkpoints` (the run's Checkpoints) keeps the search's progress for --resume."""
-    from .run import _validation_split, fit_artifact, thread_count, use_threads
-
     threads = thread_count(config.train.threads)
-    train_set, valid_set = _validation_split(examples, target, valid_set, config)
+    train_set, valid_set = validation_split(examples, target, valid_set, config)
     names = CANDIDATES[config.train.preset]
     budget = config.train.time_limit or sized_budget(names, len(train_set), threads)
     state = SearchState(checkpoints, budget)
@@ -76,8 +78,7 @@ def search(examples, roles, target, config: RunConfig, valid_set, sources: tuple
                         f"{estimate(name, len(train_set), threads):.0f}s; {max(left, 0):.0f}s of the "
                         f"{budget:.0f}s budget left")
             started = time.monotonic()
-            artifact = _train(name, train_set, valid_set, roles, target, candidate, sources, best, state,
-                              fit_artifact)
+            artifact = _train(name, train_set, valid_set, roles, target, candidate, sources, best, state)
             use_threads(config.train.threads)
             row = {"model": name, "status": "trained", "seconds": round(time.monotonic() - started, 1),
                    **_figures(artifact.metrics["valid"])}
@@ -134,18 +135,16 @@ def _plan(config: RunConfig, names, budget: float, rows: int, threads: int) -> s
             "the best on validation is kept (--model NAME trains one model)")
 
 
-def _train(name, train_set, valid_set, roles, target, candidate, sources, leader, state, fit_artifact):
+def _train(name, train_set, valid_set, roles, target, candidate, sources, leader, state):
     """One candidate from the run's seed, checkpointed each epoch when the run has a checkpoint folder."""
-    from .run import seed_everything
-
     seed_everything(candidate.train.seed)  # each candidate as if alone: the same result resumed or not
     callbacks = []
     if leader is not None and target.task_ in ("binary", "multiclass") and name != "linear":
         from .callbacks import StopWhenBehind
 
         callbacks.append(StopWhenBehind(leader.metrics["valid"]["accuracy"]))
-    return fit_artifact(train_set, roles, target, candidate, valid_set, sources, state.checkpoints(name, candidate),
-                        callbacks)
+    return fit_model(train_set, roles, target, candidate, valid_set, sources, state.checkpoints(name, candidate),
+                     callbacks)
 
 
 class SearchState:
@@ -172,8 +171,6 @@ class SearchState:
     def checkpoints(self, name: str, config: RunConfig):
         if self.directory is None:
             return None
-        from .run import Checkpoints
-
         running = self.directory / "running" / name
         settings = config.model_copy(deep=True)
         settings.train.time_limit = None  # the time left, which differs after a resume; the budget is checked
@@ -220,7 +217,6 @@ def _ensemble(tried, train_set, valid_set, roles, target, config, sources, deadl
     """Five of the best from-scratch network, bagged, scored on the same validation rows; None when there is no
     time for it (five times that network's time), nothing to bag, or the network is too far behind to win."""
     from ..evaluate.evaluation import evaluate_examples, prediction_record
-    from .run import fit_artifact, seed_everything, use_threads
 
     # A convex fit is the same model on every fold: bagging only networks, whose runs vary, pays.
     scratch = [row for row in tried if row["status"] == "trained" and row["model"] not in ("pretrained", "linear")]
@@ -244,7 +240,7 @@ def _ensemble(tried, train_set, valid_set, roles, target, config, sources, deadl
     candidate.train.ensemble = ENSEMBLE_MEMBERS
     seed_everything(config.train.seed)
     started = time.monotonic()
-    artifact = fit_artifact(train_set, roles, target, candidate, None, (sources[0], sources[0]))
+    artifact = fit_model(train_set, roles, target, candidate, None, (sources[0], sources[0]))
     use_threads(config.train.threads)
     # Score it on the candidates' validation rows, not on its own out-of-fold rows, so all compare.
     predictor = artifact.predictor()

@@ -1,4 +1,4 @@
-"""Training a text model on a file larger than memory: run.py's single-model path, with the file read in chunks
+"""Training a text model on a file larger than memory: fitting.py's single-model path, with the file read in chunks
 and nothing kept in memory per row but a few numbers.
 
     scan        one pass over the file (scan.py): usable rows, cleaned texts on disk, a hash and a label
@@ -44,9 +44,12 @@ from ..preprocessing import EncodedInputs, Preprocessing
 from ..text import load_tokenizer
 from . import distributed, tracking
 from . import scan as chunked
-from .run import (_build, _fit, _read_labeled, adopt_roles, assemble_artifact, check_inputs, keep_column_names,
-                  tell_unused_settings)
+from .building import build
+from .columns import adopt_roles, check_inputs, keep_column_names, read_labeled
+from .fitting import assemble_artifact
 from .scan import TableScan, scan_table
+from .settings import tell_unused_settings
+from .trainer import Trainer
 
 MIN_BYTES = 100 * 2**20  # data.stream auto streams files at least this large
 MAX_VALID = 50_000  # held-out rows: enough to pick the best epoch; more only slows each epoch
@@ -120,7 +123,7 @@ def fit_streamed(path: Path, valid: str | Path | None, config: RunConfig,
     rows, cleaning = _settle_rows(scan, config, target.task_, str(path))
     y = _encoded_labels(scan, target, rows, roles.target)
 
-    valid_set = _read_labeled(valid, roles, config) if valid is not None else None
+    valid_set = read_labeled(valid, roles, config) if valid is not None else None
     train_rows, valid_rows = _split(rows, config) if valid_set is None else (rows, None)
     stages = Preprocessing(ColumnRoles(roles.target, roles.text), config)
     stages.cleaner_ = scan.cleaner
@@ -138,10 +141,10 @@ def fit_streamed(path: Path, valid: str | Path | None, config: RunConfig,
         valid_inputs = stages.encode(valid_set.inputs, str(valid))
         valid_truth = target.transform(valid_set.target, str(valid))
         shown, shown_roles = valid_set.inputs, roles
-    model = _build(stages, target, config, len(train_rows), len(valid_inputs))
+    model = build(stages, target, config, len(train_rows), len(valid_inputs))
     started = time.perf_counter()
-    history = _fit(model, target.task_, train_inputs, y[train_rows], valid_inputs, valid_truth,
-                   stages.tokenizer.pad, config, checkpoints=checkpoints())
+    history = Trainer(config, checkpoints=checkpoints()).fit(model, target.task_, train_inputs, y[train_rows],
+                                                             valid_inputs, valid_truth, stages.tokenizer.pad)
     fit_seconds = time.perf_counter() - started
     outputs = predict_encoded(model, target.task_, valid_inputs, stages.tokenizer.pad)
     artifact = assemble_artifact(model, stages, target, config, shown_roles, history, (shown, valid_truth, outputs),

@@ -19,18 +19,20 @@ from ..config import RunConfig
 from ..errors import ConfigError
 from ..log import logger
 from ..models.presets import apply_presets
+from .bagging import ensemble_size
+from .fitting import fit_model
+from .process import use_threads
+from .splits import validation_split
 
 CANDIDATES = ("table_linear", "lightgbm", "mlp")
 
 
 def search_table(examples, roles, target, config: RunConfig, valid_set, sources: tuple[str, str]):
     """The artifact of the best candidate, with every candidate's figures in metrics["search"]."""
-    from .run import _ensemble_size, _validation_split, fit_artifact, use_threads
-
-    bagged = _ensemble_size(config, "mlp", len(examples), valid_set) > 1
+    bagged = ensemble_size(config, "mlp", len(examples), valid_set) > 1
     train_set = examples
     if not bagged:  # every candidate on the same split
-        train_set, valid_set = _validation_split(examples, target, valid_set, config)
+        train_set, valid_set = validation_split(examples, target, valid_set, config)
     logger.info(f"model auto: trying {', '.join(CANDIDATES)}; the lowest validation loss "
                 + ("on out-of-fold predictions (5 folds) " if bagged else "") + "is kept (--model NAME trains one)")
     limit = config.train.time_limit
@@ -47,7 +49,7 @@ def search_table(examples, roles, target, config: RunConfig, valid_set, sources:
         if deadline is not None:
             candidate.train.time_limit = max(deadline - time.monotonic(), 1.0)
         started = time.monotonic()
-        artifact = fit_artifact(train_set, roles, target, candidate, valid_set, sources)
+        artifact = fit_model(train_set, roles, target, candidate, valid_set, sources)
         use_threads(config.train.threads)
         valid = artifact.metrics["valid"]
         seconds = round(time.monotonic() - started, 1)

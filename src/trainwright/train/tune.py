@@ -42,7 +42,9 @@ from ..log import logger
 from ..models.presets import apply_presets
 from .callbacks import ReportToTrial
 from .distributed import single_process
-from .run import _read_labeled, fit_artifact, prepare, use_threads
+from .columns import read_labeled
+from .process import use_threads
+from .run import fit_artifact, prepare
 from .tune_space import Space, apply_settings, resolve_space
 
 RUNS = "trials"  # OUT/trials/trial-NNN
@@ -233,7 +235,7 @@ def retrain_best(base: RunConfig, tables: TuneData, result: TuneResult, test, ou
         config = trial_config(base, tables, result.best_settings)
         artifact = fit(config, tables)
         if test is not None:
-            test_set = _read_labeled(test, tables.roles, config)
+            test_set = read_labeled(test, tables.roles, config)
             artifact.metrics["test"] = evaluate_examples(artifact.predictor(), test_set, str(test))
         artifact.metrics["tune"] = {"study": result.study, "state": f"best (trial {result.best_trial})",
                                     "best_trial": result.best_trial, "settings": result.best_settings,
@@ -255,7 +257,7 @@ def _saved_best(out: Path, result: TuneResult, test) -> dict | None:
 def read_tables(data, valid, base: RunConfig) -> TuneData:
     """Read DATA (and --valid) once, resolving the columns and the task as `trainwright train` does."""
     resolved, roles, examples, target = prepare(data, base.model_copy(deep=True))
-    valid_set = _read_labeled(valid, roles, resolved) if valid is not None else None
+    valid_set = read_labeled(valid, roles, resolved) if valid is not None else None
     default_model = resolved.model.name
     if default_model == "auto" and not roles.text:  # a table: its model with settings worth searching
         default_model = "mlp"
