@@ -86,7 +86,7 @@ def test_soft_targets_are_fitted_by_their_cross_entropy(monkeypatch):
 
 def test_balanced_class_weights_are_scikit_learns(monkeypatch):
     y = np.r_[np.zeros(90, int), np.ones(30, int)]
-    weights = torch.tensor([120 / 180, 120 / 60])  # n / (classes * count), as train.run computes them
+    weights = torch.tensor([120 / 180, 120 / 60])  # n / (classes * count), as train.trainer computes them
     _, x, logits, _ = _fit("binary", 1, y, y[:30], monkeypatch, class_weights=weights)
     reference = LogisticRegression(C=1.0, max_iter=1000, class_weight="balanced").fit(x, y)
     np.testing.assert_allclose(logits[:, 0], reference.decision_function(x), rtol=1e-4, atol=1e-4)
