@@ -174,7 +174,10 @@ def apply_settings(config: RunConfig, settings: dict[str, Any]) -> RunConfig:
     """Set each "section.key" of `settings` on `config`, as explicitly set values (so presets keep off them)."""
     for key, value in settings.items():
         section, name = key.split(".", 1)
-        setattr(getattr(config, section), name, value)
+        if key == "model.name":
+            config.use_model(value)
+        else:
+            setattr(getattr(config, section), name, value)
     return config
 
 
