@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Optional, Union
 
-from pydantic import Discriminator, Field, Tag, ValidationError
+from pydantic import Discriminator, Field, Tag, TypeAdapter, ValidationError
 
 from .errors import ConfigError
 from .section import Section
@@ -18,6 +18,7 @@ TEXT_MODELS = ("lstm", "bilstm", "gru", "cnn", "fasttext", "linear", "transforme
 # models of table columns alone; `linear` on a table without text is table_linear
 TABLE_MODELS = ("mlp", "lightgbm", "table_linear")
 MODEL_NAMES = ("auto", *TEXT_MODELS, "lstm+mlp", *TABLE_MODELS)
+_NAME = TypeAdapter(Literal[MODEL_NAMES])
 Pooling = Literal["auto", "last", "mean", "max"]
 
 
@@ -180,8 +181,7 @@ ModelConfig = Annotated[Union[tuple(Annotated[cls, Tag(name)] for name, cls in M
 def switch_model(section: ModelSection, name: str) -> ModelSection:
     """The model section of model `name`, with the keys set in `section`. From auto, a candidate takes the keys
     that apply to it; from a named model, a set key that does not apply to `name` is an error."""
-    if name not in MODEL_CONFIGS:
-        raise ConfigError(f"model.name {name!r} is not a model; valid names: {', '.join(MODEL_CONFIGS)}.")
+    _NAME.validate_python(name)  # a ValidationError listing the names, as a bad assignment gives
     if name == section.name:
         return section
     target = MODEL_CONFIGS[name]
