@@ -11,6 +11,7 @@ from trainwright.config import RunConfig, build_config, saved_config
 from trainwright.errors import ConfigError
 from trainwright.model_config import MODEL_CONFIGS
 from trainwright.models import build_model, model_sizes
+from trainwright.train.tune_space import DEFAULT_SPACES, resolve_space
 
 # What each model trained with before it had a class of its own: the one flat model section's defaults, with
 # the model's preset values over them.
@@ -110,3 +111,15 @@ def test_a_saved_model_with_the_flat_model_section_still_loads(tiny_model, tmp_p
     loaded = load_artifact(copy)
     assert loaded.config.model == load_artifact(tiny_model).config.model
     assert trainwright.load(copy).predict(["the kettle was excellent"]).labels
+
+
+def test_the_default_tune_spaces_search_only_their_models_keys():
+    for name, space in DEFAULT_SPACES.items():
+        assert {key[6:] for key in space if key.startswith("model.")} <= set(MODEL_CONFIGS[name].model_fields), name
+
+
+def test_a_model_key_searched_for_a_model_without_it_is_an_error():
+    config = build_config(overrides={"tune": {"space": {"model.name": ["cnn", "linear"],
+                                                        "model.dropout": [0.1, 0.3]}}})
+    with pytest.raises(ConfigError, match="tune.space 'model.dropout' does not apply to model linear"):
+        resolve_space(config, "auto")

@@ -240,7 +240,7 @@ def _describe(err: dict[str, Any], source: str) -> str:
 
 
 def _not_for_model(name: str, key: str, source: str) -> str:
-    valid = MODEL_CONFIGS[name].keys()
+    valid = list(MODEL_CONFIGS[name].model_fields)
     if key in AutoModel.model_fields:
         return (f"{source}: key '{key}' in section [model] does not apply to model {name}. Keys of model {name}: "
                 f"{', '.join(valid)}.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Optional, Union
 
-from pydantic import Discriminator, Field, Tag, TypeAdapter, ValidationError
+from pydantic import Discriminator, Field, Tag, TypeAdapter
 
 from .errors import ConfigError
 from .section import Section
@@ -34,10 +34,6 @@ class ModelSection(Section):
             object.__setattr__(self, "__pydantic_fields_set__", switched.model_fields_set | {"name"})
             return
         super().__setattr__(key, value)
-
-    @classmethod
-    def keys(cls) -> list[str]:
-        return list(cls.model_fields)
 
 
 class TextEmbedding(ModelSection):
@@ -192,13 +188,8 @@ def switch_model(section: ModelSection, name: str) -> ModelSection:
     if stray:
         raise ConfigError(f"model.{', model.'.join(stray)} (set for model {section.name}) "
                           f"{'does' if len(stray) == 1 else 'do'} not apply to model {name}, whose keys are "
-                          f"{', '.join(target.keys())}: remove {'it' if len(stray) == 1 else 'them'}.")
-    try:
-        switched = target(**kept)
-    except ValidationError as e:
-        raise ConfigError(f"model {name}: {e.errors()[0]['msg']}") from None
-    switched.model_fields_set.discard("name")
-    return switched
+                          f"{', '.join(target.model_fields)}: remove {'it' if len(stray) == 1 else 'them'}.")
+    return target(**kept)  # the values were validated by the same constraints; `name` is left unset
 
 
 def saved_model_section(raw: Any) -> Any:
