@@ -7,7 +7,7 @@ import pytest
 
 import trainwright
 from trainwright.artifact import load_artifact
-from trainwright.config import RunConfig, build_config, saved_config
+from trainwright.config import RunConfig, build_config, saved_config, validate_config
 from trainwright.errors import ConfigError
 from trainwright.model_config import MODEL_CONFIGS
 from trainwright.models import build_model, model_sizes
@@ -56,6 +56,11 @@ def test_a_bad_model_name_lists_the_valid_names():
     with pytest.raises(ConfigError, match="bad value for 'model.name' \\('lstn'\\): not a model. Valid names: auto, "
                                           "lstm, bilstm"):
         build_config(overrides={"model": {"name": "lstn"}})
+
+
+def test_a_model_section_that_is_not_a_mapping_says_what_it_should_be():
+    with pytest.raises(ConfigError, match="bad value for 'model' \\(5\\): expected a section such as \\{name: lstm\\}"):
+        validate_config({"model": 5})
 
 
 def test_a_section_without_a_name_is_auto_and_takes_any_models_key():

@@ -223,9 +223,13 @@ def _describe(err: dict[str, Any], source: str) -> str:
         if loc[1] != "auto" and err["type"] == "extra_forbidden":
             return _not_for_model(loc[1], loc[-1], source)
         loc = ["model", *loc[2:]]
-    if loc == ["model"] and err["type"] == "union_tag_invalid":
-        return (f"{source}: bad value for 'model.name' ({err['ctx']['tag']!r}): not a model. Valid names: "
-                f"{', '.join(MODEL_CONFIGS)}.")
+    if loc == ["model"] and err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        names = ", ".join(MODEL_CONFIGS)
+        if not isinstance(err["input"], dict):
+            return (f"{source}: bad value for 'model' ({err['input']!r}): expected a section such as {{name: lstm}}, "
+                    f"with a name among {names}.")
+        given = err["input"].get("name")
+        return f"{source}: bad value for 'model.name' ({given!r}): not a model. Valid names: {names}."
     key = ".".join(loc)
     if err["type"] == "extra_forbidden":
         model = RunConfig
@@ -242,8 +246,9 @@ def _describe(err: dict[str, Any], source: str) -> str:
 def _not_for_model(name: str, key: str, source: str) -> str:
     valid = list(MODEL_CONFIGS[name].model_fields)
     if key in AutoModel.model_fields:
+        readers = [other for other, section in MODEL_CONFIGS.items() if other != "auto" and key in section.model_fields]
         return (f"{source}: key '{key}' in section [model] does not apply to model {name}. Keys of model {name}: "
-                f"{', '.join(valid)}.")
+                f"{', '.join(valid)}. Remove it, or choose a model that reads it ({', '.join(readers)}).")
     close = difflib.get_close_matches(key, valid, n=1)
     hint = f" Did you mean '{close[0]}'?" if close else ""
     return f"{source}: unknown key '{key}' in section [model] for model {name}.{hint} Valid keys: {', '.join(valid)}."
