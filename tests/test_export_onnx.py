@@ -15,6 +15,7 @@ from conftest import make_reviews
 from trainwright.artifact import load_artifact
 from trainwright.export import OnnxModel, export_onnx
 from trainwright.export.graph import export_graph
+from trainwright.model_config import MODEL_CONFIGS
 from trainwright.models import build_model
 
 pytest.importorskip("onnx")
@@ -62,7 +63,9 @@ def trained(files, tmp_path_factory):
         if name not in cache:
             data = {"mlp": "table", "ensemble": "table", "lstm+mlp": "mixed", "regression": "values",
                     "pretrained": "short"}.get(name, "text")
-            overrides = {"model": {"name": "mlp" if name in ("ensemble", "regression") else name, **SMALL},
+            model = "mlp" if name in ("ensemble", "regression") else name
+            small = {key: value for key, value in SMALL.items() if key in MODEL_CONFIGS[model].model_fields}
+            overrides = {"model": {"name": model, **small},
                          "train": {"threads": 1, "epochs": EPOCHS.get(name, 6), "batch_size": 16,
                                    "learning_rate": 0.01, "ensemble": 2 if name == "ensemble" else 1}}
             if name == "pretrained":

@@ -39,7 +39,7 @@ import torch
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 
-from .config import RunConfig, validate_config
+from .config import RunConfig, saved_config
 from .data.target import TargetEncoder
 from .destination import mark, not_writable, owned_entries
 from .errors import ArtifactError, ConfigError, TrainwrightError
@@ -126,7 +126,7 @@ def load_artifact(directory: str | Path, weights: bool = True) -> Artifact:
                             f"{FORMAT_VERSION}. Use the trainwright version that saved it "
                             f"({metadata.get('versions', {}).get('trainwright', 'unknown')}) or retrain.")
     try:
-        config = validate_config(_read_json(directory / "config.json"), str(directory / "config.json"))
+        config = saved_config(_read_json(directory / "config.json"), str(directory / "config.json"))
     except TrainwrightError as e:
         raise ArtifactError(str(e)) from None
     spec = _read_json(directory / "model.json")

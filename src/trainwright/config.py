@@ -14,6 +14,8 @@ import yaml
 from pydantic import Field, ValidationError
 
 from .errors import ConfigError
+from .model_config import (MODEL_CONFIGS, TABLE_MODELS, TEXT_MODELS, AutoModel, ModelConfig,
+                           saved_model_section, switch_model)
 from .section import Section
 
 # Keras's Tokenizer default `filters`: these characters are replaced by spaces before splitting into words.
@@ -52,35 +54,6 @@ class TokenizerConfig(Section):
     maxlen: int = Field(100, ge=1)  # longer texts are truncated
     padding: Literal["pre", "post"] = "pre"  # where padding goes; masked, so it never changes a prediction
     truncating: Literal["pre", "post"] = "pre"  # pre: keep the end of a long text, as Keras does
-
-
-TEXT_MODELS = ("lstm", "bilstm", "gru", "cnn", "fasttext", "linear", "transformer", "pretrained")
-# models of table columns alone; `linear` on a table without text is table_linear
-TABLE_MODELS = ("mlp", "lightgbm", "table_linear")
-
-
-class ModelConfig(Section):
-    # auto: for text alone, candidates tried within a budget (train.preset, train.time_limit) and the best kept;
-    # for a table, linear, lightgbm and mlp compared (train/table_search.py); lstm+mlp for text with table columns
-    name: Literal[("auto", *TEXT_MODELS, "lstm+mlp", *TABLE_MODELS)] = "auto"
-    embedding_dim: int = Field(64, ge=1)  # text: the seed's Embedding(64) -> LSTM(64)
-    hidden_size: int = Field(64, ge=1)
-    num_layers: int = Field(1, ge=1)
-    bidirectional: bool = False
-    # text: before the head, and between stacked LSTM layers; the seed had none (--dropout 0)
-    dropout: float = Field(0.2, ge=0, lt=1)
-    embedding_dropout: float = Field(0.0, ge=0, lt=1)  # text: on the word vectors (whole tokens dropped)
-    # lstm/bilstm/gru/transformer: how a sequence becomes one vector; auto: last for lstm, max for the others
-    pooling: Literal["auto", "last", "mean", "max"] = "auto"
-    filter_sizes: list[int] = [3, 4, 5]  # cnn: convolution widths, in tokens
-    num_filters: int = Field(100, ge=1)  # cnn: filters per width
-    ngrams: int = Field(2, ge=1, le=4)  # fasttext/linear: word n-grams up to this length
-    hash_buckets: int = Field(2 ** 18, ge=1)  # fasttext/linear: hashed n-gram slots beyond the vocabulary
-    attention_heads: int = Field(4, ge=1)  # transformer
-    pretrained: Optional[str] = None  # pretrained: a local Hugging Face model directory or a package shipping one
-    freeze_layers: int = Field(0, ge=0)  # pretrained: the embeddings and this many lower layers stay fixed
-    mlp_hidden_sizes: list[int] = [64, 32]  # tables: the MLP's layers
-    mlp_dropout: float = Field(0.1, ge=0, lt=1)
 
 
 class TrainConfig(Section):
@@ -193,11 +166,17 @@ class RunConfig(Section):
     data: DataConfig = DataConfig()
     clean: CleaningConfig = CleaningConfig()
     tokenizer: TokenizerConfig = TokenizerConfig()
-    model: ModelConfig = ModelConfig()
+    model: ModelConfig = AutoModel()  # one class per model (model_config.py)
     train: TrainConfig = TrainConfig()
     stopping: StoppingConfig = StoppingConfig()
     regularization: RegularizationConfig = RegularizationConfig()
     tune: TuneConfig = TuneConfig()
+
+    def use_model(self, name: str) -> RunConfig:
+        """Switch to model `name`, keeping the model keys set so far (see switch_model); its other keys take its
+        defaults. The name counts as not set by the user: it is the run's choice."""
+        self.model = switch_model(self.model, name)
+        return self
 
 
 def build_config(file: Path | None = None, overrides: dict[str, dict[str, Any]] | None = None) -> RunConfig:
@@ -231,16 +210,45 @@ def validate_config(raw: dict[str, Any], source: str = "config") -> RunConfig:
         raise ConfigError("\n".join(_describe(err, source) for err in e.errors())) from None
 
 
+def saved_config(raw: dict[str, Any], source: str) -> RunConfig:
+    """A saved run's config.json, including one saved before the model section had one class per model."""
+    if isinstance(raw, dict) and "model" in raw:
+        raw = {**raw, "model": saved_model_section(raw["model"])}
+    return validate_config(raw, source)
+
+
 def _describe(err: dict[str, Any], source: str) -> str:
     loc = [str(part) for part in err["loc"]]
+    if loc[:1] == ["model"] and len(loc) > 1:  # the model's own class (a union member) is the second part
+        if loc[1] != "auto" and err["type"] == "extra_forbidden":
+            return _not_for_model(loc[1], loc[-1], source)
+        loc = ["model", *loc[2:]]
+    if loc == ["model"] and err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        names = ", ".join(MODEL_CONFIGS)
+        if not isinstance(err["input"], dict):
+            return (f"{source}: bad value for 'model' ({err['input']!r}): expected a section such as {{name: lstm}}, "
+                    f"with a name among {names}.")
+        given = err["input"].get("name")
+        return f"{source}: bad value for 'model.name' ({given!r}): not a model. Valid names: {names}."
     key = ".".join(loc)
     if err["type"] == "extra_forbidden":
         model = RunConfig
         for part in loc[:-1]:
-            model = model.model_fields[part].annotation
+            model = AutoModel if part == "model" else model.model_fields[part].annotation
         valid = list(model.model_fields)
         where = f"section [{'.'.join(loc[:-1])}]" if len(loc) > 1 else "the top level"
         close = difflib.get_close_matches(loc[-1], valid, n=1)
         hint = f" Did you mean '{close[0]}'?" if close else ""
         return f"{source}: unknown key '{loc[-1]}' in {where}.{hint} Valid keys: {', '.join(valid)}."
     return f"{source}: bad value for '{key}' ({err.get('input')!r}): {err['msg']}."
+
+
+def _not_for_model(name: str, key: str, source: str) -> str:
+    valid = list(MODEL_CONFIGS[name].model_fields)
+    if key in AutoModel.model_fields:
+        readers = [other for other, section in MODEL_CONFIGS.items() if other != "auto" and key in section.model_fields]
+        return (f"{source}: key '{key}' in section [model] does not apply to model {name}. Keys of model {name}: "
+                f"{', '.join(valid)}. Remove it, or choose a model that reads it ({', '.join(readers)}).")
+    close = difflib.get_close_matches(key, valid, n=1)
+    hint = f" Did you mean '{close[0]}'?" if close else ""
+    return f"{source}: unknown key '{key}' in section [model] for model {name}.{hint} Valid keys: {', '.join(valid)}."

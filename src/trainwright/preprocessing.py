@@ -146,8 +146,9 @@ class Preprocessing:
                                   "set it to pretrained).")
             level = "pretrained"
         directory = self.pretrained_dir
-        if level == "pretrained" and directory is None and model.pretrained and Path(model.pretrained).is_dir():
-            directory = Path(model.pretrained)
+        source = getattr(model, "pretrained", None)  # only the pretrained model (and auto) has the key
+        if level == "pretrained" and directory is None and source and Path(source).is_dir():
+            directory = Path(source)
         return make_tokenizer(self.config.tokenizer, level, directory)
 
     def encode(self, frame: pd.DataFrame, source: str = "input", clean: bool = True) -> EncodedInputs:

@@ -62,7 +62,12 @@ def test_a_bag_of_lightgbm_models_saves_one_text_file_each_and_a_damaged_one_is_
 
 def test_settings_lightgbm_does_not_use_are_reported(accounts_csv, tmp_path, tw_log):
     config = _config(ensemble=1, epochs=50, learning_rate=0.1)
-    config.model.hidden_size = 128
     trainwright.train(accounts_csv, out=tmp_path / "model", config=config)
     assert "model lightgbm is fitted by LightGBM" in tw_log.text
-    assert "train.epochs, train.learning_rate, model.hidden_size not used" in tw_log.text
+    assert "train.epochs, train.learning_rate not used" in tw_log.text
+
+
+def test_a_model_key_lightgbm_has_not_is_an_error():
+    with pytest.raises(trainwright.ConfigError, match="'hidden_size' in section \\[model\\] does not apply to model "
+                                                      "lightgbm"):
+        trainwright.build_config(overrides={"model": {"name": "lightgbm", "hidden_size": 128}})

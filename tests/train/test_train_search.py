@@ -132,7 +132,7 @@ def test_pretrained_is_skipped_when_an_epoch_would_not_fit(monkeypatch):
 
 
 def test_a_named_model_trains_alone(texts_csv, tmp_path, tw_log):
-    config = trainwright.build_config(overrides={**FAST, "model": {**FAST["model"], "name": "cnn"},
+    config = trainwright.build_config(overrides={**FAST, "model": {"name": "cnn", "embedding_dim": 16, "num_filters": 8},
                                                  "train": {**FAST["train"], "preset": "best"}})
     result = trainwright.train(texts_csv, out=tmp_path / "cnn", config=config)
     assert "search" not in result.metrics

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 import trainwright
+from trainwright.model_config import MLPModel
 from trainwright.train import scan as scan_module
 from trainwright.train import streamed
 from conftest import crash_when_epoch_starts, make_reviews
@@ -153,7 +154,7 @@ def test_auto_streams_large_files_only_and_says_when_a_run_cannot_be_streamed(tm
     assert streamed.wanted(with_stars, mixed)
 
     table = _config(tiny_config, tmp_path / "cache", True)
-    table.model.name = "mlp"
+    table.model = MLPModel()  # a new section: the lstm's sizes set in tiny_config do not apply to mlp
     with pytest.raises(trainwright.ConfigError, match="cannot be read in chunks: model mlp reads table columns.*"
                                                       "--no-stream"):
         streamed.wanted(data, table)

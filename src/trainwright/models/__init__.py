@@ -25,30 +25,26 @@ __all__ = ["BiLSTMClassifier", "CNNClassifier", "CNNConfig", "CombinedConfig", "
 _AUTO_POOLING = {"bilstm": "max", "gru": "max", "transformer": "mean"}
 
 
+# model-section keys that the architecture's config names differently
+_RENAMED = {"pretrained": {"pretrained": "source"},
+            "mlp": {"mlp_hidden_sizes": "hidden_sizes", "mlp_dropout": "dropout"},
+            "lstm+mlp": {"dropout": "text_dropout", "mlp_hidden_sizes": "hidden_sizes", "mlp_dropout": "dropout"}}
+
+
 def model_sizes(name: str, config, data_sizes: dict, num_outputs: int) -> dict:
-    """The architecture's arguments from the model section of the run config and the data's sizes."""
+    """The architecture's arguments from the model section of the run config (its class has only the keys the
+    architecture reads) and the data's sizes."""
     _check(name, config)
-    text = {"embedding_dim": config.embedding_dim, "hidden_size": config.hidden_size,
-            "num_layers": config.num_layers, "bidirectional": config.bidirectional,
-            "embedding_dropout": config.embedding_dropout}
-    table = {"hidden_sizes": list(config.mlp_hidden_sizes), "dropout": config.mlp_dropout}
-    zoo = {"dropout": config.dropout, "filter_sizes": list(config.filter_sizes), "num_filters": config.num_filters,
-           "ngrams": config.ngrams, "hash_buckets": config.hash_buckets, "attention_heads": config.attention_heads,
-           "pooling": _AUTO_POOLING.get(name) if config.pooling == "auto" else config.pooling}
-    if name == "lstm":
-        extra = {**text, "dropout": config.dropout}
-    elif name == "pretrained":  # sizes come from the pretrained model's own config
-        extra = {"source": config.pretrained, "freeze_layers": config.freeze_layers}
-    elif name == "bilstm":
-        extra = {**text, **zoo, "bidirectional": True}
-    elif name in ARCHITECTURES and name not in ("mlp", "lstm+mlp", "ensemble"):
-        extra = {**text, **zoo}
-    elif name == "mlp":
-        extra = table
-    else:
-        extra = {**text, **table, "text_dropout": config.dropout}
+    renamed = _RENAMED.get(name, {})
+    extra = {renamed.get(key, key): value for key, value in config.model_dump(exclude={"name"}).items()}
+    if "pooling" in extra:
+        pooling = extra.pop("pooling")
+        if name != "lstm":  # lstm reads the state after its last token; the key only admits auto and last
+            extra["pooling"] = _AUTO_POOLING.get(name) if pooling == "auto" else pooling
+    if name == "bilstm":
+        extra["bidirectional"] = True
     fields = ARCHITECTURES[name][1].__dataclass_fields__
-    return {k: v for k, v in {**data_sizes, **extra, "num_outputs": num_outputs}.items() if k in fields}
+    return {**{k: v for k, v in data_sizes.items() if k in fields}, **extra, "num_outputs": num_outputs}
 
 
 def _check(name: str, config) -> None:

@@ -1,4 +1,5 @@
-"""Each text model's own defaults (learning rate, sizes, tokenizer), for the settings a user did not set.
+"""Each model's own defaults for the sections besides `model` (learning rate, tokenizer, ...), for the settings
+a user did not set; the model section's own defaults are its class's (model_config.py).
 
 A value given on the command line or in a config file always wins; only fields left at their defaults take a
 model's preset, so `--model cnn` alone trains a well-tuned CNN rather than the seed LSTM's settings on a CNN.
@@ -11,28 +12,23 @@ from ..config import RunConfig
 # {model name: {config section: {field: value}}}, tuned on TREC, SST-2 and waimai_10k.
 PRESETS: dict[str, dict[str, dict]] = {
     # Recurrent models overfit these small sets within 2-3 epochs at 2e-3; 1e-3 and dropout 0.5 do better.
-    "bilstm": {"model": {"embedding_dim": 128, "hidden_size": 128, "dropout": 0.5},
-               "train": {"epochs": 10, "learning_rate": 1e-3}},
-    "gru": {"model": {"embedding_dim": 128, "hidden_size": 128, "bidirectional": True, "dropout": 0.5},
-            "train": {"epochs": 10, "learning_rate": 1e-3}},
+    "bilstm": {"train": {"epochs": 10, "learning_rate": 1e-3}},
+    "gru": {"train": {"epochs": 10, "learning_rate": 1e-3}},
     # Kim (2014): 300-dimensional vectors, dropout 0.5, batches of 50, case kept (as Kim does for TREC:
     # +1-2 points there; SST-2 and Chinese text are unaffected)
     "cnn": {"tokenizer": {"lowercase": False},
-            "model": {"embedding_dim": 300, "dropout": 0.5},
             "train": {"epochs": 20, "batch_size": 50},
             "stopping": {"patience": 3}},
     # fastText's recipe: every word, hashed bigrams in a large table updated sparsely, a learning rate decaying
     # linearly to 0 over a fixed few epochs (so no early stopping: the last epoch is the settled one). Adagrad
     # rather than fastText's per-example SGD: on batches it converges in 2-3 epochs where SGD needs 10+.
     "fasttext": {"tokenizer": {"num_words": 50000},
-                 "model": {"embedding_dim": 64, "hash_buckets": 2 ** 18, "dropout": 0.0},
                  "train": {"optimizer": "adagrad", "epochs": 4, "batch_size": 64, "learning_rate": 0.1,
                            "lr_schedule": "linear"},
                  "stopping": {"enabled": False}},
     # Fitted by a convex solver (train/convex.py): no epochs, batches or learning rate to preset.
     "linear": {"tokenizer": {"num_words": 50000}},
-    "transformer": {"model": {"embedding_dim": 128, "hidden_size": 256, "num_layers": 2, "dropout": 0.1},
-                    "train": {"epochs": 20, "learning_rate": 5e-4, "warmup_epochs": 1.0},
+    "transformer": {"train": {"epochs": 20, "learning_rate": 5e-4, "warmup_epochs": 1.0},
                     "stopping": {"patience": 3}},
     # A linear model cannot tell a median imputed for a missing value from a measured one, and missingness often
     # carries signal (Pima's unmeasured insulin): the indicator features gave it Pima 0.762 -> 0.774 and horse

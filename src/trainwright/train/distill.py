@@ -66,7 +66,8 @@ def distill(teacher: str | Path, data: str | Path, *, student: str = "cnn", unla
     embeddings = _word_embeddings(teacher_artifact) if teacher_embeddings != "off" else None
     if embeddings is not None:  # the teacher's tokenizer, and its embedding width
         config.tokenizer.level = "pretrained"
-        config.model.embedding_dim = embeddings.shape[1]
+        if "embedding_dim" in type(config.model).model_fields:  # linear has no word vectors
+            config.model.embedding_dim = embeddings.shape[1]
     use_threads(config.train.threads)
     L.seed_everything(config.train.seed, verbose=False)
     teacher_stages, target = teacher_artifact.preprocessing, teacher_artifact.target
@@ -133,8 +134,7 @@ def _student_config(config, student: str, teacher: Artifact) -> RunConfig:
     if student in ("auto", "pretrained", "mlp", "lstm+mlp"):
         raise ConfigError(f"--student {student}: choose a text model trained from scratch "
                           "(cnn, lstm, bilstm, gru, fasttext, linear or transformer).")
-    config.model.name = student
-    config.model.model_fields_set.discard("name")
+    config.use_model(student)
     config.data.task = teacher.target.task_
     config.data.target = teacher.preprocessing.target_column
     config.data.text = teacher.preprocessing.text

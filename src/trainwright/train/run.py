@@ -88,11 +88,11 @@ def prepare(data: str | Path, config: RunConfig | str | Path | None):
     target = TargetEncoder(dcfg.task, dcfg.label_separator).fit(examples.target, str(data))
     dcfg.task = target.task_
     if config.model.name == "auto":
-        config.model.name = _model_for(roles)
+        config.use_model(_model_for(roles))
     if config.model.name == "linear" and not roles.text and (roles.numeric or roles.categorical):
         logger.info("model linear on table columns: logistic regression (ridge for numbers) on the scaled numbers "
                     "and one-hot categories, saved as table_linear")
-        config.model.name = "table_linear"
+        config.use_model("table_linear")
     check_inputs(config.model.name, roles, str(data))
     tell_unused_settings(config)
     apply_presets(config)

@@ -330,9 +330,7 @@ def _label(artifact) -> str:
 
 
 def _candidate_config(config: RunConfig, name: str, seconds_left: float) -> RunConfig:
-    candidate = config.model_copy(deep=True)
-    candidate.model.name = name
-    candidate.model.model_fields_set.discard("name")
+    candidate = config.model_copy(deep=True).use_model(name)
     if name != "pretrained":  # it has its own tokenizer
         for key, value in SHARED_TOKENIZER.items():
             if key not in candidate.tokenizer.model_fields_set:

@@ -21,7 +21,8 @@ _NOT_GRADIENT = {"linear": "a convex solver with its regularization chosen on va
 
 
 def tell_unused_settings(config: RunConfig) -> None:
-    """Say so when a setting the user gave does nothing for the model (rather than ignore it silently)."""
+    """Say so when a setting the user gave does nothing for the model (rather than ignore it silently); a model
+    key that does not apply is already an error (model_config.py)."""
     name = config.model.name
     if name != "auto" and "preset" in config.train.model_fields_set:
         logger.warning(f"train.preset chooses the candidates of --model auto; model {name} trains "
@@ -30,7 +31,5 @@ def tell_unused_settings(config: RunConfig) -> None:
         return
     unused = [f"{section}.{key}" for section, keys in _GRADIENT_ONLY.items() for key in keys
               if key in getattr(config, section).model_fields_set]
-    if name != "linear":  # the table models have no sizes to set
-        unused += [f"model.{key}" for key in sorted(config.model.model_fields_set - {"name"})]
     if unused:
         logger.warning(f"model {name} is fitted by {_NOT_GRADIENT[name]}: {', '.join(unused)} not used.")

@@ -160,7 +160,7 @@ def _roles(path: Path, config: RunConfig) -> ColumnRoles:
     """The columns, inferred from the first chunk; fixes the run's settings from them as run.prepare does."""
     roles = adopt_roles(config, _first_chunk_roles(path, config))
     if config.model.name == "auto":
-        config.model.name = "lstm"
+        config.use_model("lstm")
         logger.info(f"{path} is read in chunks: model auto trains the seed lstm (trying each candidate on a file "
                     "this size would take as long as training each); pass --model to choose another")
     check_inputs(config.model.name, roles, str(path))

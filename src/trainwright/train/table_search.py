@@ -42,9 +42,7 @@ def search_table(examples, roles, target, config: RunConfig, valid_set, sources:
         if name == "lightgbm" and target.task_ == "multilabel":
             tried.append({"model": name, "status": "skipped: multilabel targets"})
             continue
-        candidate = config.model_copy(deep=True)
-        candidate.model.name = name
-        candidate.model.model_fields_set.discard("name")
+        candidate = config.model_copy(deep=True).use_model(name)
         apply_presets(candidate)
         if deadline is not None:
             candidate.train.time_limit = max(deadline - time.monotonic(), 1.0)

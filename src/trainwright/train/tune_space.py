@@ -25,7 +25,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..config import RunConfig
+from ..config import MODEL_CONFIGS, RunConfig
 from ..errors import ConfigError
 
 # Searched when the model is left to tune: the text candidates of `--model auto` that train from scratch.
@@ -158,6 +158,11 @@ def resolve_space(config: RunConfig, default_model: str, source: str = "config")
     text alone: the text models are searched)."""
     shared = {key: parse_dimension(key, raw, source) for key, raw in config.tune.space.items()}
     models = _models(config, shared.pop("model.name", None), default_model)
+    for key in shared:  # a model key searched for every model must be one that each of them has
+        lacking = [m for m in models if key.startswith("model.") and key[6:] not in MODEL_CONFIGS[m].model_fields]
+        if lacking:
+            raise ConfigError(f"{source}: tune.space '{key}' does not apply to model {', '.join(lacking)}; search "
+                              "it for models that have it (tune.space 'model.name') or leave it out.")
     explicit = {f"{name}.{key}" for name in RunConfig.model_fields
                 for key in getattr(config, name).model_fields_set}
     space = Space(models)
@@ -174,7 +179,10 @@ def apply_settings(config: RunConfig, settings: dict[str, Any]) -> RunConfig:
     """Set each "section.key" of `settings` on `config`, as explicitly set values (so presets keep off them)."""
     for key, value in settings.items():
         section, name = key.split(".", 1)
-        setattr(getattr(config, section), name, value)
+        if key == "model.name":
+            config.use_model(value)
+        else:
+            setattr(getattr(config, section), name, value)
     return config
 
 
