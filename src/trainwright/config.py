@@ -178,6 +178,41 @@ class RunConfig(Section):
         self.model = switch_model(self.model, name)
         return self
 
+    def frozen(self) -> RunConfig:
+        """A deep copy that refuses assignment in every section, nested ones included: a run's resolved
+        configuration (train/resolve.py), which every stage reads and the saved model keeps."""
+        config = self.model_copy(deep=True)
+        config._set_frozen(True)
+        return config
+
+    def thawed(self) -> RunConfig:
+        """A deep copy that can be changed, frozen or not: where a resolution or a derived copy is built."""
+        config = self.model_copy(deep=True)
+        config._set_frozen(False)
+        return config
+
+    def derive(self, changes: dict[str, Any]) -> RunConfig:
+        """A frozen copy with `changes` made; this configuration is left as it is. `changes` maps a section to
+        {key: value} (set as assignment sets them: explicitly) or to a whole section, e.g. {"data": {"task":
+        "binary"}, "model": section}; {"model": {"name": ...}} switches the model as use_model does. What was set
+        by the user stays so, and a preset value stays a default (models/presets.py)."""
+        config = self.thawed()
+        for name, values in changes.items():
+            if name not in type(self).model_fields:
+                raise ConfigError(f"derive: no section '{name}' in the run configuration; sections: "
+                                  f"{', '.join(type(self).model_fields)}.")
+            if isinstance(values, Section):
+                section = values.model_copy(deep=True)
+                section._set_frozen(False)
+                setattr(config, name, section)
+                continue
+            values = dict(values)
+            if name == "model" and "name" in values:
+                config.use_model(values.pop("name"))
+            for key, value in values.items():
+                setattr(getattr(config, name), key, value)
+        return config.frozen()
+
 
 def build_config(file: Path | None = None, overrides: dict[str, dict[str, Any]] | None = None) -> RunConfig:
     """Read `file` (YAML) if given, apply `overrides` ({section: {key: value}}, None values skipped), validate."""

@@ -26,6 +26,7 @@ class ModelSection(Section):
     name: str
 
     def __setattr__(self, key: str, value: Any) -> None:
+        self._check_mutable(key)  # a resolved run's model is frozen too, its name included
         # `config.model.name = "cnn"` is how scripts switch models: the section becomes the new model's class
         if key == "name" and value != self.name:
             switched = switch_model(self, value)
