@@ -126,7 +126,8 @@ def load_artifact(directory: str | Path, weights: bool = True) -> Artifact:
                             f"{FORMAT_VERSION}. Use the trainwright version that saved it "
                             f"({metadata.get('versions', {}).get('trainwright', 'unknown')}) or retrain.")
     try:
-        config = saved_config(_read_json(directory / "config.json"), str(directory / "config.json"))
+        # frozen: a saved model keeps the configuration it was trained with
+        config = saved_config(_read_json(directory / "config.json"), str(directory / "config.json")).frozen()
     except TrainwrightError as e:
         raise ArtifactError(str(e)) from None
     spec = _read_json(directory / "model.json")

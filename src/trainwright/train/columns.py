@@ -1,5 +1,5 @@
-"""A run's columns: chosen from the training data, fixed in its settings, checked against the model, and used
-to read its other labeled files (--valid, --test) the same way."""
+"""A run's columns: chosen from the training data, fixed in its settings (resolve.py), checked against the model,
+and used to read its other labeled files (--valid, --test) the same way."""
 
 from __future__ import annotations
 
@@ -13,22 +13,19 @@ from ..errors import ConfigError
 from ..log import logger
 
 
-def keep_column_names(config: RunConfig, frame) -> None:
-    """A file read without a header row (or with names given): keep its column names in the run's settings,
-    so that the saved model reads files of the same layout the same way."""
-    dcfg = config.data
-    if frame.attrs.get("named_by_reader"):
-        dcfg.column_names = [str(c) for c in frame.columns]
+def named_columns(frame) -> list[str] | None:
+    """The column names of a file read without a header row (or with names given), for the run's settings
+    (data.column_names, see resolve.py): the saved model reads files of the same layout the same way."""
+    return [str(c) for c in frame.columns] if frame.attrs.get("named_by_reader") else None
 
 
-def adopt_roles(config: RunConfig, roles):
-    """Say how the columns were chosen and fix them in the run's settings, so the saved config names them."""
+def report_roles(roles):
+    """Say how the columns were chosen; resolve.py fixes them in the run's settings, so the saved config names
+    them."""
     for reason in roles.reasons:
         logger.info(reason)
     for warning in roles.warnings:
         logger.warning(warning)
-    dcfg = config.data
-    dcfg.target, dcfg.text, dcfg.features = roles.target, roles.text, roles.numeric + roles.categorical
     return roles
 
 

@@ -51,8 +51,8 @@ def cross_validate(data: str | Path, *, folds: int = 5, out: str | Path = "runs/
     results = []
     for k, (train_rows, test_rows) in enumerate(splits):
         L.seed_everything(config.train.seed, verbose=False)
-        fold_config = config.model_copy(deep=True)
-        artifact = fit_artifact(examples.subset(train_rows), roles, target, fold_config, None,
+        # the resolved configuration is frozen: every fold reads the same one
+        artifact = fit_artifact(examples.subset(train_rows), roles, target, config, None,
                                 (str(data), str(data)))
         metrics = evaluate_examples(artifact.predictor(), examples.subset(test_rows), f"{data} (fold {k + 1})")
         metrics.pop("confusion_matrix", None)  # per-class tables have no mean over folds

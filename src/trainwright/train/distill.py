@@ -32,12 +32,12 @@ from ..errors import ConfigError
 from ..evaluate.evaluation import evaluate_examples, prediction_record
 from ..evaluate.metrics import compute_metrics
 from ..log import logger
-from ..models.presets import apply_presets
 from ..predictor import predict_encoded
 from ..preprocessing import Preprocessing
 from .distributed import single_process
 from .building import build, fit_stages
 from .process import use_threads
+from .resolve import resolve
 from .run import TrainResult
 from .splits import validation_split
 from .trainer import Trainer
@@ -65,9 +65,10 @@ def distill(teacher: str | Path, data: str | Path, *, student: str = "cnn", unla
     single_process(config, "distill")
     embeddings = _word_embeddings(teacher_artifact) if teacher_embeddings != "off" else None
     if embeddings is not None:  # the teacher's tokenizer, and its embedding width
-        config.tokenizer.level = "pretrained"
+        changes = {"tokenizer": {"level": "pretrained"}}
         if "embedding_dim" in type(config.model).model_fields:  # linear has no word vectors
-            config.model.embedding_dim = embeddings.shape[1]
+            changes["model"] = {"embedding_dim": embeddings.shape[1]}
+        config = config.derive(changes)
     use_threads(config.train.threads)
     L.seed_everything(config.train.seed, verbose=False)
     teacher_stages, target = teacher_artifact.preprocessing, teacher_artifact.target
@@ -134,12 +135,10 @@ def _student_config(config, student: str, teacher: Artifact) -> RunConfig:
     if student in ("auto", "pretrained", "mlp", "lstm+mlp"):
         raise ConfigError(f"--student {student}: choose a text model trained from scratch "
                           "(cnn, lstm, bilstm, gru, fasttext, linear or transformer).")
-    config.use_model(student)
-    config.data.task = teacher.target.task_
-    config.data.target = teacher.preprocessing.target_column
-    config.data.text = teacher.preprocessing.text
-    config.data.features = teacher.preprocessing.numeric + teacher.preprocessing.categorical
-    return apply_presets(config)
+    stages = teacher.preprocessing
+    roles = ColumnRoles(target=stages.target_column, text=stages.text, numeric=stages.numeric,
+                        categorical=stages.categorical)
+    return resolve(config, roles, task=teacher.target.task_, model=student)
 
 
 def _word_embeddings(teacher: Artifact):

@@ -18,12 +18,12 @@ from ..data.target import TargetEncoder
 from ..evaluate.evaluation import prediction_record
 from ..evaluate.metrics import compute_metrics
 from ..models import EnsembleModel
-from ..models.pretrained import resolve_pretrained
 from ..predictor import predict_encoded
 from ..preprocessing import Preprocessing
 from . import distributed
 from .bagging import ensemble_size, train_bagged
 from .building import build, fit_stages
+from .resolve import located_pretrained
 from .splits import validation_split
 from .trainer import Trainer
 
@@ -38,8 +38,7 @@ def fit_model(examples: Examples, roles, target: TargetEncoder, config: RunConfi
     validate, and return the (unsaved) artifact with its validation metrics and training figures. `callbacks`
     join the trainer's own (a single model only: e.g. `trainwright tune`'s pruning callback)."""
     distributed.check(config, ensemble_size(config, config.model.name, len(examples), valid_set))
-    if config.model.name == "pretrained":  # fail before reading anything else if it is not on disk
-        config.model.pretrained = str(resolve_pretrained(config.model.pretrained))
+    config = located_pretrained(config)  # a candidate's or a trial's: fail before reading anything else
     stages = Preprocessing(roles, config)
     members = ensemble_size(config, config.model.name, len(examples), valid_set)
     started = time.perf_counter()

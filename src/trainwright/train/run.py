@@ -17,12 +17,12 @@ from ..data.examples import Examples, labeled_examples
 from ..data.target import TargetEncoder
 from ..evaluate.evaluation import evaluate_examples
 from ..log import logger
-from ..models.presets import apply_presets
 from . import distributed, streamed, tracking
 from .bagging import ensemble_size
-from .columns import adopt_roles, check_inputs, keep_column_names, read_labeled
+from .columns import check_inputs, named_columns, read_labeled, report_roles
 from .fitting import fit_model
 from .process import setup
+from .resolve import located_pretrained, resolve
 from .search import search
 from .settings import as_config, tell_unused_settings
 from .table_search import search_table
@@ -53,8 +53,9 @@ def train(data: str | Path, *, valid: str | Path | None = None, test: str | Path
     if streamed.wanted(data, config):
         setup(config)
         artifact, roles = streamed.fit_streamed(Path(data), valid, config,
-                                                lambda: Checkpoints(claim_folder(out, "model") / "checkpoint", config,
-                                                                    resume))
+                                                lambda resolved: Checkpoints(claim_folder(out, "model") / "checkpoint",
+                                                                             resolved, resume))
+        config = artifact.config
     else:
         config, roles, examples, target = prepare(data, config)
         tracking.check(config)
@@ -77,26 +78,25 @@ def train(data: str | Path, *, valid: str | Path | None = None, test: str | Path
 
 
 def prepare(data: str | Path, config: RunConfig | str | Path | None):
-    """Read the training table, resolve its columns and target, and fix the run's settings from them."""
+    """Read the training table, infer its columns and target, and resolve the run's settings from them: the
+    configuration returned is a new, frozen one (resolve.py); `config` is left as it is."""
     config = as_config(config)
     setup(config)
     dcfg = config.data
     frame = read_table(data, dcfg.encoding, Layout.of(dcfg))
-    keep_column_names(config, frame)
-    roles = adopt_roles(config, infer_roles(frame, str(data), dcfg.target, dcfg.text, dcfg.features))
-    examples = labeled_examples(frame, roles.text, roles.target, str(data), dcfg.features)
+    roles = report_roles(infer_roles(frame, str(data), dcfg.target, dcfg.text, dcfg.features))
+    examples = labeled_examples(frame, roles.text, roles.target, str(data), roles.numeric + roles.categorical)
     target = TargetEncoder(dcfg.task, dcfg.label_separator).fit(examples.target, str(data))
-    dcfg.task = target.task_
-    if config.model.name == "auto":
-        config.use_model(_model_for(roles))
-    if config.model.name == "linear" and not roles.text and (roles.numeric or roles.categorical):
+    model = _model_for(roles) if config.model.name == "auto" else config.model.name
+    if model == "linear" and not roles.text and (roles.numeric or roles.categorical):
         logger.info("model linear on table columns: logistic regression (ridge for numbers) on the scaled numbers "
                     "and one-hot categories, saved as table_linear")
-        config.use_model("table_linear")
-    check_inputs(config.model.name, roles, str(data))
-    tell_unused_settings(config)
-    apply_presets(config)
-    return config, roles, examples, target
+        model = "table_linear"
+    check_inputs(model, roles, str(data))
+    resolved = resolve(config, roles, task=target.task_, model=model, column_names=named_columns(frame),
+                       locate_pretrained=False)
+    tell_unused_settings(resolved)
+    return located_pretrained(resolved), roles, examples, target
 
 
 def fit_artifact(examples: Examples, roles, target: TargetEncoder, config: RunConfig,

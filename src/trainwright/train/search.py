@@ -24,9 +24,9 @@ import numpy as np
 from ..config import RunConfig
 from ..errors import ConfigError
 from ..log import logger
-from ..models.presets import apply_presets
 from .fitting import fit_model
 from .process import seed_everything, thread_count, use_threads
+from .resolve import resolve
 from .splits import validation_split
 from .trainer import Checkpoints
 
@@ -172,8 +172,8 @@ class SearchState:
         if self.directory is None:
             return None
         running = self.directory / "running" / name
-        settings = config.model_copy(deep=True)
-        settings.train.time_limit = None  # the time left, which differs after a resume; the budget is checked
+        # without the time left, which differs after a resume; the budget is checked
+        settings = config.derive({"train": {"time_limit": None}})
         return Checkpoints(running, settings, self.run.resume and (running / "last.ckpt").is_file())
 
     def skipped(self, name: str) -> str | None:
@@ -236,8 +236,7 @@ def _ensemble(tried, train_set, valid_set, roles, target, config, sources, deadl
         logger.info(f"model auto: {name} skipped ({reason})")
         return None
     logger.info(f"model auto: {name}, about {needed:.0f}s; {left:.0f}s left")
-    candidate = _candidate_config(config, row["model"], left)
-    candidate.train.ensemble = ENSEMBLE_MEMBERS
+    candidate = _candidate_config(config, row["model"], left).derive({"train": {"ensemble": ENSEMBLE_MEMBERS}})
     seed_everything(config.train.seed)
     started = time.monotonic()
     artifact = fit_model(train_set, roles, target, candidate, None, (sources[0], sources[0]))
@@ -330,14 +329,15 @@ def _label(artifact) -> str:
 
 
 def _candidate_config(config: RunConfig, name: str, seconds_left: float) -> RunConfig:
-    candidate = config.model_copy(deep=True).use_model(name)
+    """The run's configuration resolved for candidate `name`: its presets, the shared tokenizer and the time left.
+    A pretrained model is located when it trains (fit_model): one not installed is skipped, not an error."""
+    tokenizer = {}
     if name != "pretrained":  # it has its own tokenizer
-        for key, value in SHARED_TOKENIZER.items():
-            if key not in candidate.tokenizer.model_fields_set:
-                setattr(candidate.tokenizer, key, value)  # now set: the model's preset does not replace it
-    apply_presets(candidate)
-    candidate.train.time_limit = max(seconds_left, 1.0)
-    return candidate
+        # set as the user's: the model's preset does not replace it
+        tokenizer = {key: value for key, value in SHARED_TOKENIZER.items()
+                     if key not in config.tokenizer.model_fields_set}
+    settings = {"tokenizer": tokenizer, "train": {"time_limit": max(seconds_left, 1.0)}}
+    return resolve(config, model=name, settings=settings, locate_pretrained=False)
 
 
 def _skip_reason(name: str, config: RunConfig, seconds_left: float, rows: int, threads: int) -> str | None:

@@ -36,8 +36,6 @@ from ..data.streaming import read_chunks
 from ..data.target import TargetEncoder
 from ..errors import ConfigError, DataError
 from ..log import logger
-from ..models.presets import apply_presets
-from ..models.pretrained import resolve_pretrained
 from ..predictor import predict_encoded
 from ..progress import progress_bar
 from ..preprocessing import EncodedInputs, Preprocessing
@@ -45,8 +43,9 @@ from ..text import load_tokenizer
 from . import distributed, tracking
 from . import scan as chunked
 from .building import build
-from .columns import adopt_roles, check_inputs, keep_column_names, read_labeled
+from .columns import check_inputs, named_columns, read_labeled, report_roles
 from .fitting import assemble_artifact
+from .resolve import located_pretrained, resolve
 from .scan import TableScan, scan_table
 from .settings import tell_unused_settings
 from .trainer import Trainer
@@ -87,26 +86,27 @@ def _why_not(path: Path, config: RunConfig) -> str | None:
     if config.data.task == "multilabel":
         return "multilabel targets are read whole"
     if name == "auto":
-        roles = _first_chunk_roles(path, config)
+        roles, _ = _first_chunk_roles(path, config)
         if roles.numeric or roles.categorical:
             return (f"its table columns ({', '.join(roles.numeric + roles.categorical)}) go to model lstm+mlp, "
                     "which reads its file whole")
     return None
 
 
-def _first_chunk_roles(path: Path, config: RunConfig) -> ColumnRoles:
+def _first_chunk_roles(path: Path, config: RunConfig) -> tuple[ColumnRoles, list[str] | None]:
+    """The columns inferred from the first chunk, and its column names when the file has no header row."""
     dcfg = config.data
     chunks = read_chunks(path, chunked.CHUNK_ROWS, dcfg.encoding, layout=Layout.of(dcfg))
     first = next(chunks)
     chunks.close()
-    keep_column_names(config, first)
-    return infer_roles(first, str(path), dcfg.target, dcfg.text, dcfg.features)
+    return infer_roles(first, str(path), dcfg.target, dcfg.text, dcfg.features), named_columns(first)
 
 
 def fit_streamed(path: Path, valid: str | Path | None, config: RunConfig,
-                 checkpoints: Callable[[], object]) -> tuple[Artifact, ColumnRoles]:
-    """Train one model on `path` read in chunks; the unsaved artifact (with `data` set) and the columns used."""
-    roles = _roles(path, config)
+                 checkpoints: Callable[[RunConfig], object]) -> tuple[Artifact, ColumnRoles]:
+    """Train one model on `path` read in chunks; the unsaved artifact (with `data` set, and the run's resolved
+    configuration) and the columns used. `checkpoints(config)` gives the Checkpoints of the resolved config."""
+    roles, config = _roles(path, config)
     tracking.check(config)
     root = cache_root(config.data.cache_dir)
     started = time.perf_counter()
@@ -119,7 +119,7 @@ def fit_streamed(path: Path, valid: str | Path | None, config: RunConfig,
         scan.label_series(slice(None), roles.target), str(path))
     if target.task_ == "multilabel":
         raise ConfigError(f"{path}: multilabel targets are not read in chunks; pass --no-stream.")
-    config.data.task = target.task_
+    config = config.derive({"data": {"task": target.task_}})  # known once the labels are read
     rows, cleaning = _settle_rows(scan, config, target.task_, str(path))
     y = _encoded_labels(scan, target, rows, roles.target)
 
@@ -143,7 +143,7 @@ def fit_streamed(path: Path, valid: str | Path | None, config: RunConfig,
         shown, shown_roles = valid_set.inputs, roles
     model = build(stages, target, config, len(train_rows), len(valid_inputs))
     started = time.perf_counter()
-    history = Trainer(config, checkpoints=checkpoints()).fit(model, target.task_, train_inputs, y[train_rows],
+    history = Trainer(config, checkpoints=checkpoints(config)).fit(model, target.task_, train_inputs, y[train_rows],
                                                              valid_inputs, valid_truth, stages.tokenizer.pad)
     fit_seconds = time.perf_counter() - started
     outputs = predict_encoded(model, target.task_, valid_inputs, stages.tokenizer.pad)
@@ -156,21 +156,23 @@ def fit_streamed(path: Path, valid: str | Path | None, config: RunConfig,
     return artifact, roles
 
 
-def _roles(path: Path, config: RunConfig) -> ColumnRoles:
-    """The columns, inferred from the first chunk; fixes the run's settings from them as run.prepare does."""
-    roles = adopt_roles(config, _first_chunk_roles(path, config))
-    if config.model.name == "auto":
-        config.use_model("lstm")
+def _roles(path: Path, config: RunConfig) -> tuple[ColumnRoles, RunConfig]:
+    """The columns, inferred from the first chunk, and the run's settings resolved from them as run.prepare
+    does (the task is derived once the labels are read)."""
+    roles, column_names = _first_chunk_roles(path, config)
+    report_roles(roles)
+    model = config.model.name
+    if model == "auto":
+        model = "lstm"
         logger.info(f"{path} is read in chunks: model auto trains the seed lstm (trying each candidate on a file "
                     "this size would take as long as training each); pass --model to choose another")
-    check_inputs(config.model.name, roles, str(path))
+    check_inputs(model, roles, str(path))
+    config = resolve(config, roles, model=model, column_names=column_names, locate_pretrained=False)
     tell_unused_settings(config)
-    if config.model.name == "pretrained":  # fail before reading the file if it is not on disk
-        config.model.pretrained = str(resolve_pretrained(config.model.pretrained))
-    apply_presets(config)
+    config = located_pretrained(config)  # fail before reading the file if it is not on disk
     logger.info(f"{path}: read in chunks of {chunked.CHUNK_ROWS:,} rows (data.stream); columns inferred from the first "
                 "chunk")
-    return roles
+    return roles, config
 
 
 def _settle_rows(scan: TableScan, config: RunConfig, task: str, source: str) -> tuple[np.ndarray, list[str]]:

@@ -18,10 +18,10 @@ import time
 from ..config import RunConfig
 from ..errors import ConfigError
 from ..log import logger
-from ..models.presets import apply_presets
 from .bagging import ensemble_size
 from .fitting import fit_model
 from .process import use_threads
+from .resolve import resolve
 from .splits import validation_split
 
 CANDIDATES = ("table_linear", "lightgbm", "mlp")
@@ -42,10 +42,8 @@ def search_table(examples, roles, target, config: RunConfig, valid_set, sources:
         if name == "lightgbm" and target.task_ == "multilabel":
             tried.append({"model": name, "status": "skipped: multilabel targets"})
             continue
-        candidate = config.model_copy(deep=True).use_model(name)
-        apply_presets(candidate)
-        if deadline is not None:
-            candidate.train.time_limit = max(deadline - time.monotonic(), 1.0)
+        left = {"time_limit": max(deadline - time.monotonic(), 1.0)} if deadline is not None else {}
+        candidate = resolve(config, model=name, settings={"train": left})
         started = time.monotonic()
         artifact = fit_model(train_set, roles, target, candidate, valid_set, sources)
         use_threads(config.train.threads)

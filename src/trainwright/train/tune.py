@@ -39,11 +39,11 @@ from ..errors import ConfigError
 from ..evaluate.evaluation import evaluate_examples
 from ..extras import require
 from ..log import logger
-from ..models.presets import apply_presets
 from .callbacks import ReportToTrial
 from .distributed import single_process
 from .columns import read_labeled
 from .process import use_threads
+from .resolve import resolve
 from .run import fit_artifact, prepare
 from .tune_space import Space, apply_settings, resolve_space
 
@@ -267,11 +267,11 @@ def read_tables(data, valid, base: RunConfig) -> TuneData:
 
 
 def trial_config(base: RunConfig, tables: TuneData, settings: dict) -> RunConfig:
-    """The base config with the data section resolved, `settings` set, and the model's presets for the rest."""
-    config = base.model_copy(deep=True)
-    config.data = tables.data.model_copy()
+    """The base config with the data section resolved, `settings` set, and the model's presets for the rest:
+    a new, frozen configuration (resolve.py). A pretrained model is located when the trial trains."""
+    config = base.derive({"data": tables.data}).thawed()
     apply_settings(config, settings)
-    return apply_presets(config)
+    return resolve(config, locate_pretrained=False)
 
 
 def fit(config: RunConfig, tables: TuneData, callbacks=()) -> Artifact:
@@ -300,7 +300,7 @@ def _quiet_optuna():
 
 
 def _base_config(config, model: str | None, seed: int | None, threads: int | None) -> RunConfig:
-    base = config.model_copy(deep=True) if isinstance(config, RunConfig) else build_config(
+    base = config.thawed() if isinstance(config, RunConfig) else build_config(
         Path(config) if config else None)
     for flag, section, key, value in (("--model", "model", "name", model), ("--seed", "train", "seed", seed),
                                       ("--threads", "train", "threads", threads)):
