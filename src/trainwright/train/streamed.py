@@ -143,8 +143,8 @@ def fit_streamed(path: Path, valid: str | Path | None, config: RunConfig,
         shown, shown_roles = valid_set.inputs, roles
     model = build(stages, target, config, len(train_rows), len(valid_inputs))
     started = time.perf_counter()
-    history = Trainer(config, checkpoints=checkpoints(config)).fit(model, target.task_, train_inputs, y[train_rows],
-                                                             valid_inputs, valid_truth, stages.tokenizer.pad)
+    history = Trainer(config, checkpoints=checkpoints(config)).fit(
+        model, target.task_, train_inputs, y[train_rows], valid_inputs, valid_truth, stages.tokenizer.pad)
     fit_seconds = time.perf_counter() - started
     outputs = predict_encoded(model, target.task_, valid_inputs, stages.tokenizer.pad)
     artifact = assemble_artifact(model, stages, target, config, shown_roles, history, (shown, valid_truth, outputs),
