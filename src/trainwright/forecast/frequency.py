@@ -8,6 +8,7 @@ still monthly, and the dates off that grid are named by the caller.
 
 from __future__ import annotations
 
+import warnings
 from collections import Counter
 from dataclasses import dataclass
 
@@ -63,7 +64,7 @@ def infer_frequency(times: pd.DatetimeIndex) -> Frequency | None:
     frequency of its stretches of consecutive observations. None when there are too few points to tell."""
     if len(times) < 3:
         return None
-    alias = pd.infer_freq(times)
+    alias = _infer_freq(times)
     if alias is None:
         alias = _most_common_stretch_frequency(times)
     return describe(alias) if alias else None
@@ -75,9 +76,23 @@ def _most_common_stretch_frequency(times: pd.DatetimeIndex) -> str | None:
     if len(starts) > _MAX_STRETCHES:
         step = len(starts) / _MAX_STRETCHES
         starts = sorted({int(i * step) for i in range(_MAX_STRETCHES)})
-    votes = Counter(alias for i in starts if (alias := pd.infer_freq(times[i:i + size])))
+    votes = Counter(alias for i in starts if (alias := _infer_freq(times[i:i + size])))
     if not votes:
         # no stretch is regular (every step differs): fall back to the smallest step as a fixed duration
         step = pd.Series(times).diff().dropna().min()
-        return pd.tseries.frequencies.to_offset(step).freqstr if step > pd.Timedelta(0) else None
+        if step <= pd.Timedelta(0):
+            return None
+        days = step / pd.Timedelta(days=1)
+        # whole days as calendar days (D), not 24-hour spans: pandas 3 names a Timedelta of one day "24h"
+        return (f"{int(days)}D" if days > 1 else "D") if days == int(days) else pd.tseries.frequencies.to_offset(
+            step).freqstr
     return votes.most_common(1)[0][0]
+
+
+def _infer_freq(times: pd.DatetimeIndex) -> str | None:
+    """pd.infer_freq as an alias string, on pandas versions that return a string and those that return an offset."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*infer_freq.*", category=FutureWarning)
+        warnings.filterwarnings("ignore", message=".*infer_freq.*", category=DeprecationWarning)
+        found = pd.infer_freq(times)
+    return getattr(found, "freqstr", found)

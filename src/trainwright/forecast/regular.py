@@ -80,7 +80,7 @@ def _merge_duplicates(series_id, observed, rule, source, findings) -> pd.DataFra
         return observed
     times = observed.index[repeated].unique()
     rows = observed["row"][repeated].tolist()
-    where = f"{len(times)} timestamps appear more than once ({_dates(times)}; {rows_preview(rows)})"
+    where = f"{_count(len(times), 'timestamp')} appear{'s' if len(times) == 1 else ''} more than once ({_dates(times)}; {rows_preview(rows)})"
     if rule == "error":
         raise DataError(f"{source}: series '{series_id}': {where}. Aggregate them with duplicates='mean', 'sum' or "
                         "'last', or remove the repeated rows.")
@@ -104,7 +104,7 @@ def _snap_to_grid(series_id, observed, frequency, findings) -> pd.DataFrame:
     snapped = grid[grid.get_indexer(observed.index, method="nearest")]
     rows = observed["row"][off].tolist()
     findings.append(Finding(series_id, "irregular", (
-        f"{off.sum()} timestamps are off its {frequency.name} grid ({_dates(observed.index[off])}; "
+        f"{_count(int(off.sum()), 'timestamp')} {'is' if off.sum() == 1 else 'are'} off its {frequency.name} grid ({_dates(observed.index[off])}; "
         f"{rows_preview(rows)}); moved to the nearest period, values landing on the same period averaged"), rows))
     moved = observed.set_axis(snapped)
     grouped = moved.groupby(level=0)
@@ -159,6 +159,10 @@ def _change_finding(series_id, kind, times, series, rows) -> Finding:
     message = (f"{len(times)} {what}{many} at {_dates(pd.DatetimeIndex(times))} (median/MAD of the differences); "
                "left as they are: check them, and correct or remove them in the file if they are errors")
     return Finding(series_id, kind, message, at)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _dates(times: pd.DatetimeIndex) -> str:

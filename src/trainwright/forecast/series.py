@@ -142,7 +142,7 @@ def long_format(frame: pd.DataFrame, source: str, *, id: str | None = None, time
     rest = [c for c in frame.columns if c not in (time, id, target)]
     numeric = [c for c in rest if _is_numeric(frame[c])]
     if id is None and target is None:
-        id = _infer_id(frame, [c for c in rest if c not in numeric])
+        id = _infer_id(frame, [c for c in rest if c not in numeric], time)
         if id is None and len(numeric) > 1:
             return _melt_wide(frame, time, numeric, reasons)
         if id is not None:
@@ -177,7 +177,7 @@ def parse_times(values: pd.Series, source: str, column: str) -> pd.Series:
     if len(bad):
         examples = ", ".join("(empty)" if pd.isna(v) else repr(str(v)) for v in values.iloc[bad[:3]])
         raise DataError(
-            f"{source}: column '{column}': {len(bad)} values are missing or not dates ({examples}; "
+            f"{source}: column '{column}': {len(bad)} value{'s are' if len(bad) > 1 else ' is'} missing or not dates ({examples}; "
             f"{rows_preview([int(i) + 1 for i in bad[:5]], total=len(bad))}, counting data rows from 1). Write them "
             "like 2000-01-31, Jan 31 2000, 2000-01, 2000 Q1 or 2000, or remove the rows.")
     return parsed
@@ -227,10 +227,15 @@ def _parses_as_time(column: pd.Series) -> bool:
         return False
 
 
-def _infer_id(frame, text_columns) -> str | None:
+def _infer_id(frame, text_columns, time) -> str | None:
+    """A text column with few distinct values; unless named like an id, only when times repeat in the table (a
+    flag such as `holiday` next to a single series' unique times is a covariate, not an id)."""
     repeated = [c for c in text_columns if frame[c].nunique() <= max(1, _ID_SHARE * len(frame))]
     named = [c for c in repeated if _ID_NAME.match(str(c))]
-    return (named or repeated or [None])[0]
+    if named:
+        return named[0]
+    several = [c for c in repeated if frame[c].nunique() > 1]
+    return several[0] if several and frame[time].duplicated().any() else None
 
 
 def _infer_target(numeric, source, time, id) -> tuple[str, str]:
