@@ -80,7 +80,8 @@ def _merge_duplicates(series_id, observed, rule, source, findings) -> pd.DataFra
         return observed
     times = observed.index[repeated].unique()
     rows = observed["row"][repeated].tolist()
-    where = f"{_count(len(times), 'timestamp')} appear{'s' if len(times) == 1 else ''} more than once ({_dates(times)}; {rows_preview(rows)})"
+    verb = "appears" if len(times) == 1 else "appear"
+    where = f"{_count(len(times), 'timestamp')} {verb} more than once ({_dates(times)}; {rows_preview(rows)})"
     if rule == "error":
         raise DataError(f"{source}: series '{series_id}': {where}. Aggregate them with duplicates='mean', 'sum' or "
                         "'last', or remove the repeated rows.")
@@ -104,7 +105,8 @@ def _snap_to_grid(series_id, observed, frequency, findings) -> pd.DataFrame:
     snapped = grid[grid.get_indexer(observed.index, method="nearest")]
     rows = observed["row"][off].tolist()
     findings.append(Finding(series_id, "irregular", (
-        f"{_count(int(off.sum()), 'timestamp')} {'is' if off.sum() == 1 else 'are'} off its {frequency.name} grid ({_dates(observed.index[off])}; "
+        f"{_count(int(off.sum()), 'timestamp')} {'is' if off.sum() == 1 else 'are'} off its {frequency.name} grid "
+        f"({_dates(observed.index[off])}; "
         f"{rows_preview(rows)}); moved to the nearest period, values landing on the same period averaged"), rows))
     moved = observed.set_axis(snapped)
     grouped = moved.groupby(level=0)
@@ -129,8 +131,8 @@ def unusual_changes(series_id: str, series: pd.Series, season_length: int,
     """Outliers (a jump that comes back) and level shifts (a jump that stays), named, not changed.
 
     Robust rule: the differences (seasonal ones when there are 3 seasons or more, so a regular seasonal swing
-    is not news; of the logarithm when all values are positive) scaled by their median and MAD; a difference over the threshold followed, one lag later, by
-    one as large the other way is an outlier, else a level shift.
+    is not news; of the logarithm when all values are positive) scaled by their median and MAD; a difference
+    over the threshold followed, one lag later, by one as large the other way is an outlier, else a level shift.
     """
     lag = season_length if season_length > 1 and len(series) >= 3 * season_length else 1
     # a positive series that grows swings more as it grows (airline passengers, gas use): compare ratios

@@ -177,7 +177,8 @@ def parse_times(values: pd.Series, source: str, column: str) -> pd.Series:
     if len(bad):
         examples = ", ".join("(empty)" if pd.isna(v) else repr(str(v)) for v in values.iloc[bad[:3]])
         raise DataError(
-            f"{source}: column '{column}': {len(bad)} value{'s are' if len(bad) > 1 else ' is'} missing or not dates ({examples}; "
+            f"{source}: column '{column}': {len(bad)} value{'s are' if len(bad) > 1 else ' is'} missing or not dates "
+            f"({examples}; "
             f"{rows_preview([int(i) + 1 for i in bad[:5]], total=len(bad))}, counting data rows from 1). Write them "
             "like 2000-01-31, Jan 31 2000, 2000-01, 2000 Q1 or 2000, or remove the rows.")
     return parsed
