@@ -165,7 +165,7 @@ def _finding(found: Observation, panel: Panel, fill: str, duplicates: str) -> Se
 
 def _fix(kind: str, panel: Panel, fill: str, duplicates: str) -> str:
     target = panel.columns.target
-    fills = f"--fill {', '.join(FILL_RULES)} [now {fill}]"
+    fills = f"--fill {', '.join(FILL_RULES[:-1])} or {FILL_RULES[-1]} [now {fill}]"
     fixes = {
         "duplicate_timestamps": ("--duplicates mean, sum or last combines them, or remove the repeated rows"
                                  if duplicates == "error" else f"--duplicates mean, sum or last [now {duplicates}] "
@@ -179,7 +179,7 @@ def _fix(kind: str, panel: Panel, fill: str, duplicates: str) -> str:
         "too_short": "give the series more history, or leave it out of the file; a series needs 3 periods",
         "late_start": "nothing to do: models trained across series make up for part of it; more history helps",
         "outlier": "correct or remove them in the file if they are errors; keep them if they happened",
-        "level_shift": "correct them in the file if they are errors; a real shift stays (models adapt to it)",
+        "level_shift": "correct them in the file if they are errors; keep a shift that really happened",
     }
     return fixes.get(kind, "")
 
