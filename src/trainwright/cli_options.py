@@ -33,6 +33,17 @@ Threads = Annotated[Optional[int], typer.Option(help="CPU threads [all cores].")
 Backend = Annotated[str, typer.Option(help="torch, or onnx for the graph written by `trainwright export`.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print exactly one JSON object on stdout.")]
 
+# Forecasting (--task forecast): how a time-series file is read, the same for the doctor and for training.
+SeriesId = Annotated[Optional[str], typer.Option("--id", help="Forecast: column naming each series; inferred when "
+                                                              "not given (none: the file is one series).")]
+TimeColumn = Annotated[Optional[str], typer.Option("--time", help="Forecast: time column; inferred when not given.")]
+Horizon = Annotated[Optional[int], typer.Option(min=1, help="Forecast: periods to forecast; a series needs more than "
+                                                            "twice as many.")]
+Fill = Annotated[Optional[str], typer.Option(help="Forecast: how missing periods and values are filled: "
+                                                  "interpolate, ffill, zero or none [interpolate].")]
+Duplicates = Annotated[Optional[str], typer.Option(help="Forecast: timestamps repeated in a series: mean, sum or "
+                                                        "last combines them, error refuses them [mean].")]
+
 
 def split_names(names: str | None) -> list[str] | None:
     """The value of --column-names as a list: 'a, b,c' -> ['a', 'b', 'c']."""

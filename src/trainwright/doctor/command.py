@@ -12,14 +12,18 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from ..cli_options import AsJson, ColumnNames, Encoding, Header, split_names
+from ..cli_options import (AsJson, ColumnNames, Duplicates, Encoding, Fill, Header, Horizon, SeriesId, TimeColumn,
+                           split_names)
+from ..errors import ConfigError
 
 BLOCKING_EXIT_CODE = 1  # --strict: blocking problems or leakage found (DataError, an unreadable file, exits 2)
 
 
 def doctor(
     data: Path = typer.Argument(..., help="Table to check: .csv, .tsv, .jsonl or .parquet."),
-    target: Optional[str] = typer.Option(None, help="Label column; inferred by name when not given."),
+    task: Optional[str] = typer.Option(None, help="forecast: check DATA as time series (one row per observation) "
+                                                  "[a labeled table]."),
+    target: Optional[str] = typer.Option(None, help="Label column (forecast: the values); inferred when not given."),
     test: Optional[Path] = typer.Option(None, help="Test table: checked for rows shared with DATA (leakage), "
                                                    "unseen labels and missing columns."),
     html_out: Optional[Path] = typer.Option(None, "--html", help="Also write the report as a self-contained "
@@ -30,16 +34,34 @@ def doctor(
     outliers: str = typer.Option("iqr", help="Outlier rule: iqr, zscore or isolation-forest."),
     header: Header = None,
     column_names: ColumnNames = None,
+    series_id: SeriesId = None,
+    time: TimeColumn = None,
+    horizon: Horizon = None,
+    fill: Fill = None,
+    duplicates: Duplicates = None,
 ) -> None:
     """Check DATA for what would hurt training (missing values, outliers, duplicates, label problems, leakage)
-    and say which setting fixes each."""
+    and say which setting fixes each. With --task forecast: the columns chosen, each series' span and
+    frequency, and its gaps, repeated timestamps, bad values, short or late series, outliers and level shifts."""
     # Imported here, not at the top: `trainwright --help` must not wait for pandas and scikit-learn.
-    from .diagnosis import diagnose
-    from .html import write_html
-    from .terminal import print_report
+    if _is_forecast(task, series_id=series_id, time=time, horizon=horizon, fill=fill, duplicates=duplicates,
+                    test=test):
+        from .series import diagnose_series
+        from .series_view import print_series_report as print_report
+        from .series_view import write_series_html as write_html
 
-    report = diagnose(data, target=target, test=test, encoding=encoding, outliers=outliers, header=header,
-                      column_names=split_names(column_names))
+        report = diagnose_series(data, id=series_id, time=time, target=target, horizon=horizon,
+                                 fill=fill or "interpolate", duplicates=duplicates or "mean", encoding=encoding,
+                                 header=header, column_names=split_names(column_names))
+        blocked = bool(report.blocking)
+    else:
+        from .diagnosis import diagnose
+        from .html import write_html
+        from .terminal import print_report
+
+        report = diagnose(data, target=target, test=test, encoding=encoding, outliers=outliers, header=header,
+                          column_names=split_names(column_names))
+        blocked = bool(report.blocking or report.leakage)
     if as_json:
         sys.stdout.write(report.to_json() + "\n")
     else:
@@ -48,5 +70,20 @@ def doctor(
         write_html(report, html_out)
         Console(stderr=True).print(f"Wrote the HTML report to {html_out}", markup=False, highlight=False,
                                    soft_wrap=True)
-    if strict and (report.blocking or report.leakage):
+    if strict and blocked:
         raise typer.Exit(BLOCKING_EXIT_CODE)
+
+
+def _is_forecast(task: str | None, test: Path | None, **forecast_options) -> bool:
+    """Whether DATA is checked as time series; options of one kind of data given with the other are an error."""
+    if task not in (None, "forecast"):
+        raise ConfigError(f"--task {task}: the doctor takes --task forecast for a time-series file; leave --task out "
+                          "for a labeled table (the doctor infers the label's kind).")
+    given = [f"--{name.replace('series_', '')}" for name, value in forecast_options.items() if value is not None]
+    if task is None and given:
+        raise ConfigError(f"{', '.join(given)} describe{'s' if len(given) == 1 else ''} a time-series file: add "
+                          "--task forecast.")
+    if task == "forecast" and test is not None:
+        raise ConfigError("--test checks a labeled table's test file; a forecast is checked on the last periods "
+                          "of each series, so leave --test out with --task forecast.")
+    return task == "forecast"
