@@ -79,6 +79,37 @@ def test_non_utf8_file_is_decoded_by_detection_and_reported(tmp_path, tw_log):
     assert any("is not UTF-8" in r.getMessage() and "--encoding" in r.getMessage() for r in tw_log.records)
 
 
+def test_short_latin1_french_is_not_taken_for_chinese(tmp_path):
+    # "é" or "ç" then a letter is a valid GB18030 byte pair (a rare ideograph): not Chinese text.
+    path = tmp_path / "villes.csv"
+    path.write_bytes("ville,ventes\nOrléans,3\nBesançon,4\n".encode("latin-1"))
+    assert read_table(path)["ville"].tolist() == ["Orléans", "Besançon"]
+
+
+def test_chinese_in_gb18030_is_still_detected(tmp_path):
+    path = tmp_path / "gbk.csv"
+    path.write_bytes("text,label\n很好吃，送得也快,pos\n太难吃了,neg\n".encode("gb18030"))
+    assert read_table(path)["text"].tolist() == ["很好吃，送得也快", "太难吃了"]
+
+
+def test_semicolon_separated_csv_with_decimal_commas(tmp_path, tw_log):
+    path = tmp_path / "ventes.csv"
+    path.write_text("date;montant;quantité;code\n2020-01-01;3,5;1.234;007\n2020-02-01;1.234,25;12;008\n"
+                    "2020-03-01;-2;5;009\n", encoding="utf-8")
+    frame = read_table(path)
+    assert list(frame.columns) == ["date", "montant", "quantité", "code"]
+    assert frame["montant"].tolist() == [3.5, 1234.25, -2.0]
+    assert frame["quantité"].tolist() == [1.234, 12, 5]  # no decimal comma anywhere: read as written
+    assert frame["code"].tolist() == ["007", "008", "009"]  # zero-padded codes stay text
+    assert any("separated by semicolons" in r.getMessage() for r in tw_log.records)
+
+
+def test_a_comma_in_the_header_keeps_the_comma_as_separator(tmp_path):
+    path = tmp_path / "notes.csv"
+    path.write_text('text,label\n"a; b; c",pos\n', encoding="utf-8")
+    assert read_table(path)["text"].tolist() == ["a; b; c"]
+
+
 def test_utf8_file_is_read_silently(tmp_path, tw_log):
     path = tmp_path / "utf8.csv"
     path.write_text("text,label\nUn café,pos\n", encoding="utf-8")

@@ -192,13 +192,14 @@ def test_latin1_file(run, tmp_path):
     assert report["reasons"][0] == "id column: 'magasin' (given with --id)"
 
 
-def test_semicolon_separated_file_is_a_message_not_a_traceback(run, tmp_path):
-    # The reader splits .csv files on commas only: the whole line is one column, and the message shows it.
+def test_semicolon_separated_file_with_decimal_commas_is_read(run, tmp_path):
+    # What a French spreadsheet writes: semicolons between fields, a comma as the decimal mark, Latin-1 text.
     path = tmp_path / "ventes.csv"
-    monthly(30).assign(magasin="Orléans").to_csv(path, sep=";", index=False, encoding="latin-1")
-    result = run("doctor", path, "--task", "forecast", "--encoding", "latin-1")
-    assert result.code == 2 and "no column parses as dates (columns: date;value;magasin)" in result.stderr
-    assert "Traceback" not in result.stderr
+    frame = monthly(30).assign(magasin="Orléans")
+    frame.to_csv(path, sep=";", decimal=",", index=False, encoding="latin-1")
+    report = doctor_json(run, path, "--target", "value")
+    assert [s["id"] for s in report["series"]] == ["series"] and report["series"][0]["points"] == 30
+    assert report["columns"]["time"] == "date"
 
 
 def test_html_report(run, tmp_path):

@@ -29,7 +29,10 @@ FORMATS = {  # file extension -> the format the file is read as
 }
 
 
-SAMPLE_CHARS = 1 << 16  # the first lines of a file, enough to tell whether its first row is a header
+# a number with a decimal comma, its thousands optionally grouped by dots: 3,5  -12,25  1.234,5
+_DECIMAL_COMMA = re.compile(r"[-+]?\d{1,3}(\.\d{3})*(,\d+)?|[-+]?\d+(,\d+)?")
+SAMPLE_CHARS = 1 << 16
+_SEPARATOR_NAMES = {";": "semicolons", "\t": "tabs"}  # the first lines of a file, enough to tell whether its first row is a header
 
 
 def read_table(path: str | Path, encoding: str | None = None, layout: Layout | None = None) -> pd.DataFrame:
@@ -104,7 +107,8 @@ def detect_encoding(data: bytes) -> str | None:
 
     Statistical detectors are unreliable on short single-byte text (French in Latin-1 comes out as cp1250 or
     cp1257), so: UTF-16 by its byte-order mark; GB18030 when the whole file decodes strictly and its non-ASCII
-    characters are Chinese; a non-Latin script (Cyrillic, Greek, Arabic, ...) when charset-normalizer
+    characters are common Chinese ones (Latin-1 "é" followed by a letter is also a valid GB18030 pair, but a rare
+    ideograph outside GB2312); a non-Latin script (Cyrillic, Greek, Arabic, ...) when charset-normalizer
     recognizes the language; else Windows-1252, the superset of Latin-1 that Western files are written in.
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -115,7 +119,7 @@ def detect_encoding(data: bytes) -> str | None:
         pass
     else:
         wide = [ch for ch in text if ord(ch) > 127]
-        if wide and sum(bool(_CJK_TEXT.match(ch)) for ch in wide) / len(wide) > 0.9:
+        if wide and sum(_common_chinese(ch) for ch in wide) / len(wide) > 0.9:
             return "gb18030"
     matches = charset_normalizer.from_bytes(data[:1_000_000])
     guess = matches.best()
@@ -128,6 +132,36 @@ def detect_encoding(data: bytes) -> str | None:
         return "cp1252"
     except UnicodeDecodeError:
         return "latin-1"
+
+
+def _common_chinese(ch: str) -> bool:
+    """A CJK character of GB2312, the 7,445 in everyday use: both of its GB18030 bytes are 0xA1 or over."""
+    if not _CJK_TEXT.match(ch):
+        return False
+    encoded = ch.encode("gb18030")
+    return len(encoded) == 2 and encoded[0] >= 0xA1 and encoded[1] >= 0xA1
+
+
+def field_separator(fmt: str, sample: str) -> str:
+    """The character between fields: a tab for TSV; for CSV a comma, unless the first line has none and has
+    semicolons (what spreadsheets write where the comma is the decimal mark) or tabs."""
+    if fmt != "csv":
+        return "\t"
+    first = next(csv.reader(io.StringIO(sample.split("\n", 1)[0]), delimiter="\x00"), [""])[0]
+    if "," not in first:
+        for sep in (";", "\t"):
+            if sep in first:
+                return sep
+    return ","
+
+
+def decimal_commas(values: pd.Series) -> pd.Series:
+    """In a file whose fields are separated by semicolons, a column of numbers written with a decimal comma
+    (3,5) read as numbers; any other column as it is."""
+    present = values.dropna().str.strip()
+    if present.empty or not present.str.fullmatch(_DECIMAL_COMMA).all() or not present.str.contains(",").any():
+        return values
+    return values.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
 
 
 def _is_utf8(path: Path, block: int = 1 << 20) -> bool:
@@ -147,9 +181,11 @@ def _parse(path: Path, fmt: str, source, encoding: str | None = None, layout: La
     """`source`: the file itself (read with `encoding`) or its decoded text in a StringIO."""
     try:
         if fmt in ("csv", "tsv"):
-            sep = "," if fmt == "csv" else "\t"
             sample = (source.getvalue()[:SAMPLE_CHARS] if isinstance(source, io.StringIO) else
                       first_lines(path, encoding))
+            sep = field_separator(fmt, sample)
+            if sep != ("," if fmt == "csv" else "\t"):
+                logger.info(f"{path}: fields separated by {_SEPARATOR_NAMES[sep]}")
             has_header, names = (layout or Layout()).resolve(sample, sep, str(path))
             with warnings.catch_warnings():
                 # Without index_col=False pandas silently makes an extra first field the index and shifts
@@ -157,6 +193,8 @@ def _parse(path: Path, fmt: str, source, encoding: str | None = None, layout: La
                 warnings.simplefilter("error", pd.errors.ParserWarning)
                 frame = pd.read_csv(source, sep=sep, index_col=False, dtype=str, encoding=encoding,
                                     header=0 if has_header else None, names=names)
+            if sep == ";":
+                frame = frame.apply(decimal_commas)
             frame = frame.apply(numbers_unless_codes)
             frame.attrs["named_by_reader"] = names is not None  # not by the file's header row: keep the names
             return frame
@@ -200,7 +238,7 @@ def unreadable(path: Path, fmt: str, error: BaseException, encoding: str | None 
         return empty_file(path)
     if isinstance(error, pd.errors.ParserWarning):
         text = text if text is not None else path.read_text(encoding or "utf-8", errors="replace")
-        line = _first_long_line(text, "," if fmt == "csv" else "\t")
+        line = _first_long_line(text, field_separator(fmt, text[:SAMPLE_CHARS]))
         return DataError(f"{path} could not be parsed as {fmt.upper()}: line {line} has more fields than the "
                          f"header. {hint}")
     if isinstance(error, pd.errors.ParserError):

@@ -15,8 +15,8 @@ import pandas as pd
 
 from ..log import logger
 from .layout import Layout
-from .readers import (FORMATS, detect_encoding, empty_file, first_lines, no_data_rows, numbers_unless_codes,
-                      read_table, unique_names, unreadable)
+from .readers import (FORMATS, decimal_commas, detect_encoding, empty_file, field_separator, first_lines, no_data_rows,
+                      numbers_unless_codes, read_table, unique_names, unreadable)
 
 SAMPLE_BYTES = 1 << 20  # enough text to tell the encoding of a file
 Progress = Callable[[int, int], None]  # (done, total), in the units of `table_size`
@@ -106,15 +106,18 @@ def _text_chunks(path: Path, fmt: str, rows: int, encoding: str | None,
             except ValueError as e:
                 raise unreadable(path, fmt, e, encoding) from None
             return
-        sep = "," if fmt == "csv" else "\t"
         try:
-            has_header, names = (layout or Layout()).resolve(first_lines(path, encoding), sep, str(path))
+            sample = first_lines(path, encoding)
+            sep = field_separator(fmt, sample)
+            has_header, names = (layout or Layout()).resolve(sample, sep, str(path))
             with warnings.catch_warnings():
                 warnings.simplefilter("error", pd.errors.ParserWarning)  # see readers._parse
                 reader = pd.read_csv(io.BufferedReader(counted), sep=sep, index_col=False, dtype=str, chunksize=rows,
                                      encoding=encoding, encoding_errors="replace", header=0 if has_header else None,
                                      names=names)
                 for chunk in reader:
+                    if sep == ";":
+                        chunk = chunk.apply(decimal_commas)
                     chunk = chunk.apply(numbers_unless_codes)
                     chunk.attrs["named_by_reader"] = names is not None  # as readers._parse
                     yield chunk, counted.consumed
