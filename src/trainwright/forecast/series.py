@@ -274,13 +274,13 @@ def _numeric_target(frame, columns, source, fill) -> tuple[np.ndarray, list[Find
     filled = "left missing" if fill == "none" else f"filled by {fill}"
     ids = frame[columns.id].astype(str) if columns.id else pd.Series("series", index=frame.index)
     findings = []
-    for mask, kind, what in ((text, "non_numeric", "values that are not numbers"),
-                             (empty, "missing_target", "missing values")):
+    for mask, kind, what in ((text, "non_numeric", ("value that is not a number", "values that are not numbers")),
+                             (empty, "missing_target", ("missing value", "missing values"))):
         for key, where in ids[mask.to_numpy()].groupby(ids[mask.to_numpy()], sort=False).indices.items():
             positions = np.flatnonzero(mask.to_numpy() & (ids == key).to_numpy())
             rows = [int(i) + 1 for i in positions]
             shown = f" ({', '.join(repr(str(v)) for v in raw.iloc[positions[:3]])})" if kind == "non_numeric" else ""
-            findings.append(Finding(key, kind, f"{len(rows)} {what} in '{columns.target}'{shown} at "
+            findings.append(Finding(key, kind, f"{len(rows)} {what[len(rows) > 1]} in '{columns.target}'{shown} at "
                                                f"{rows_preview(rows)}; treated as missing, {filled}", rows))
     return values.to_numpy(dtype=np.float64), findings
 
