@@ -78,5 +78,5 @@ def test_crossed_outputs_are_sorted_at_prediction():
         for parameter in model.parameters():
             parameter.zero_()
         model.blocks[0].forecast.bias.copy_(torch.tensor([2.0, 1.0, 5.0, 3.0]))  # both points' levels crossed
-    windows = forecast_windows({"a": np.ones(8)}, 4)
-    np.testing.assert_allclose(predict_quantiles(model, windows)[0], [[1.0, 2.0], [3.0, 5.0]])
+    windows = forecast_windows({"a": np.ones(8)}, 4)  # a flat lookback at 1: offset 1, scale 1
+    np.testing.assert_allclose(predict_quantiles(model, windows)[0], [[2.0, 3.0], [4.0, 6.0]])

@@ -28,10 +28,11 @@ def test_a_series_too_short_for_any_window_is_named():
 def test_windows_scale_by_their_lookback_and_unscale_back():
     train, valid = training_windows(RAMPS, 24, 6)
     for windows in (train, valid):
-        lookbacks = unscale(windows.inputs.astype(np.float64), windows.scales)
-        targets = unscale(windows.targets.astype(np.float64), windows.scales)
-        np.testing.assert_allclose(np.abs(windows.inputs).mean(axis=1), 1.0, rtol=1e-6)
-        np.testing.assert_allclose(windows.scales, lookbacks.mean(axis=1), rtol=1e-6)
+        lookbacks = unscale(windows.inputs.astype(np.float64), windows)
+        targets = unscale(windows.targets.astype(np.float64), windows)
+        np.testing.assert_allclose(windows.inputs.mean(axis=1), 0.0, atol=1e-5)
+        np.testing.assert_allclose(windows.inputs.std(axis=1), 1.0, rtol=1e-5)
+        np.testing.assert_allclose(windows.offsets, lookbacks.mean(axis=1), rtol=1e-6)
         # consecutive positions: the targets continue the lookback with no gap and no overlap
         np.testing.assert_allclose(np.diff(np.hstack([lookbacks, targets]), axis=1), 1.0, rtol=1e-4)
 
@@ -39,11 +40,11 @@ def test_windows_scale_by_their_lookback_and_unscale_back():
 def test_validation_holds_out_each_series_last_horizon_and_training_never_reaches_it():
     train, valid = training_windows(RAMPS, 24, 6, stride=1)
     assert list(valid.series) == ["long", "short"]
-    targets = unscale(valid.targets.astype(np.float64), valid.scales)
+    targets = unscale(valid.targets.astype(np.float64), valid)
     np.testing.assert_allclose(targets, [np.arange(95.0, 101.0), np.arange(55.0, 61.0)], rtol=1e-6)
     for key, values in RAMPS.items():
         rows = train.series == key
-        seen = unscale(train.targets[rows].astype(np.float64), train.scales[rows])
+        seen = unscale(train.targets.astype(np.float64), train)[rows]
         assert seen.max() == pytest.approx(len(values) - 6)  # up to the validation horizon, never into it
         assert rows.sum() == len(values) - 6 - 24 - 6 + 1  # every origin of the training part
 
@@ -60,14 +61,15 @@ def test_windows_with_a_missing_value_are_left_out():
 def test_forecast_windows_are_each_series_last_lookback():
     windows = forecast_windows(RAMPS, 24)
     assert windows.targets is None
-    np.testing.assert_allclose(unscale(windows.inputs.astype(np.float64), windows.scales),
+    np.testing.assert_allclose(unscale(windows.inputs.astype(np.float64), windows),
                                [np.arange(77.0, 101.0), np.arange(37.0, 61.0)], rtol=1e-6)
     with pytest.raises(DataError, match="Series 'short' needs its last 80 points"):
         forecast_windows(RAMPS, 80)
 
 
-def test_a_lookback_of_zeros_is_scaled_by_one():
-    assert scales_of(np.zeros((2, 4))).tolist() == [1.0, 1.0]
+def test_a_flat_lookback_is_scaled_by_one():
+    offsets, scales = scales_of(np.array([[0.0, 0.0], [5.0, 5.0]]))
+    assert offsets.tolist() == [0.0, 5.0] and scales.tolist() == [1.0, 1.0]
 
 
 def test_windows_are_table_rows_the_trainer_batches():

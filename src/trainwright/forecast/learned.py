@@ -27,7 +27,7 @@ def predict_quantiles(model: nn.Module, windows: Windows, batch_size: int = 1024
         parts.append(model(numeric=numeric).reshape(len(numeric), -1, levels).float().numpy())
     model.train(was_training)
     scaled = np.sort(np.concatenate(parts).astype(np.float64), axis=-1)
-    return unscale(scaled, windows.scales)
+    return unscale(scaled, windows)
 
 
 def by_series(windows: Windows, forecasts: np.ndarray) -> dict[str, np.ndarray]:

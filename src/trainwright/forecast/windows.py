@@ -1,9 +1,12 @@
 """Training windows for a global forecaster: every (lookback -> horizon) pair of every series, each scaled by its
 own lookback, packed as table rows so the one Trainer carries them.
 
-Each window is divided by the mean absolute value of its lookback (GluonTS's MeanScaler, used by DeepAR and the
-N-HiTS reference code): one model then serves series of any level, and the mean of many points moves less with
-noise than the last value alone, while keeping the sign. A lookback of zeros is scaled by 1.
+Each window is standardized by its lookback: its mean subtracted, divided by its standard deviation (instance
+normalization, RevIN, as PatchTST and the neuralforecast models do). One model then serves series of any level.
+Dividing by the mean absolute value or the last value alone (DeepAR, N-BEATS practice) keeps the level in the
+input: a series far from zero with a small cycle, such as Mauna Loa CO2 (about 350, a cycle of 3), becomes a
+nearly flat line at 1 and was forecast 5 times worse than the seasonal naive forecast on the classic panel. A
+flat lookback is scaled by 1.
 
 The last `horizon` points of each series are the validation targets, forecast from the lookback just before
 them; training windows end before them, so validation never sees a training target and no window is shuffled
@@ -23,12 +26,13 @@ from ..preprocessing import EncodedInputs
 
 @dataclass
 class Windows:
-    """n windows: scaled lookbacks (n, lookback), scaled targets (n, horizon) or None for forecasts, each
-    window's scale (n,) and the id of its series (n,)."""
+    """n windows: standardized lookbacks (n, lookback), targets (n, horizon) or None for forecasts, each
+    window's lookback mean and scale (n,) and the id of its series (n,)."""
 
     inputs: np.ndarray  # float32
     targets: np.ndarray | None  # float32
-    scales: np.ndarray  # float64
+    offsets: np.ndarray  # float64: the lookback's mean
+    scales: np.ndarray  # float64: the lookback's standard deviation
     series: np.ndarray  # object: the id of each window's series
 
     def __len__(self) -> int:
@@ -59,15 +63,17 @@ def lookback_length(arrays: dict[str, np.ndarray], season_lengths: dict[str, int
                     f"horizon). Leave it out (min_length) or forecast a shorter horizon.")
 
 
-def scales_of(lookbacks: np.ndarray) -> np.ndarray:
-    """(n,) the mean absolute value of each lookback (n, lookback); 1 where that is zero."""
-    scale = np.abs(lookbacks).mean(axis=1)
-    return np.where(scale > 0, scale, 1.0)
+def scales_of(lookbacks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(offsets, scales), each (n,): the mean and standard deviation of each lookback (n, lookback), the
+    deviation 1 where the lookback is flat."""
+    scale = lookbacks.std(axis=1)
+    return lookbacks.mean(axis=1), np.where(scale > 1e-12 * np.abs(lookbacks).max(axis=1, initial=0), scale, 1.0)
 
 
-def unscale(values: np.ndarray, scales: np.ndarray) -> np.ndarray:
-    """Scaled forecasts (n, horizon, ...) back in the series' units."""
-    return values * scales.reshape((-1,) + (1,) * (values.ndim - 1))
+def unscale(values: np.ndarray, windows: Windows) -> np.ndarray:
+    """Standardized values (n, horizon, ...) of `windows` back in the series' units."""
+    shape = (-1,) + (1,) * (values.ndim - 1)
+    return values * windows.scales.reshape(shape) + windows.offsets.reshape(shape)
 
 
 def training_windows(arrays: dict[str, np.ndarray], lookback: int, horizon: int,
@@ -106,7 +112,7 @@ def _windows(rows: list[tuple[str, np.ndarray]], lookback: int) -> Windows:
     series = np.concatenate([np.full(len(block), key, dtype=object) for key, block in rows])
     keep = ~np.isnan(blocks).any(axis=1)
     blocks, series = blocks[keep], series[keep]
-    scales = scales_of(blocks[:, :lookback])
-    scaled = blocks / scales[:, None]
+    offsets, scales = scales_of(blocks[:, :lookback])
+    scaled = (blocks - offsets[:, None]) / scales[:, None]
     targets = scaled[:, lookback:].astype(np.float32) if blocks.shape[1] > lookback else None
-    return Windows(scaled[:, :lookback].astype(np.float32), targets, scales, series)
+    return Windows(scaled[:, :lookback].astype(np.float32), targets, offsets, scales, series)
