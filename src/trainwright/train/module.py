@@ -41,7 +41,7 @@ class TaskModule(L.LightningModule):
         # sync_dist: with several processes, each epoch's figure is the mean over every process's rows (sums of
         # value x rows and of rows reduced across processes), the same on all, so all stop at the same epoch.
         self.log(f"{stage}_loss", plain, on_step=False, on_epoch=True, batch_size=size, sync_dist=True)
-        if self.task not in tasks.VALUE_TASKS:  # multilabel: subset accuracy; soft targets: against their likeliest class
+        if self.task not in tasks.VALUE_TASKS:  # multilabel: subset accuracy; soft: against their likeliest class
             accuracy = tasks.accuracy(self.task, logits, target)
             self.log(f"{stage}_accuracy", accuracy, on_step=False, on_epoch=True, batch_size=size, sync_dist=True)
         if stage != "train":
