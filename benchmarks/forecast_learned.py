@@ -8,6 +8,8 @@ forecast. For reference, on this split: seasonal naive 1.032, statsforecast Auto
 
 Six series are few windows for a neural model, so the forecast is the mean of several members: every seed with
 every lookback (in seasons), as the N-BEATS paper ensembles over seeds and lookbacks.
+Measured with the defaults (3 seeds x lookbacks of 2 and 3 seasons, 2 shared CPU threads): geometric-mean MASE
+0.734 (single member, 3 seasons, seed 0: 0.808), 80% interval coverage 88.2% of 68 points, 183 s.
 
 Run from the project root:
     .venv/bin/python benchmarks/forecast_learned.py [--data ../shared/data/timeseries/classic_panel.csv]
