@@ -17,7 +17,9 @@ from .section import Section
 TEXT_MODELS = ("lstm", "bilstm", "gru", "cnn", "fasttext", "linear", "transformer", "pretrained")
 # models of table columns alone; `linear` on a table without text is table_linear
 TABLE_MODELS = ("mlp", "lightgbm", "table_linear")
-MODEL_NAMES = ("auto", *TEXT_MODELS, "lstm+mlp", *TABLE_MODELS)
+# models of series windows (forecast/windows.py), trained on the quantile task
+FORECAST_MODELS = ("nbeats",)
+MODEL_NAMES = ("auto", *TEXT_MODELS, "lstm+mlp", *TABLE_MODELS, *FORECAST_MODELS)
 _NAME = TypeAdapter(Literal[MODEL_NAMES])
 Pooling = Literal["auto", "last", "mean", "max"]
 
@@ -133,6 +135,17 @@ class TableLinearModel(ModelSection):  # a convex solver chooses its regularizat
     name: Literal["table_linear"] = "table_linear"
 
 
+# N-BEATS generic (Oreshkin et al. 2020): its blocks and layers; sizes smaller than the paper's 30 blocks of
+# 512, which fit M4's 100,000 series rather than a panel of a few
+class NBeatsModel(ModelSection):
+    name: Literal["nbeats"] = "nbeats"
+    num_blocks: int = Field(3, ge=1)
+    num_layers: int = Field(4, ge=1)  # fully connected layers per block
+    hidden_size: int = Field(256, ge=1)
+    dropout: float = Field(0.0, ge=0, lt=1)
+    quantiles: list[Annotated[float, Field(gt=0, lt=1)]] = Field([0.1, 0.5, 0.9], min_length=1)  # levels forecast
+
+
 class AutoModel(ModelSection):
     """auto: for text alone, candidates tried within a budget (train.preset, train.time_limit) and the best kept;
     for a table, linear, lightgbm and mlp compared (train/table_search.py); lstm+mlp for text with table columns.
@@ -162,6 +175,7 @@ MODEL_CONFIGS: dict[str, type[ModelSection]] = {
     "auto": AutoModel, "lstm": LSTMModel, "bilstm": BiLSTMModel, "gru": GRUModel, "cnn": CNNModel,
     "fasttext": FastTextModel, "linear": LinearModel, "transformer": TransformerModel, "pretrained": PretrainedModel,
     "lstm+mlp": LSTMMLPModel, "mlp": MLPModel, "lightgbm": LightGBMModel, "table_linear": TableLinearModel,
+    "nbeats": NBeatsModel,
 }
 
 

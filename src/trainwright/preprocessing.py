@@ -58,6 +58,7 @@ class EncodedInputs:
             inputs["ids"] = torch.from_numpy(pad([self.sequences[i] for i in rows]))
         if self.numeric is not None:
             inputs["numeric"] = torch.from_numpy(self.numeric[rows])
+        if self.categorical is not None:  # forecast windows have numbers alone
             inputs["categorical"] = torch.from_numpy(self.categorical[rows])
         return inputs
 

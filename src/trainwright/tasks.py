@@ -3,6 +3,8 @@
 binary: one logit, sigmoid + binary cross-entropy. multiclass: one logit per class, softmax + cross-entropy.
 multilabel: one logit per label, each its own sigmoid + binary cross-entropy; a label is predicted when its
 probability is over 0.5. regression: one linear output on the standardized target, mean squared error.
+quantile: (batch, horizon x quantiles) outputs, horizon-major, for a (batch, horizon) target, each output the
+forecast of one quantile level (the model's `quantiles`); the mean pinball loss over horizon and levels.
 
 Targets are hard (class indices, 0/1 indicators) or soft (probabilities, e.g. a teacher's predictions when
 distilling). For classification a floating-point target is soft: binary (batch,) probabilities of the positive
@@ -15,18 +17,22 @@ from __future__ import annotations
 import torch
 from torch.nn import functional as F
 
-TASKS = ("binary", "multiclass", "multilabel", "regression")
+TASKS = ("binary", "multiclass", "multilabel", "regression", "quantile")
+VALUE_TASKS = ("regression", "quantile")  # tasks without classes: no accuracy, no class weights
 
 
 def loss(task: str, logits: torch.Tensor, target: torch.Tensor, class_weights: torch.Tensor | None = None,
-         smoothing: float = 0.0) -> torch.Tensor:
+         smoothing: float = 0.0, quantiles: torch.Tensor | None = None) -> torch.Tensor:
     """logits: (batch, outputs); target: hard or soft, as the module docstring says.
 
     class_weights: binary/multiclass (classes,): each row's loss is scaled by its class's weight before the
     mean, as Keras's class_weight does (a soft row by its expected weight); multilabel (labels,): the weight of
     each label's positive examples against its negatives (BCE's pos_weight). smoothing moves the targets that
-    far towards the uniform distribution (multilabel: each label towards 0.5).
+    far towards the uniform distribution (multilabel: each label towards 0.5). quantiles: the quantile task's
+    levels (quantiles,).
     """
+    if task == "quantile":
+        return pinball_loss(logits, target, quantiles)
     if task == "regression":
         return F.mse_loss(logits[:, 0], target.float())
     if task == "multilabel":
@@ -44,6 +50,15 @@ def loss(task: str, logits: torch.Tensor, target: torch.Tensor, class_weights: t
     if class_weights is not None:
         per_row = per_row * (distribution @ class_weights.to(distribution.dtype))
     return per_row.mean()
+
+
+def pinball_loss(outputs: torch.Tensor, target: torch.Tensor, quantiles: torch.Tensor) -> torch.Tensor:
+    """The mean pinball (quantile) loss: outputs (batch, horizon x quantiles), target (batch, horizon). Under
+    level q, a forecast too low by e costs q * e and one too high by e costs (1 - q) * e."""
+    levels = quantiles.to(outputs.dtype)
+    forecast = outputs.reshape(len(outputs), -1, len(levels))  # (batch, horizon, quantiles)
+    error = target.to(outputs.dtype).unsqueeze(-1) - forecast
+    return torch.maximum(levels * error, (levels - 1) * error).mean()
 
 
 def class_distribution(task: str, target: torch.Tensor, outputs: int) -> torch.Tensor:

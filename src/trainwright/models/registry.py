@@ -9,6 +9,7 @@ from .ensemble import EnsembleConfig, EnsembleModel
 from .fasttext import FastTextClassifier, FastTextConfig
 from .linear import LinearConfig, TfidfLinearClassifier
 from .lstm import LSTMClassifier, LSTMConfig
+from .nbeats import NBeatsConfig, NBeatsForecaster
 from .pretrained import PretrainedClassifier, PretrainedConfig
 from .recurrent import BiLSTMClassifier, GRUClassifier, RecurrentConfig
 from .table_linear import TableLinearConfig, TableLinearModel
@@ -31,6 +32,7 @@ ARCHITECTURES = {
     "table_linear": (TableLinearModel, TableLinearConfig),
     "lstm+mlp": (TextTableModel, CombinedConfig),
     "ensemble": (EnsembleModel, EnsembleConfig),
+    "nbeats": (NBeatsForecaster, NBeatsConfig),
 }
 
 

@@ -36,18 +36,19 @@ class TaskModule(L.LightningModule):
         logits = self.model(**inputs)
         size = len(target)
         # The logged loss is the plain loss on both sides, so train and validation loss compare directly.
-        plain = tasks.loss(self.task, logits, target)
+        quantiles = getattr(self.model, "quantiles", None)  # the quantile task's levels, kept by its model
+        plain = tasks.loss(self.task, logits, target, quantiles=quantiles)
         # sync_dist: with several processes, each epoch's figure is the mean over every process's rows (sums of
         # value x rows and of rows reduced across processes), the same on all, so all stop at the same epoch.
         self.log(f"{stage}_loss", plain, on_step=False, on_epoch=True, batch_size=size, sync_dist=True)
-        if self.task != "regression":  # multilabel: subset accuracy; soft targets: against their likeliest class
+        if self.task not in tasks.VALUE_TASKS:  # multilabel: subset accuracy; soft: against their likeliest class
             accuracy = tasks.accuracy(self.task, logits, target)
             self.log(f"{stage}_accuracy", accuracy, on_step=False, on_epoch=True, batch_size=size, sync_dist=True)
         if stage != "train":
             return plain
         reg = self.regularization
         weights = self.class_weights.to(logits.device) if self.class_weights is not None else None
-        loss = tasks.loss(self.task, logits, target, weights, reg.label_smoothing)
+        loss = tasks.loss(self.task, logits, target, weights, reg.label_smoothing, quantiles)
         if reg.l1 or reg.l2:
             matrices = penalized_weights(self.model)
             loss = loss + reg.l1 * sum(w.abs().sum() for w in matrices) + reg.l2 * sum(w.pow(2).sum() for w in matrices)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
+from .. import tasks
 from ..config import RunConfig
 from ..errors import ConfigError
 from ..log import logger
@@ -108,7 +109,7 @@ class Trainer:
 
 def logged_metrics(task: str) -> str:
     """The metrics the Lightning loop logs for `task`, which stopping.monitor may name."""
-    names = ["loss"] + ([] if task == "regression" else ["accuracy"])
+    names = ["loss"] + ([] if task in tasks.VALUE_TASKS else ["accuracy"])
     return ", ".join(f"{side}_{name}" for side in ("val", "train") for name in names)
 
 
@@ -116,7 +117,7 @@ def class_weights(task: str, targets: np.ndarray, mode: str) -> torch.Tensor | N
     """balanced: n / (classes * count), so every class weighs as much in the loss (scikit-learn's rule); soft
     targets count each class by its summed probability. Multilabel: each label's positives weigh
     negatives / positives against its negatives (BCE's pos_weight), 1 for a label never or always present."""
-    if mode == "none" or task == "regression":
+    if mode == "none" or task in tasks.VALUE_TASKS:
         return None
     targets = np.asarray(targets)
     if task == "multilabel":
