@@ -13,6 +13,7 @@ Run from the project root:
 from __future__ import annotations
 
 import argparse
+import logging
 import time
 from pathlib import Path
 
@@ -94,6 +95,9 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--windows", type=int, default=3, help="backtest windows inside the training part")
     args = parser.parse_args()
+    # trainwright's own notes, e.g. a series too short for every backtest window
+    logging.getLogger("trainwright").addHandler(logging.StreamHandler())
+    logging.getLogger("trainwright").setLevel(logging.INFO)
     panel = pd.read_csv(args.data)
     start = time.perf_counter()
     results = {}

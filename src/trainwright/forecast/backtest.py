@@ -88,11 +88,12 @@ def backtest(make_model: Callable[[], object], y, season_length: int, horizon: i
              ) -> BacktestResult:
     """Fit a fresh model (`make_model()`, e.g. a `BASELINES` class) on each window's history and score its forecast.
 
-    `min_train` defaults to two seasons (at least 4 periods), the least history a seasonal model can be fit on.
+    `min_train` defaults to two seasons and two periods (at least 4), the least history on which ETS still
+    considers seasonal forms.
     """
     y = np.asarray(y, dtype=float).ravel()
     if min_train is None:
-        min_train = max(2 * season_length, 4)
+        min_train = max(2 * season_length + 2, 4)
     result = BacktestResult(backtest_windows(len(y), horizon, windows, min_train, name))
     for window in result.windows:
         y_train, y_test = window.split(y)
