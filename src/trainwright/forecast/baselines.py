@@ -246,11 +246,16 @@ class ARIMA(Baseline):
         p, q, sp, sq = best
         self.spec_ = f"ARIMA({p},{d},{q})" + (f"({sp},{seasonal_d},{sq})[{m}]" if m > 1 else "")
 
+    def _prediction(self, horizon):
+        if getattr(self, "_cached", (None,))[0] != horizon:  # one state-space forecast serves every quantile
+            self._cached = (horizon, self.result_.get_forecast(horizon))
+        return self._cached[1]
+
     def _point(self, horizon):
-        return np.asarray(self.result_.get_forecast(horizon).predicted_mean)
+        return np.asarray(self._prediction(horizon).predicted_mean)
 
     def _sd(self, horizon):
-        return np.asarray(self.result_.get_forecast(horizon).se_mean)
+        return np.asarray(self._prediction(horizon).se_mean)
 
 
 def _season_diff(y, m, times):
