@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.conftest import shared_data
+from conftest import shared_data
 from trainwright.errors import DataError, NotFittedError
 from trainwright.forecast.backtest import backtest
 from trainwright.forecast.baselines import BASELINES, ETS, Combination, Naive, SeasonalNaive, Theta
