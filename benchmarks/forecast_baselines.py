@@ -6,8 +6,8 @@ MASE over rolling-origin backtests inside the training part only (--windows of o
 part never takes part in the choice. The shared data's reference points are printed for comparison (seasonal
 naive must match exactly: it checks the MASE).
 
-Run from the project root:
-    .venv/bin/python benchmarks/forecast_baselines.py [--data ../shared/data/timeseries/classic_panel.csv]
+Run from the project root (one BLAS thread: the fits are small, and more threads only contend on a shared machine):
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/forecast_baselines.py [--data PATH] [--windows 3]
 """
 
 from __future__ import annotations
