@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import DataError
-from ..preprocessing import EncodedInputs
+from ..models.inputs import EncodedInputs
 
 
 @dataclass
