@@ -40,7 +40,7 @@ def make_series(key: str, frequency: str, name: str, season: int, length: int, m
     dates = pd.date_range("2000-01-01", periods=length + horizon, freq=frequency)
     t = np.arange(length + horizon)
     level = 100 + 0.5 * t + 10 * np.sin(2 * np.pi * t / season) + rng.normal(0, 2, len(t))
-    iso = [d.strftime("%Y-%m-%d") for d in dates]
+    iso = [d.strftime("%Y-%m-%dT%H:%M:%S" if frequency == "h" else "%Y-%m-%d") for d in dates]
 
     def window(start: int) -> dict:
         point = level[start:start + horizon] + rng.normal(0, 3, horizon)
@@ -141,12 +141,27 @@ def test_series_worst_first_with_model_form_and_scores(page):
     assert "<span class=mono>ARIMA(1,1,1)(0,1,1)[12]</span>" in north and "<b>0.450</b>" in north
 
 
+def test_verdict_compares_the_choice_with_seasonal_naive(page, record):
+    assert ("<div class='verdict ok'>The chosen models beat seasonal naive on the backtests: MASE 0.812 against "
+            "1.032, 21% less error.</div>") in page.read_text(encoding="utf-8")
+    worse = {**record, "leaderboard": [{"model": "seasonal_naive", **scores(0.9)}, {"model": "chosen", **scores(1.1)}]}
+    assert forecast_report(worse).against_naive == (1.1, 0.9)
+
+
 def test_long_series_shows_its_recent_seasons(record):
     content = forecast_report(record)
     south = next(s for s in content.series if s.id == "south")
-    assert (south.points, south.shown) == (300, 120)  # ten seasons of twelve months
+    assert (south.points, south.shown) == (300, 80)  # twenty horizons of 4 months, fewer than ten years
     coast = next(s for s in content.series if s.id == "coast")
     assert coast.shown == coast.points == 40
+    yearly_horizon = forecast_report(make_record([make_series("long", "MS", "monthly", 12, 300, 0.5, horizon=12)]))
+    assert yearly_horizon.series[0].shown == 120  # ten seasons of twelve months
+
+
+def test_page_says_which_part_of_a_long_series_it_shows(page):
+    html = page.read_text(encoding="utf-8")
+    south = html[html.index("id='series-2'"):html.index("id='series-3'")]
+    assert "monthly (MS) · the last 80 of 300 points shown" in south
 
 
 def test_findings_listed_with_the_left_out_series_tagged(page):
@@ -167,6 +182,22 @@ def test_many_series_draws_the_worst_twelve_and_lists_the_rest(tmp_path):
     assert drawn == [f"s{i:02d}" for i in range(14, 2, -1)]
     rest = html[html.index("The other 3 series"):html.index("<h2>Findings</h2>")]
     assert re.findall(r"<td>(s\d+)</td>", rest) == ["s02", "s01", "s00"]
+
+
+def test_hourly_series_and_a_series_without_backtests_quantiles_or_scores(tmp_path):
+    """Timestamps below a day; a bare series (no backtests, no quantiles, no scores) is drawn and goes last."""
+    hourly = make_series("meter", "h", "hourly", 24, 500, 0.6)
+    assert hourly["forecast"]["dates"][0] == "2000-01-21T20:00:00"
+    bare = {"id": "bare", "model": "naive", "history": {"dates": ["2001-01-01", "2001-02-01", "2001-03-01"],
+                                                        "values": [1.0, None, 3.0]},
+            "forecast": {"dates": ["2001-04-01"], "point": [3.0]}}
+    record = {**make_record([bare, hourly]), "quantiles": []}
+    content = forecast_report(record)
+    assert [s.id for s in content.series] == ["meter", "bare"] and all(s.figure for s in content.series)
+    assert content.series[0].shown == 80  # twenty 4-hour horizons, fewer than ten days
+    (tmp_path / "forecast.json").write_text(json.dumps(record), encoding="utf-8")
+    html = write_forecast_report(tmp_path).read_text(encoding="utf-8")
+    assert "<span>no backtest scores</span>" in html and "quantiles <b>" not in html
 
 
 def test_values_from_the_record_are_escaped(record, tmp_path):

@@ -11,8 +11,8 @@ from html import escape
 from pathlib import Path
 
 from ..version import __version__
-from .forecast_report import (METRICS, PLOTTED, RECENT_SEASONS, ForecastContent, SeriesView, forecast_report,
-                              read_forecast)
+from .forecast_report import (METRICS, PLOTTED, RECENT_HORIZONS, RECENT_SEASONS, ForecastContent, SeriesView,
+                              forecast_report, read_forecast)
 from .report_html import CSS as REPORT_CSS
 from .report_html import _write_atomically
 
@@ -40,7 +40,7 @@ def write_forecast_report(run_dir: str | Path) -> Path:
 
 
 def render_forecast_report(content: ForecastContent, name: str = "forecast") -> str:
-    body = "".join([_header(content, name), _tiles(content), _leaderboard(content), _series(content),
+    body = "".join([_header(content, name), _verdict(content), _tiles(content), _leaderboard(content), _series(content),
                     _findings(content), _footer()])
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -68,6 +68,17 @@ def _header(content: ForecastContent, name: str) -> str:
             f"<p class=meta>{' · '.join(facts)}"
             + (f"<br>columns: {used}" if used else "")
             + (f"<br>models chosen per series: <b>{chosen}</b>" if chosen else "") + "</p>")
+
+
+def _verdict(content: ForecastContent) -> str:
+    if content.against_naive is None:
+        return ""
+    chosen, naive = content.against_naive
+    if chosen < naive:
+        return (f"<div class='verdict ok'>The chosen models beat seasonal naive on the backtests: MASE {chosen:.3f} "
+                f"against {naive:.3f}, {1 - chosen / naive:.0%} less error.</div>")
+    return (f"<div class='verdict warn'>The chosen models do not beat seasonal naive on the backtests: MASE "
+            f"{chosen:.3f} against {naive:.3f}. Repeating the last season forecasts these series as well.</div>")
 
 
 def _tiles(content: ForecastContent) -> str:
@@ -115,7 +126,8 @@ def _series(content: ForecastContent) -> str:
     return (f"<h2>Series, worst first</h2><p class=meta>Ordered by the chosen model's backtest MASE, highest first. "
             f"Black: the history (dots: the actual values of the backtest windows); dashed: the backtest "
             f"forecasts; blue: the forecast after the last observation (dotted line), shaded between the lowest "
-            f"and highest quantile. A long series shows its last {RECENT_SEASONS} seasons.</p>{many}{cards}"
+            f"and highest quantile. A long series shows its recent part: its last {RECENT_SEASONS} seasons, or "
+            f"{RECENT_HORIZONS} horizons when that is shorter.</p>{many}{cards}"
             f"{_rest(content)}")
 
 

@@ -28,7 +28,9 @@ from . import plots
 FORMAT = "trainwright-forecast/1"
 RECORD = "forecast.json"
 PLOTTED = 12  # a page of hundreds of figures is unreadable: the worst ones are drawn, the rest listed
-RECENT_SEASONS = 10  # a long series shows its last seasons, so the forecast is not a sliver at the right edge
+# A long series shows its recent part, so the forecast is not a sliver at the right edge: its last seasons, yet no
+# more than some horizons (a 4-hour forecast after 10 days of hours would be lost).
+RECENT_SEASONS, RECENT_HORIZONS = 10, 20
 METRICS = ("mase", "smape", "mae", "rmse", "wql", "coverage")
 BACKTEST, FUTURE = plots.VALID, plots.TRAIN
 
@@ -78,6 +80,14 @@ class ForecastContent:
         """The nominal coverage of the band drawn (highest minus lowest quantile), e.g. 0.8."""
         q = self.quantiles
         return round(q[-1] - q[0], 6) if len(q) >= 2 else None
+
+    @property
+    def against_naive(self) -> tuple[float, float] | None:
+        """(MASE of the per-series choice, MASE of seasonal naive) over the backtests, when both were scored:
+        the baseline a forecast has to beat to be worth its model."""
+        mase = {r.get("model"): _number(r.get("mase")) for r in self.leaderboard}
+        chosen, naive = mase.get("chosen"), mase.get("seasonal_naive")
+        return (chosen, naive) if chosen is not None and naive else None
 
     @property
     def chosen_models(self) -> Counter:
@@ -154,13 +164,13 @@ def _number(value) -> float | None:
 
 
 def recent_length(series: dict, points: int) -> int:
-    """How many of the last history points the figure shows: RECENT_SEASONS seasons (or, without a season, as
-    many periods), and at least every backtest window with a season before it."""
+    """How many of the last history points the figure shows: RECENT_SEASONS seasons but at most RECENT_HORIZONS
+    horizons (without a season: 10 horizons), and at least every backtest window with a season before it."""
     season = max(int(series.get("season_length") or 1), 1)
-    horizon = len((series.get("forecast") or {}).get("dates") or [])
+    horizon = max(len((series.get("forecast") or {}).get("dates") or []), 1)
     backtest = sum(len(w.get("dates") or []) for w in series.get("backtests") or [])
-    wanted = max(RECENT_SEASONS * season if season > 1 else 10 * max(horizon, 1), backtest + season, 4 * horizon)
-    return min(points, wanted)
+    recent = min(RECENT_SEASONS * season, RECENT_HORIZONS * horizon) if season > 1 else 10 * horizon
+    return min(points, max(recent, backtest + season, 4 * horizon))
 
 
 def series_figure(series: dict, quantiles: list[float], shown: int) -> bytes:
