@@ -116,3 +116,17 @@ def _older_model(path: Path) -> bool:
     return (isinstance(metadata, dict) and "format_version" in metadata
             and "trainwright" in (metadata.get("versions") or {})
             and (path / "config.json").is_file() and (path / "model.json").is_file())
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write to a temporary file beside `path`, then rename: a reader never sees half a file, and a crash
+    leaves the previous one whole."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.chmod(temporary, 0o644)  # mkstemp makes it private; this is an ordinary file
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -99,8 +99,9 @@ def images(html: str) -> list[bytes]:
 
 
 def test_page_is_written_beside_the_record_and_self_contained(run, page):
-    assert page == run / "report.html"
-    assert sorted(p.name for p in run.iterdir()) == ["forecast.json", "report.html"]  # no figure files
+    assert page == run / "report" / "report.html"
+    assert sorted(p.name for p in run.iterdir()) == ["forecast.json", "report"]
+    assert [p.name for p in (run / "report").iterdir()] == ["report.html"]  # no figure files
     html = page.read_text(encoding="utf-8")
     assert len(images(html)) == 3
     assert "<script" not in html and "<link" not in html

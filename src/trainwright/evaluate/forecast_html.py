@@ -10,13 +10,14 @@ import base64
 from html import escape
 from pathlib import Path
 
+from ..destination import write_atomically
 from ..version import __version__
 from .forecast_report import (METRICS, PLOTTED, RECENT_HORIZONS, RECENT_SEASONS, ForecastContent, SeriesView,
                               forecast_report, read_forecast)
+from .report import REPORT_DIR
 from .report_html import CSS as REPORT_CSS
-from .report_html import _write_atomically
 
-PAGE = "report.html"
+PAGE = "report.html"  # in REPORT_DIR, where the report of every run is
 CSS = REPORT_CSS + """
 tr.chosen td { background:#f0fff4; font-weight:600; }
 .series { margin-top:18px; } .series .figure { border:0; padding:4px 0 0; }
@@ -31,11 +32,12 @@ _SHOWN = ("mase", "smape", "wql", "coverage")
 
 
 def write_forecast_report(run_dir: str | Path) -> Path:
-    """Write RUN_DIR/report.html from RUN_DIR/forecast.json; returns the page's path."""
+    """Write RUN_DIR/report/report.html from RUN_DIR/forecast.json; returns the page's path."""
     run = Path(run_dir)
     record = read_forecast(run)
-    page = run / PAGE
-    _write_atomically(page, render_forecast_report(forecast_report(record), run.resolve().name))
+    (run / REPORT_DIR).mkdir(exist_ok=True)
+    page = run / REPORT_DIR / PAGE
+    write_atomically(page, render_forecast_report(forecast_report(record), run.resolve().name))
     return page
 
 

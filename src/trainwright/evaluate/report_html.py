@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
-import tempfile
 from datetime import datetime, timedelta
 from html import escape
 from pathlib import Path
 
+from ..destination import write_atomically
 from ..doctor.html import CSS as DOCTOR_CSS  # one stylesheet for every trainwright page
 from ..version import __version__
 from .diagnosis import diagnose
@@ -66,7 +65,7 @@ def write_report(run_dir: str | Path) -> Path:
     diagnosis = diagnose(run.history, run.metrics, run.config)
     content = ReportContent(run, diagnosis, draw_figures(run, diagnosis, folder), per_class(run), wrong_examples(run))
     page = folder / "report.html"
-    _write_atomically(page, render_report(content))
+    write_atomically(page, render_report(content))
     return page
 
 
@@ -358,16 +357,3 @@ def _footer(run: Run) -> str:
     return (f"<footer>Validation rows are numbered from 1 in their file (the header is not counted). The figures are "
             f"also saved as PNG files beside this page. Trained with {escape(trained or 'unknown versions')}; "
             f"report made by <code>trainwright report</code> {escape(__version__)}.</footer>")
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file beside `path`, then rename: a reader never sees half a page."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

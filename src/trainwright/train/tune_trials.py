@@ -8,15 +8,14 @@ was stopped); their metrics.json has a "tune" section with the study, trial numb
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from ..destination import write_atomically
 from ..config import RunConfig
 from ..errors import ConfigError
 
@@ -44,9 +43,9 @@ def write_trials(rows: list[dict], out: Path) -> None:
     """OUT/trials.json (rows as they are) and OUT/trials.csv (one column per setting); each replaced whole, so
     workers finishing at once never leave a half-written file."""
     out.mkdir(parents=True, exist_ok=True)
-    _write_atomically(out / "trials.json", json.dumps({"trials": rows}, indent=2, ensure_ascii=False) + "\n")
+    write_atomically(out / "trials.json", json.dumps({"trials": rows}, indent=2, ensure_ascii=False) + "\n")
     flat = [{**{k: v for k, v in row.items() if k != "settings"}, **row["settings"]} for row in rows]
-    _write_atomically(out / "trials.csv", pd.DataFrame(flat).to_csv(index=False))
+    write_atomically(out / "trials.csv", pd.DataFrame(flat).to_csv(index=False))
 
 
 def save_failed_run(path: Path, config: RunConfig, tune: dict) -> None:
@@ -66,11 +65,3 @@ def save_failed_run(path: Path, config: RunConfig, tune: dict) -> None:
 
 def _last(values: dict) -> float | None:
     return values[max(values)] if values else None
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(handle, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.chmod(temporary, 0o644)  # mkstemp makes it private; this is an ordinary file
-    os.replace(temporary, path)
