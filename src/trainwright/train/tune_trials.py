@@ -15,8 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..destination import write_atomically
 from ..config import RunConfig
+from ..destination import write_atomically
 from ..errors import ConfigError
 
 STATES = {"COMPLETE": "complete", "PRUNED": "pruned", "FAIL": "failed", "RUNNING": "running", "WAITING": "waiting"}
