@@ -244,3 +244,14 @@ def test_browser_screenshot(page, tmp_path):
     data = png.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", data[16:24]) == (1280, 2400)
     assert len(data) > 60_000  # a rendered page with figures, not a blank one
+
+
+def test_report_command_writes_the_forecast_page_for_a_forecast_run(cli, record, tmp_path):
+    folder = tmp_path / "sales"
+    folder.mkdir()
+    (folder / "forecast.json").write_text(json.dumps(record), encoding="utf-8")
+    result = cli("report", folder)
+    assert result.code == 0, result.stderr
+    page = folder / "report" / "report.html"
+    assert f"Wrote the report to {page}" in result.stderr
+    assert "Forecast report" in page.read_text(encoding="utf-8")

@@ -32,13 +32,19 @@ def report(
     open_browser: bool = typer.Option(False, "--open", help="Open the page in the web browser."),
 ) -> None:
     """Write RUN_DIR/report/report.html (metrics, learning curves, confusion matrix, ROC, precision-recall and
-    calibration curves, the most confidently wrong examples, data and config) and print the diagnosis."""
+    calibration curves, the most confidently wrong examples, data and config) and print the diagnosis; for a
+    forecast run, the backtest leaderboard and each series' forecast with its interval."""
     # Imported here: `--help` must not wait for pandas and matplotlib.
+    from .forecast_html import write_forecast_report
+    from .forecast_report import RECORD
     from .report import diagnose_run
     from .report_html import write_report
 
-    page = write_report(run_dir)
-    print_diagnosis(diagnose_run(run_dir), Console())
+    if (run_dir / RECORD).is_file():  # a forecast run: backtests and forecasts rather than a validation set
+        page = write_forecast_report(run_dir)
+    else:
+        page = write_report(run_dir)
+        print_diagnosis(diagnose_run(run_dir), Console())
     Console(stderr=True).print(f"Wrote the report to {page}", markup=False, highlight=False, soft_wrap=True)
     if open_browser:
         webbrowser.open(page.as_uri())
