@@ -189,3 +189,14 @@ def test_stocks_zero_config(cli, tmp_path):
     assert sorted(s["id"] for s in record["series"]) == ["AAPL", "AMZN", "GOOG", "IBM", "MSFT"]
     assert any(f["series"] == "GOOG" and f["kind"] == "late_start" for f in record["findings"])
     assert "Run saved to" in result.stdout
+
+
+@pytest.mark.parametrize("model, form", [("ets", "ETS(A,Ad,A)"), ("ets", "ETS(M,N,M)"),
+                                         ("arima", "ARIMA(1,1,1)(0,1,1)[12]"), ("arima", "ARIMA(2,1,0)")])
+def test_a_newer_history_keeps_the_chosen_form(model, form):
+    from trainwright.train.forecast_predict import kept_form
+
+    t = np.arange(60)
+    y = 100 + 0.5 * t + 5 * np.sin(2 * np.pi * t / 12) + np.random.default_rng(1).normal(0, 0.3, 60)
+    fitted = kept_form(model, form).fit(y, 12)
+    assert repr(fitted) == form and np.isfinite(fitted.forecast(6, (0.1, 0.9)).point).all()
