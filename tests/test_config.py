@@ -156,7 +156,7 @@ def test_unknown_key_in_overrides():
 def test_unknown_section(tmp_path):
     message = message_of(file=write(tmp_path, "trainer: {epochs: 3}\n"))
     assert "unknown key 'trainer' in the top level. Did you mean 'train'?" in message
-    assert "Valid keys: data, clean, tokenizer, model, train, stopping, regularization, tune." in message
+    assert "Valid keys: data, clean, tokenizer, model, train, stopping, regularization, tune, forecast." in message
 
 
 def test_every_problem_is_reported(tmp_path):
@@ -217,7 +217,7 @@ def test_yaml_that_is_not_a_mapping(tmp_path, text):
     path = write(tmp_path, text)
     message = message_of(file=path)
     assert str(path) in message
-    assert ("expected a mapping of sections (data, clean, tokenizer, model, train, stopping, regularization, tune)"
+    assert ("expected a mapping of sections (data, clean, tokenizer, model, train, stopping, regularization, tune, forecast)"
             in message)
 
 
@@ -239,3 +239,16 @@ def test_validate_config_names_its_source():
 
 def test_config_error_exit_code():
     assert ConfigError.exit_code == 3
+
+
+# --- forecast -----------------------------------------------------------------------------------------------
+
+
+def test_forecast_section_defaults_and_checks(tmp_path):
+    config = build_config(file=write(tmp_path, "data: {task: forecast}\nforecast: {horizon: 12, season_length: 4}\n"))
+    assert config.data.task == "forecast" and config.forecast.horizon == 12 and config.forecast.season_length == 4
+    assert config.forecast.backtest == 3 and config.forecast.quantiles == [0.1, 0.5, 0.9]
+    assert "nbeats" in config.forecast.models and config.forecast.season_length != "auto"
+    assert "forecast.models" in message_of(overrides={"forecast": {"models": ["prophet"]}})
+    assert "forecast.quantiles" in message_of(overrides={"forecast": {"quantiles": [1.5]}})
+    assert "Did you mean 'horizon'" in message_of(overrides={"forecast": {"horizn": 6}})

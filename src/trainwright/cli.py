@@ -16,8 +16,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .cli_options import (AsJson, Backend, ColumnNames, ColumnNamesAsTrained, Encoding, Header, HeaderAsTrained,
-                          SavedModel, Threads, TrainingTable, Valid, split_names)
+from .cli_options import (AsJson, Backend, ColumnNames, ColumnNamesAsTrained, Encoding, Fill, Header, HeaderAsTrained,
+                          Horizon, SavedModel, SeriesId, Threads, TimeColumn, TrainingTable, Valid, split_names)
 from .errors import ConfigError, TrainwrightError
 from .log import logger
 
@@ -57,7 +57,8 @@ def train(
                                                 help="Table column to use (repeat); default: all usable."),
     config: Optional[Path] = typer.Option(None, help="YAML config; flags override it."),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Where to save the model [default: runs/DATA-NAME]."),
-    task: Optional[str] = typer.Option(None, help="auto, binary, multiclass, multilabel or regression."),
+    task: Optional[str] = typer.Option(None, help="auto, binary, multiclass, multilabel, regression, or forecast "
+                                                  "(a time-series file forecast --horizon periods ahead)."),
     label_separator: Optional[str] = typer.Option(None, help="multilabel: separator of labels in a cell [;]."),
     encoding: Encoding = None,
     header: Header = None,
@@ -120,7 +121,9 @@ def train(
     missing: Optional[str] = typer.Option(
         None, help="Missing numbers: median, mean, knn, iterative, interpolate, drop_row, ... [median]."),
     outliers: Optional[str] = typer.Option(None, help="keep, clip, drop or as_missing [keep]."),
-    duplicates: Optional[str] = typer.Option(None, help="Duplicate training rows: keep or drop [drop]."),
+    duplicates: Optional[str] = typer.Option(None, help="Duplicate training rows: keep or drop [drop]. Forecast: "
+                                                        "timestamps repeated in a series: mean, sum, last or "
+                                                        "error [mean]."),
     conflicts: Optional[str] = typer.Option(
         None, help="Same input, different labels: keep, drop or majority [majority]."),
     tokenizer_level: Optional[str] = typer.Option(
@@ -129,8 +132,18 @@ def train(
     maxlen: Optional[int] = typer.Option(None, help="Tokens kept per text [100]."),
     padding: Optional[str] = typer.Option(None, help="pre or post [pre]; masked either way."),
     truncating: Optional[str] = typer.Option(None, help="pre (keep the end) or post (keep the start) [pre]."),
+    horizon: Horizon = None,
+    series_id: SeriesId = None,
+    time: TimeColumn = None,
+    season_length: Optional[str] = typer.Option(None, help="Forecast: periods per season, or auto from each "
+                                                           "series' frequency [auto]."),
+    quantiles: Optional[str] = typer.Option(None, help="Forecast: quantile levels, comma-separated [0.1,0.5,0.9]."),
+    backtest: Optional[int] = typer.Option(None, min=1, help="Forecast: backtest windows of --horizon at the end of "
+                                                             "each series, on which the model is chosen [3]."),
+    fill: Fill = None,
 ) -> None:
-    """Train a model on DATA, validate it each epoch, and save it."""
+    """Train a model on DATA, validate it each epoch, and save it. With --task forecast: forecast each series of
+    DATA --horizon periods ahead, the model chosen per series on backtests."""
     from . import api
     from .evaluate.report import diagnose_run
     from .evaluate.report_html import write_report
@@ -157,6 +170,20 @@ def train(
         "regularization": {"l1": l1, "l2": l2, "weight_decay": weight_decay, "class_weight": class_weight,
                            "label_smoothing": label_smoothing, "gradient_clip": gradient_clip},
     }
+    forecast = {"horizon": horizon, "id": series_id, "time": time, "season_length": _season_length(season_length),
+                "quantiles": _quantiles(quantiles), "backtest": backtest, "fill": fill}
+    from_file = task is None and config is not None and api.build_config(config).data.task == "forecast"
+    if task == "forecast" or from_file:
+        overrides["clean"]["duplicates"] = None  # --duplicates means the forecast's rule here
+        overrides["forecast"] = {**forecast, "duplicates": duplicates,
+                                 "models": [m.strip() for m in model.split(",")] if model else None}
+        overrides["model"]["name"] = None  # --model names the forecast's candidates here
+        return _train_forecast(data, api.build_config(config, overrides), out_dir, valid=valid, test=test, cv=cv,
+                               resume=resume)
+    given = [f"--{name.replace('_', '-')}" for name, value in forecast.items() if value is not None]
+    if given:
+        raise ConfigError(f"{', '.join(given)} describe{'s' if len(given) == 1 else ''} a "
+                          "forecast: add --task forecast.")
     run_config = api.build_config(config, overrides)
     if cv is not None:
         if valid is not None or test is not None:
@@ -185,6 +212,45 @@ def train(
               soft_wrap=True)
     print_diagnosis(diagnose_run(result.path), out)
     err.print(f"Wrote the run report to {write_report(result.path)}", markup=False, highlight=False, soft_wrap=True)
+
+
+def _train_forecast(data: Path, run_config, out_dir: Path | None, **table_only) -> None:
+    """`train --task forecast`: the run, its leaderboard and where it was saved."""
+    from .train.forecasting import train_forecast
+
+    given = [f"--{name}" for name, value in table_only.items() if value is not None]
+    if given:
+        raise ConfigError(f"{', '.join(given)} apply to a labeled table; a forecast is validated on backtests inside "
+                          "each series (--backtest K): leave them out with --task forecast.")
+    result = train_forecast(data, out=out_dir or Path("runs") / data.stem, config=run_config)
+    out.print(_leaderboard_table(result.record["leaderboard"]))
+    chosen = ", ".join(f"{s['id']} {s['model']}" for s in result.record["series"][:20])
+    more = len(result.record["series"]) - 20
+    out.print(f"Chosen per series: {chosen}{f', and {more} more' if more > 0 else ''}.", soft_wrap=True,
+              markup=False, highlight=False)
+    out.print(f"Forecast {len(result.record['series'])} series {run_config.forecast.horizon} periods ahead in "
+              f"{result.seconds:.1f}s. Run saved to [bold]{result.path}[/bold] (forecast.json, forecasts.csv)",
+              soft_wrap=True)
+
+
+def _season_length(value: str | None) -> str | int | None:
+    if value is None or value == "auto":
+        return value
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"--season-length {value!r}: give a whole number of periods (12 for monthly data with a "
+                          "yearly cycle) or auto.") from None
+
+
+def _quantiles(value: str | None) -> list[float] | None:
+    if value is None:
+        return None
+    try:
+        return [float(part) for part in value.split(",") if part.strip()]
+    except ValueError:
+        raise ConfigError(f"--quantiles {value!r}: give levels between 0 and 1 separated by commas, such as "
+                          "0.1,0.5,0.9.") from None
 
 
 @app.command()
@@ -242,8 +308,10 @@ def evaluate(
 @app.command()
 def predict(
     model: SavedModel,
-    data: Path = typer.Argument(..., help="Table with the model's text column(s)."),
-    output: str = typer.Option("-", "-o", "--output", help="Output .csv/.tsv/.jsonl/.parquet, or - for stdout."),
+    data: Optional[Path] = typer.Argument(None, help="Table with the model's text column(s). A forecast run: a newer "
+                                                     "history to forecast from [its saved forecasts]."),
+    output: str = typer.Option("-", "-o", "--output", "--out",
+                               help="Output .csv/.tsv/.jsonl/.parquet, or - for stdout."),
     encoding: Encoding = None,
     backend: Backend = "torch",
     chunk_rows: int = typer.Option(20_000, min=1, help="Rows read, predicted and written at a time."),
@@ -254,18 +322,36 @@ def predict(
 ) -> None:
     """Predict every row of DATA, in order: the input columns, the label, one probability per class.
 
-    Large files are streamed in chunks, so memory stays bounded; a progress bar shows how far it is."""
+    Large files are streamed in chunks, so memory stays bounded; a progress bar shows how far it is. For a
+    forecast run: the next periods of each series (id, date, point, one column per quantile), from the run's
+    saved forecasts, or from DATA's newer history by the models the run chose."""
     from . import api
     from .progress import progress_bar
+    from .train.forecast_record import is_forecast_run
     from .train.process import use_threads
 
     use_threads(threads)
+    if is_forecast_run(model):
+        return _predict_forecast(model, data, output, overwrite)
+    if data is None:
+        raise ConfigError(f"predict {model}: give the table to predict, e.g. `trainwright predict {model} data.csv`.")
     with progress_bar(f"Predicting {data.name}", err) as progress:
         path = api.predict_file(model, data, output, encoding=encoding, backend=backend, chunk_rows=chunk_rows,
                                 progress=progress, overwrite=overwrite, header=header,
                                 column_names=split_names(column_names))
     if path is not None:
         err.print(f"Wrote predictions to [bold]{path}[/bold]")
+
+
+def _predict_forecast(run: Path, data: Path | None, output: str, overwrite: bool) -> None:
+    from .data.writers import TableWriter
+    from .train.forecast_predict import forecast_history, saved_forecasts
+
+    forecasts = saved_forecasts(run) if data is None else forecast_history(run, data)
+    with TableWriter(output, overwrite) as writer:
+        writer.write(forecasts)
+    if writer.path is not None:
+        err.print(f"Wrote the forecasts of {forecasts['id'].nunique()} series to [bold]{writer.path}[/bold]")
 
 
 @app.command()
@@ -336,6 +422,17 @@ def _metrics_table(splits: dict[str, dict]) -> Table:
     for key in keys:
         cells = [splits[name].get(key) for name in splits]
         table.add_row(key, *[("" if v is None else f"{v:.4f}" if isinstance(v, float) else str(v)) for v in cells])
+    return table
+
+
+def _leaderboard_table(rows: list[dict]) -> Table:
+    table = Table(title="Backtests (chosen: each series' own choice)")
+    columns = ("mase", "smape", "mae", "rmse", "wql", "coverage")
+    table.add_column("model")
+    for column in columns:
+        table.add_column(column, justify="right")
+    for row in rows:
+        table.add_row(row["model"], *("" if row.get(c) is None else f"{row[c]:.4f}" for c in columns))
     return table
 
 

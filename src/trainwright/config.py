@@ -33,7 +33,8 @@ class DataConfig(Section):
     # names of the columns of a file without a header row (or to replace its header); a file without a header
     # row gets column_1..column_N, and the trained model keeps the names to read files of the same layout
     column_names: Optional[list[str]] = None
-    task: Literal["auto", "binary", "multiclass", "multilabel", "regression"] = "auto"
+    # forecast: a time-series table forecast ahead (the forecast section), not a labeled table
+    task: Literal["auto", "binary", "multiclass", "multilabel", "regression", "forecast"] = "auto"
     label_separator: str = ";"  # multilabel: several labels in one cell, e.g. "sports;politics"
     # Read the training file in chunks, with cleaned texts and token ids cached on disk, so memory stays
     # bounded as the file grows (text models). auto: for files of 100 MB or more.
@@ -162,6 +163,29 @@ class CleaningConfig(Section):
     text: TextCleaningConfig = TextCleaningConfig()
 
 
+# The candidates of a forecast run: the statistical baselines are fit per series (forecast/baselines.py),
+# combination is the median of ets, arima and theta (from their own fits: it costs nothing more), and nbeats is
+# one N-BEATS trained across all series (its keys in the model section), left out when a series is too short
+# for its lookback. Together they cover what the benchmarks found best: per-series choice among the baselines
+# and the learned model, which wins on some series and loses on others.
+FORECAST_MODELS = ("naive", "seasonal_naive", "ets", "arima", "theta", "combination", "nbeats")
+
+
+class ForecastConfig(Section):
+    """data.task forecast: how the series are read (data.target is the values), backtested and forecast."""
+
+    horizon: Optional[int] = Field(None, ge=1)  # periods forecast; required for a forecast run
+    season_length: Union[Literal["auto"], Annotated[int, Field(ge=1)]] = "auto"  # auto: from each series' frequency
+    # levels forecast besides the point; 0.1 and 0.9 bound the 80% interval scored as coverage
+    quantiles: list[Annotated[float, Field(gt=0, lt=1)]] = Field([0.1, 0.5, 0.9], min_length=1)
+    backtest: int = Field(3, ge=1)  # rolling-origin windows of `horizon` at the end of each series, for the choice
+    fill: Literal["interpolate", "ffill", "zero", "none"] = "interpolate"  # missing periods and values
+    duplicates: Literal["mean", "sum", "last", "error"] = "mean"  # timestamps repeated in a series
+    id: Optional[str] = None  # column naming each series; inferred when not set (none: one series)
+    time: Optional[str] = None  # time column; inferred when not set
+    models: list[Literal[FORECAST_MODELS]] = Field(list(FORECAST_MODELS), min_length=1)  # candidates
+
+
 class RunConfig(Section):
     data: DataConfig = DataConfig()
     clean: CleaningConfig = CleaningConfig()
@@ -171,6 +195,7 @@ class RunConfig(Section):
     stopping: StoppingConfig = StoppingConfig()
     regularization: RegularizationConfig = RegularizationConfig()
     tune: TuneConfig = TuneConfig()
+    forecast: ForecastConfig = ForecastConfig()
 
     def use_model(self, name: str) -> RunConfig:
         """Switch to model `name`, keeping the model keys set so far (see switch_model); its other keys take its

@@ -1,9 +1,9 @@
 """May trainwright write here? The one check every writer of an output folder runs before any work.
 
 A folder is written only when it is absent (and can be created), empty, or carries trainwright's marker,
-`.trainwright.json`: the format of what is there ("trainwright-model", "trainwright-cv", "trainwright-tune") and
-the files and folders trainwright owns in it. A re-run replaces exactly those; the user's other files stay. Any
-other folder is refused, before training starts, naming what is in it.
+`.trainwright.json`: the format of what is there ("trainwright-model", "trainwright-forecast", "trainwright-cv",
+"trainwright-tune") and the files and folders trainwright owns in it. A re-run replaces exactly those; the user's
+other files stay. Any other folder is refused, before training starts, naming what is in it.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ OWNS = {
               "preprocessing.json", "target.json", "metrics.json", "history.json", "logs", "validation.json",
               "metadata.json", "checkpoint", "report"),
     "cv": ("cv.json", "cv.csv"),
+    "forecast": ("config.json", "forecast.json", "metrics.json", "forecasts.csv", "model.json", "weights.safetensors",
+                 "report", "report.html"),
     "tune": ("study.db", "study.db-journal", "study.db-wal", "study.db-shm", "trials.json", "trials.csv", "trials",
              "best", ".best.lock"),
 }

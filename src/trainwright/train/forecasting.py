@@ -1,0 +1,222 @@
+"""A forecast run (`trainwright train FILE --task forecast --horizon H`): read the series, backtest every
+candidate, choose per series, refit the choice on the whole history, forecast, and save the run folder.
+
+Each series' last `forecast.backtest` windows of `horizon` periods are forecast from the history before them
+(rolling origin, forecast/backtest.py). The statistical baselines are fit per series and window, ARIMA's linear
+algebra on one BLAS thread (its matrices are small: more threads only contend). N-BEATS is trained once per
+window across all the series long enough for it, so it is judged on the same windows as the baselines; the
+combination is the median of the ETS, ARIMA and Theta forecasts of each window, from their own fits. Each series
+keeps the candidate with the lowest mean MASE over its windows; seasonal naive when it has no window or every
+candidate failed on it, and the run says so.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..config import RunConfig
+from ..data import read_table
+from ..data.layout import Layout
+from ..destination import check_folder
+from ..doctor.series import min_points
+from ..errors import ConfigError
+from ..forecast.backtest import Window, backtest_windows, score
+from ..forecast.baselines import BASELINES, Forecast, combine
+from ..forecast.regular import Finding
+from ..forecast.series import Panel, RegularSeries, read_panel
+from ..log import logger
+from .forecast_learned import LearnedForecaster, eligible, fit_learned
+from .forecast_record import ForecastRun, save_forecast_run
+from .process import setup
+from .settings import as_config
+
+FALLBACK = "seasonal_naive"
+COMBINED = ("ets", "arima", "theta")  # the members of "combination", their median
+
+
+@dataclass
+class SeriesRun:
+    """One series through the run: its backtest windows, each candidate's forecasts and scores on them, the
+    model chosen, the fitted model (its repr is the form) and the forecast of the future."""
+
+    series: RegularSeries
+    season_length: int
+    windows: list[Window]
+    forecasts: dict[str, list[Forecast]] = field(default_factory=dict)  # model -> one per window, oldest first
+    scores: dict[str, list[dict]] = field(default_factory=dict)
+    model: str = FALLBACK
+    fitted: object = None
+    forecast: Forecast | None = None
+
+    def mean_scores(self, model: str) -> dict[str, float]:
+        """The model's metrics averaged over the windows (NaN where a window has none)."""
+        rows = self.scores[model]
+        return {key: float(np.nanmean([row.get(key, np.nan) for row in rows])) for key in rows[0]}
+
+    def candidates(self) -> list[str]:
+        """The models scored on every window of this series."""
+        return [m for m, rows in self.scores.items() if rows and len(rows) == len(self.windows)]
+
+
+def train_forecast(data: str | Path, *, out: str | Path, config: RunConfig | str | Path | None = None) -> ForecastRun:
+    """Forecast the series of `data` `forecast.horizon` periods ahead, the model chosen per series on backtests,
+    and save the run to `out` (see forecast_record.py for its files)."""
+    check_folder(out, "forecast")  # a folder that is not ours is refused before any work
+    config = as_config(config)
+    horizon = config.forecast.horizon
+    if horizon is None:
+        raise ConfigError("A forecast needs a horizon: pass --horizon H, the number of periods to forecast "
+                          "(e.g. --horizon 12 for a year of monthly data), or set forecast.horizon in the config.")
+    setup(config)
+    start = time.perf_counter()
+    frame = read_table(data, config.data.encoding, Layout.of(config.data))
+    fc = config.forecast
+    panel = read_panel(frame, str(data), id=fc.id, time=fc.time, target=config.data.target,
+                       min_length=min_points(horizon), fill=fc.fill, duplicates=fc.duplicates)
+    _tell(panel)
+    config = resolve_forecast(config, panel)
+    runs = {s.id: _backtest_baselines(s, config) for s in panel}
+    if "nbeats" in config.forecast.models:
+        _backtest_learned(runs, config)
+    for run in runs.values():
+        _choose(run)
+    learned = _refit(runs, config)
+    result = ForecastRun(file=Path(data).name, config=config, panel=panel, runs=runs, learned=learned,
+                         seconds=time.perf_counter() - start)
+    result.path = save_forecast_run(result, out)
+    return result
+
+
+def resolve_forecast(config: RunConfig, panel: Panel) -> RunConfig:
+    """The run's frozen configuration: the task, the columns read, and N-BEATS (the model section) forecasting
+    the run's quantiles and the median that is its point forecast."""
+    columns = panel.columns
+    quantiles = sorted({float(q) for q in config.forecast.quantiles})
+    return config.derive({"data": {"task": "forecast", "target": columns.target},
+                          "forecast": {"id": columns.id, "time": columns.time, "quantiles": quantiles},
+                          "model": {"name": "nbeats", "quantiles": sorted(set(quantiles) | {0.5})}})
+
+
+def _tell(panel: Panel) -> None:
+    """The columns chosen and every finding, once."""
+    for reason in panel.columns.reasons:
+        logger.info(reason)
+    frequencies = sorted({str(s.frequency) for s in panel})
+    logger.info(f"{len(panel)} series, {'; '.join(frequencies)}")
+    for finding in panel.findings:
+        logger.info(str(finding))
+
+
+def _season(series: RegularSeries, config: RunConfig) -> int:
+    chosen = config.forecast.season_length
+    return series.season_length if chosen == "auto" else int(chosen)
+
+
+def _backtest_baselines(series: RegularSeries, config: RunConfig) -> SeriesRun:
+    """Every statistical candidate on each of the series' backtest windows."""
+    from threadpoolctl import threadpool_limits
+
+    fc = config.forecast
+    y, season = series.to_numpy(), _season(series, config)
+    # as the doctor's min_points: a window needs more history than the horizon before it
+    windows = backtest_windows(len(y), fc.horizon, fc.backtest, min_train=fc.horizon + 1, name=series.id)
+    run = SeriesRun(series, season, windows)
+    wanted = [m for m in fc.models if m in BASELINES and m != "combination"]
+    fitted = wanted + [m for m in COMBINED if "combination" in fc.models and m not in wanted]
+    failed: set[str] = set()
+    with threadpool_limits(1, user_api="blas"):
+        for window in windows:
+            y_train, y_test = window.split(y)
+            found = {m: _baseline_forecast(m, y_train, season, fc, series.id, failed) for m in fitted}
+            if "combination" in fc.models and all(found[m] is not None for m in COMBINED):
+                found["combination"] = combine([found[m] for m in COMBINED], "median")
+            for model in [m for m in fc.models if m in found and found[m] is not None]:
+                run.forecasts.setdefault(model, []).append(found[model])
+                run.scores.setdefault(model, []).append(score(y_train, y_test, found[model], season))
+    return run
+
+
+def _baseline_forecast(model: str, y: np.ndarray, season: int, fc, series_id: str, failed: set[str]):
+    """The model's forecast after `y`, or None when it cannot be fit (told once per series and model)."""
+    try:
+        return BASELINES[model]().fit(y, season).forecast(fc.horizon, fc.quantiles)
+    except Exception as e:  # statsmodels raises many kinds on a hard series; the other candidates go on
+        if model not in failed:
+            failed.add(model)
+            logger.info(f"Series {series_id!r}: {model} failed on a backtest window ({e}); it is not a candidate "
+                        "for this series.")
+        return None
+
+
+def _backtest_learned(runs: dict[str, SeriesRun], config: RunConfig) -> None:
+    """N-BEATS trained once per backtest window (the k-th window from the end of every series that has it),
+    across the series long enough for it, and scored on each of them."""
+    horizon = config.forecast.horizon
+    for k in range(max((len(r.windows) for r in runs.values()), default=0), 0, -1):
+        history = {key: r.series.to_numpy()[:len(r.series.values) - k * horizon] for key, r in runs.items()
+                   if len(r.windows) >= k}
+        history = eligible(history, horizon)
+        if not history:
+            continue
+        seasons = {key: runs[key].season_length for key in history}
+        forecasts = fit_learned(history, seasons, config).forecast(history, config.forecast.quantiles)
+        for key, forecast in forecasts.items():
+            run = runs[key]
+            window = run.windows[len(run.windows) - k]
+            y_train, y_test = window.split(run.series.to_numpy())
+            run.forecasts.setdefault("nbeats", []).append(forecast)
+            run.scores.setdefault("nbeats", []).append(score(y_train, y_test, forecast, run.season_length))
+
+
+def _choose(run: SeriesRun) -> None:
+    """The candidate with the lowest mean MASE over the series' windows; seasonal naive when none has one."""
+    means = {m: run.mean_scores(m)["mase"] for m in run.candidates()}
+    finite = {m: v for m, v in means.items() if np.isfinite(v)}
+    if finite:
+        run.model = min(finite, key=finite.get)
+        return
+    why = "no backtest window" if not run.windows else "no candidate with a MASE on its backtests"
+    run.model = FALLBACK
+    _note(run, "fallback", f"{why}: forecast by seasonal naive")
+
+
+def _refit(runs: dict[str, SeriesRun], config: RunConfig) -> LearnedForecaster | None:
+    """Each series' chosen model fit on its whole history and forecast; N-BEATS trained once more on every
+    history when it is chosen anywhere."""
+    from threadpoolctl import threadpool_limits
+
+    fc = config.forecast
+    learned = None
+    chosen_learned = [key for key, r in runs.items() if r.model == "nbeats"]
+    if chosen_learned:
+        arrays = eligible({key: r.series.to_numpy() for key, r in runs.items()}, fc.horizon)
+        learned = fit_learned(arrays, {key: runs[key].season_length for key in arrays}, config)
+        forecasts = learned.forecast({key: arrays[key] for key in chosen_learned}, fc.quantiles)
+        for key in chosen_learned:
+            runs[key].forecast = forecasts[key]
+    with threadpool_limits(1, user_api="blas"):
+        for run in runs.values():
+            if run.forecast is None:
+                _refit_baseline(run, fc)
+    return learned
+
+
+def _refit_baseline(run: SeriesRun, fc) -> None:
+    y = run.series.to_numpy()
+    try:
+        run.fitted = BASELINES[run.model]().fit(y, run.season_length)
+        run.forecast = run.fitted.forecast(fc.horizon, fc.quantiles)
+    except Exception as e:  # as in the backtests: a model that cannot be fit leaves the series to the fallback
+        _note(run, "fallback", f"{run.model} could not be fit on the whole history ({e}): forecast by seasonal naive")
+        run.model = FALLBACK
+        run.fitted = BASELINES[FALLBACK]().fit(y, run.season_length)
+        run.forecast = run.fitted.forecast(fc.horizon, fc.quantiles)
+
+
+def _note(run: SeriesRun, kind: str, message: str) -> None:
+    logger.info(f"Series {run.series.id!r}: {message}.")
+    run.series.findings.append(Finding(run.series.id, kind, message))
