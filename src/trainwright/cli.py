@@ -231,6 +231,10 @@ def _train_forecast(data: Path, run_config, out_dir: Path | None, **table_only) 
     out.print(f"Forecast {len(result.record['series'])} series {run_config.forecast.horizon} periods ahead in "
               f"{result.seconds:.1f}s. Run saved to [bold]{result.path}[/bold] (forecast.json, forecasts.csv)",
               soft_wrap=True)
+    from .evaluate.forecast_html import write_forecast_report
+
+    err.print(f"Wrote the run report to {write_forecast_report(result.path)}", markup=False, highlight=False,
+              soft_wrap=True)
 
 
 def _season_length(value: str | None) -> str | int | None:

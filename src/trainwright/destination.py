@@ -23,7 +23,7 @@ OWNS = {
               "metadata.json", "checkpoint", "report"),
     "cv": ("cv.json", "cv.csv"),
     "forecast": ("config.json", "forecast.json", "metrics.json", "forecasts.csv", "model.json", "weights.safetensors",
-                 "report", "report.html"),
+                 "report"),
     "tune": ("study.db", "study.db-journal", "study.db-wal", "study.db-shm", "trials.json", "trials.csv", "trials",
              "best", ".best.lock"),
 }

@@ -106,6 +106,8 @@ def test_synthetic_panel_run_files_and_predict(cli, tmp_path):
     chosen = {s["model"] for s in record["series"]}
     assert (run / "weights.safetensors").exists() == ("nbeats" in chosen)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".run")]  # no staging folder left
+    assert f"Wrote the run report to {run / 'report' / 'report.html'}" in result.stderr
+    assert "Forecast report" in (run / "report" / "report.html").read_text(encoding="utf-8")
 
     saved = pd.read_csv(run / "forecasts.csv")
     assert list(saved.columns) == ["id", "date", "point", "0.1", "0.5", "0.9"]
@@ -200,3 +202,18 @@ def test_a_newer_history_keeps_the_chosen_form(model, form):
     y = 100 + 0.5 * t + 5 * np.sin(2 * np.pi * t / 12) + np.random.default_rng(1).normal(0, 0.3, 60)
     fitted = kept_form(model, form).fit(y, 12)
     assert repr(fitted) == form and np.isfinite(fitted.forecast(6, (0.1, 0.9)).point).all()
+
+
+def test_the_python_api_trains_a_forecast_from_the_config(tmp_path):
+    import trainwright
+
+    data = write_panel(tmp_path / "sales.csv", lengths=(40,))
+    config = trainwright.build_config(overrides={"data": {"task": "forecast"}, "forecast": {
+        "horizon": 4, "backtest": 1, "models": ["naive", "seasonal_naive"]}})
+    result = trainwright.train(data, out=tmp_path / "run", config=config)
+    assert Path(result.path).resolve() == (tmp_path / "run").resolve()
+    assert result.metrics["leaderboard"][0]["model"] in {"chosen", "naive", "seasonal_naive"}
+    assert (tmp_path / "run" / "forecasts.csv").is_file()
+    with pytest.raises(trainwright.errors.ConfigError, match="test apply to a labeled table"):
+        trainwright.train(data, test=data, out=tmp_path / "other", config=config)
+

@@ -15,12 +15,14 @@ from ..data import infer_roles, read_table
 from ..data.layout import Layout
 from ..data.examples import Examples, labeled_examples
 from ..data.target import TargetEncoder
+from ..errors import ConfigError
 from ..evaluate.evaluation import evaluate_examples
 from ..log import logger
 from . import distributed, streamed, tracking
 from .bagging import ensemble_size
 from .columns import check_inputs, named_columns, read_labeled, report_roles
 from .fitting import fit_model
+from .forecasting import train_forecast
 from .process import setup
 from .resolve import located_pretrained, resolve
 from .search import search
@@ -48,8 +50,10 @@ def train(data: str | Path, *, valid: str | Path | None = None, test: str | Path
 
     While it trains, `out/checkpoint/` holds the last epoch's checkpoint; `resume=True` continues from it
     (same data and settings), ending with the same metrics as a run that was never interrupted."""
-    check_folder(out, "model")  # a folder that is not ours is refused before any work
     config = as_config(config)
+    if config.data.task == "forecast":  # a time-series file: validated on backtests, see forecasting.py
+        return _forecast(data, valid, test, out, config, resume)
+    check_folder(out, "model")  # a folder that is not ours is refused before any work
     if streamed.wanted(data, config):
         setup(config)
         artifact, roles = streamed.fit_streamed(Path(data), valid, config,
@@ -75,6 +79,15 @@ def train(data: str | Path, *, valid: str | Path | None = None, test: str | Path
     tracking.publish(config.train.mlflow, path, artifact.config, artifact.metrics, artifact.history,
                      artifact.model_name)
     return TrainResult(path=path, metrics=artifact.metrics, history=artifact.history)
+
+
+def _forecast(data, valid, test, out, config: RunConfig, resume: bool) -> TrainResult:
+    given = [name for name, value in (("valid", valid), ("test", test), ("resume", resume)) if value]
+    if given:
+        raise ConfigError(f"{', '.join(given)} apply to a labeled table; a forecast is validated on backtests inside "
+                          "each series (forecast.backtest): leave them out with task forecast.")
+    run = train_forecast(data, out=out, config=config)
+    return TrainResult(path=run.path, metrics={"leaderboard": run.record["leaderboard"]}, history=[])
 
 
 def prepare(data: str | Path, config: RunConfig | str | Path | None):
