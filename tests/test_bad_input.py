@@ -350,7 +350,7 @@ def test_flag_bad_value_names_key_and_allowed_values(cli, reviews_csv):
     (None, "does not exist"),
     ("train: [epochs: 1\n", "is not valid YAML"),
     ("- epochs\n", "expected a mapping of sections (data, clean, tokenizer, model, train, stopping, regularization, "
-                   "tune)"),
+                   "tune, forecast)"),
 ], ids=["missing", "not-yaml", "not-a-mapping"])
 def test_config_file_unusable(cli, reviews_csv, tmp_path, content, says):
     config = tmp_path / "run.yaml"
