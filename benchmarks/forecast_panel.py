@@ -74,11 +74,11 @@ def main() -> None:
     print()
     held_out = table["inside"].sum() / table["points"].sum()
     backtest = (sum(c * n for c, n in backtest_coverage.values()) / sum(n for _, n in backtest_coverage.values()))
-    print(f"{'system':28s} {'geometric-mean MASE':>20s}")
-    print(f"{'trainwright zero-config':28s} {geometric_mean(table['mase']):20.3f}")
-    print(f"{'seasonal naive (here)':28s} {geometric_mean(table['seasonal naive']):20.3f}")
+    print(f"{'system':38s} {'geometric-mean MASE':>20s}")
+    print(f"{'trainwright zero-config':38s} {geometric_mean(table['mase']):20.3f}")
+    print(f"{'seasonal naive (here)':38s} {geometric_mean(table['seasonal naive']):20.3f}")
     for name, value in REFERENCE.items():
-        print(f"{name + ' (reference)':28s} {value:20.3f}")
+        print(f"{name + ' (reference)':38s} {value:20.3f}")
     print(f"\n0.1-0.9 interval coverage: held-out {held_out:.1%}, backtests of the chosen models {backtest:.1%}")
     print(f"time: {seconds:.0f} s for the two runs, {args.threads} threads")
 
