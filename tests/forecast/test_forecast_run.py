@@ -217,3 +217,11 @@ def test_the_python_api_trains_a_forecast_from_the_config(tmp_path):
     with pytest.raises(trainwright.errors.ConfigError, match="test apply to a labeled table"):
         trainwright.train(data, test=data, out=tmp_path / "other", config=config)
 
+
+
+def test_backtest_windows_leave_seasonal_models_two_seasons_of_history():
+    from trainwright.train.forecasting import _min_history
+
+    assert _min_history(48, 12, 12) == 26  # 36 points before the last window: room for two seasons
+    assert _min_history(30, 12, 12) == 13  # too short for that: windows after more history than the horizon
+    assert _min_history(100, 4, 1) == 5

@@ -122,8 +122,8 @@ def _backtest_baselines(series: RegularSeries, config: RunConfig) -> SeriesRun:
 
     fc = config.forecast
     y, season = series.to_numpy(), _season(series, config)
-    # as the doctor's min_points: a window needs more history than the horizon before it
-    windows = backtest_windows(len(y), fc.horizon, fc.backtest, min_train=fc.horizon + 1, name=series.id)
+    windows = backtest_windows(len(y), fc.horizon, fc.backtest, min_train=_min_history(len(y), fc.horizon, season),
+                               name=series.id)
     run = SeriesRun(series, season, windows)
     wanted = [m for m in fc.models if m in BASELINES and m != "combination"]
     fitted = wanted + [m for m in COMBINED if "combination" in fc.models and m not in wanted]
@@ -138,6 +138,15 @@ def _backtest_baselines(series: RegularSeries, config: RunConfig) -> SeriesRun:
                 run.forecasts.setdefault(model, []).append(found[model])
                 run.scores.setdefault(model, []).append(score(y_train, y_test, found[model], season))
     return run
+
+
+def _min_history(length: int, horizon: int, season: int) -> int:
+    """The history a backtest window needs before it: two seasons and two points, so that the seasonal forms of
+    ETS and ARIMA can be fit there as on the whole series (on a shorter window a seasonal model loses to seasonal
+    naive by construction, and the choice would not carry over); a series too short for even one such window is
+    judged on windows after more history than the horizon, as the doctor's minimum has it."""
+    seasonal = max(horizon + 1, 2 * season + 2)
+    return seasonal if length - horizon >= seasonal else horizon + 1
 
 
 def _baseline_forecast(model: str, y: np.ndarray, season: int, fc, series_id: str, failed: set[str]):
