@@ -41,7 +41,7 @@ from safetensors.torch import load_file, save_file
 
 from .config import RunConfig, saved_config
 from .data.target import TargetEncoder
-from .destination import mark, not_writable, owned_entries
+from .destination import mark, not_writable, owned_entries, replace_folder
 from .errors import ArtifactError, ConfigError, TrainwrightError
 from .models import build_model
 from .models.boosted import tree_files
@@ -100,7 +100,7 @@ def save_artifact(artifact: Artifact, directory: str | Path) -> Path:
         _write(artifact, staging)
         _save_logs(artifact.history, staging, directory)  # logs/: the epochs' CSV, the run's TensorBoard events
         mark(staging, "model", tuple(p.name for p in staging.iterdir()))
-        _replace(staging, directory, owned)
+        replace_folder(staging, directory, owned)
     except OSError as e:
         shutil.rmtree(staging, ignore_errors=True)
         raise not_writable(directory, e) from None
@@ -271,23 +271,6 @@ def _write(artifact: Artifact, directory: Path) -> None:
     }
     for name, content in files.items():
         (directory / name).write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def _replace(staging: Path, directory: Path, owned: set[str]) -> None:
-    """Move the finished model from `staging` into `directory`. The old model's files (`owned`, and any of the
-    new names) are set aside first and removed only once the new ones are in place; other files stay."""
-    if not directory.exists():
-        staging.rename(directory)
-        return
-    new = [entry.name for entry in staging.iterdir()]
-    old = Path(tempfile.mkdtemp(prefix=f".{directory.name}.old-", dir=directory.parent))
-    for name in owned | set(new):
-        if (directory / name).exists() or (directory / name).is_symlink():
-            (directory / name).rename(old / name)
-    for name in new:
-        (staging / name).rename(directory / name)
-    staging.rmdir()
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def _read_json(path: Path):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -132,3 +133,20 @@ def write_atomically(path: Path, text: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def replace_folder(staging: Path, directory: Path, owned: set[str]) -> None:
+    """Move a finished output from `staging` into `directory`. The old output's files (`owned`, and any of the
+    new names) are set aside first and removed only once the new ones are in place; other files stay."""
+    if not directory.exists():
+        staging.rename(directory)
+        return
+    new = [entry.name for entry in staging.iterdir()]
+    old = Path(tempfile.mkdtemp(prefix=f".{directory.name}.old-", dir=directory.parent))
+    for name in owned | set(new):
+        if (directory / name).exists() or (directory / name).is_symlink():
+            (directory / name).rename(old / name)
+    for name in new:
+        (staging / name).rename(directory / name)
+    staging.rmdir()
+    shutil.rmtree(old, ignore_errors=True)

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import RunConfig, saved_config
-from ..destination import mark, not_writable, owned_entries
+from ..destination import mark, not_writable, owned_entries, replace_folder
 from ..errors import ArtifactError
 from ..forecast.metrics import geometric_mean
 from .forecast_learned import save_learned
@@ -158,7 +158,7 @@ def save_forecast_run(result: ForecastRun, directory: str | Path) -> Path:
         if result.learned is not None:
             save_learned(result.learned, staging)
         mark(staging, "forecast", tuple(p.name for p in staging.iterdir()))
-        _replace(staging, directory, owned)
+        replace_folder(staging, directory, owned)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -187,23 +187,6 @@ def load_forecast_run(directory: str | Path) -> tuple[RunConfig, dict]:
         raise ArtifactError(f"{directory}/forecast.json has format {record.get('format')!r}; this trainwright "
                             f"reads {FORMAT}. Train the run again with this version.")
     return saved_config(raw, str(directory / "config.json")), record
-
-
-def _replace(staging: Path, directory: Path, owned: set[str]) -> None:
-    """Move the finished run into `directory`: the old run's files are set aside, then removed once the new
-    ones are in place; other files stay."""
-    if not directory.exists():
-        staging.rename(directory)
-        return
-    new = [entry.name for entry in staging.iterdir()]
-    old = Path(tempfile.mkdtemp(prefix=f".{directory.name}.old-", dir=directory.parent))
-    for name in owned | set(new):
-        if (directory / name).exists() or (directory / name).is_symlink():
-            (directory / name).rename(old / name)
-    for name in new:
-        (staging / name).rename(directory / name)
-    staging.rmdir()
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def _write_json(path: Path, content) -> None:
