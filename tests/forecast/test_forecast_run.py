@@ -225,3 +225,26 @@ def test_backtest_windows_leave_seasonal_models_two_seasons_of_history():
     assert _min_history(48, 12, 12) == 26  # 36 points before the last window: room for two seasons
     assert _min_history(30, 12, 12) == 13  # too short for that: windows after more history than the horizon
     assert _min_history(100, 4, 1) == 5
+
+
+def test_a_messy_panel_trains_with_each_problem_named(cli, tmp_path):
+    """Gaps, a repeated timestamp, a missing value and text among the numbers: each is a finding of the run, the
+    series are repaired and forecast, and nothing is a traceback."""
+    clean = pd.read_csv(write_panel(tmp_path / "clean.csv", lengths=(48, 40)))
+    messy = clean.drop(index=[5, 6, 7]).astype({"sales": object})  # a three-month gap in s0
+    messy.loc[20, "sales"] = "n/a?"  # text among the numbers
+    messy.loc[30, "sales"] = None  # a missing value
+    messy = pd.concat([messy, clean.iloc[[60]].assign(sales=clean.loc[60, "sales"] + 10)])  # s1's month repeated
+    data = tmp_path / "messy.csv"
+    messy.to_csv(data, index=False)
+    run = tmp_path / "run"
+    result = ok(cli("train", data, "--task", "forecast", "--horizon", "6", "--backtest", "1", "--model",
+                    "seasonal_naive,ets", "--out", run))
+    assert "Traceback" not in result.stderr
+    record = read_json(run / "forecast.json")
+    kinds = {(f["series"], f["kind"]) for f in record["findings"]}
+    assert {("s0", "gaps"), ("s0", "non_numeric"), ("s0", "missing_target"), ("s1", "duplicate_timestamps")} <= kinds
+    assert [s["id"] for s in record["series"]] == ["s0", "s1"]
+    s0 = record["series"][0]
+    assert len(s0["history"]["values"]) == 48 and all(v is not None for v in s0["history"]["values"])
+    assert all(np.isfinite(s["forecast"]["point"]).all() for s in record["series"])
