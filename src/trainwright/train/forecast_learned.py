@@ -51,15 +51,17 @@ def eligible(arrays: dict[str, np.ndarray], horizon: int) -> dict[str, np.ndarra
     return {key: values for key, values in arrays.items() if len(values) >= 2 * horizon + 1}
 
 
-def fit_learned(arrays: dict[str, np.ndarray], seasons: dict[str, int], config: RunConfig) -> LearnedForecaster:
-    """N-BEATS trained on every window of `arrays` (each series' last horizon validates), as config.model says."""
+def fit_learned(arrays: dict[str, np.ndarray], seasons: dict[str, int], config: RunConfig,
+                label: str = "nbeats: ") -> LearnedForecaster:
+    """N-BEATS trained on every window of `arrays` (each series' last horizon validates), as config.model says;
+    `label` prefixes its epochs' log lines (which backtest window it is for)."""
     horizon = config.forecast.horizon
     lookback = lookback_length(arrays, {key: seasons[key] for key in arrays}, horizon)
     train, valid = training_windows(arrays, lookback, horizon)
     seed_everything(config.train.seed)
     sizes = model_sizes("nbeats", config.model, {"num_numeric": lookback}, horizon)
     model = build_model("nbeats", **sizes)
-    Trainer(config).fit(model, "quantile", train.encoded(), train.targets, valid.encoded(), valid.targets, pad=None)
+    Trainer(config, label=label).fit(model, "quantile", train.encoded(), train.targets, valid.encoded(), valid.targets, pad=None)
     return LearnedForecaster(model, lookback, sizes)
 
 

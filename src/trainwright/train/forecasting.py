@@ -172,7 +172,9 @@ def _backtest_learned(runs: dict[str, SeriesRun], config: RunConfig) -> None:
         if not history:
             continue
         seasons = {key: runs[key].season_length for key in history}
-        forecasts = fit_learned(history, seasons, config).forecast(history, config.forecast.quantiles)
+        windows = max(len(r.windows) for r in runs.values())
+        learned = fit_learned(history, seasons, config, label=f"nbeats, backtest {windows - k + 1}/{windows}: ")
+        forecasts = learned.forecast(history, config.forecast.quantiles)
         for key, forecast in forecasts.items():
             run = runs[key]
             window = run.windows[len(run.windows) - k]
@@ -203,7 +205,8 @@ def _refit(runs: dict[str, SeriesRun], config: RunConfig) -> LearnedForecaster |
     chosen_learned = [key for key, r in runs.items() if r.model == "nbeats"]
     if chosen_learned:
         arrays = eligible({key: r.series.to_numpy() for key, r in runs.items()}, fc.horizon)
-        learned = fit_learned(arrays, {key: runs[key].season_length for key in arrays}, config)
+        learned = fit_learned(arrays, {key: runs[key].season_length for key in arrays}, config,
+                              label="nbeats, whole history: ")
         forecasts = learned.forecast({key: arrays[key] for key in chosen_learned}, fc.quantiles)
         for key in chosen_learned:
             runs[key].forecast = forecasts[key]
