@@ -7,6 +7,7 @@ severity, and the columns table. Every value from the data is escaped.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
 
@@ -175,20 +176,27 @@ def _bars(bars: list[tuple[str, float, str]], scale: float = 1.0, high: float = 
     return f"<div class=bars>{''.join(cells)}</div>"
 
 
-def _findings(report: DoctorReport) -> str:
+def findings_section(report, group_html: Callable[[list], str]) -> str:
+    """The Findings section of a doctor's page: one group per severity, worst first, each drawn by `group_html`
+    from its findings (a table's report and a time series' report draw their rows differently)."""
     if not report.findings:
         return "<h2>Findings</h2><p class=empty-note>Nothing to report.</p>"
     parts = ["<h2>Findings</h2>"]
     for severity in ("blocking", "warning", "info"):
         group = report.by_severity(severity)
-        if not group:
-            continue
-        parts.append(f"<section class='group {severity}'><h3 class={severity}>{_TITLES[severity]} "
-                     f"<span class=n>{len(group)}</span></h3>")
-        checks = dict.fromkeys(f.check for f in group)  # in report order
-        parts += [_check_table(check, [f for f in group if f.check == check]) for check in checks]
-        parts.append("</section>")
+        if group:
+            parts.append(f"<section class='group {severity}'><h3 class={severity}>{_TITLES[severity]} "
+                         f"<span class=n>{len(group)}</span></h3>{group_html(group)}</section>")
     return "".join(parts)
+
+
+def _findings(report: DoctorReport) -> str:
+    return findings_section(report, _check_tables)
+
+
+def _check_tables(group: list[Finding]) -> str:
+    checks = dict.fromkeys(f.check for f in group)  # in report order
+    return "".join(_check_table(check, [f for f in group if f.check == check]) for check in checks)
 
 
 def _check_table(check: str, findings: list[Finding]) -> str:

@@ -16,12 +16,11 @@ from rich.text import Text
 
 from ..errors import rows_preview
 from ..version import __version__
-from .html import CSS
+from .html import CSS, findings_section
 from .report import plural
 from .series import SeriesFinding, SeriesReport
 from .terminal import STYLES
 
-_TITLES = {"blocking": "Blocking: fix before training", "warning": "Warnings", "info": "Good to know"}
 
 
 def print_series_report(report: SeriesReport, console: Console) -> None:
@@ -125,21 +124,16 @@ def _series_html(report: SeriesReport) -> str:
 
 
 def _findings_html(report: SeriesReport) -> str:
-    if not report.findings:
-        return "<h2>Findings</h2><p class=empty-note>Nothing to report.</p>"
-    parts = ["<h2>Findings</h2>"]
-    for severity in ("blocking", "warning", "info"):
-        group = report.by_severity(severity)
-        if not group:
-            continue
-        rows = "".join(
-            f"<tr><td class=mono>{escape(f.series if f.series is not None else 'whole file')}</td>"
-            f"<td class=mono>{escape(f.check)}</td><td>{escape(f.message)}"
-            f"{_more_rows(f)}</td><td class=fix><code>{escape(f.fix)}</code></td></tr>" for f in group)
-        parts.append(f"<section class='group {severity}'><h3 class={severity}>{_TITLES[severity]} "
-                     f"<span class=n>{len(group)}</span></h3><table class=findings><thead><tr><th>Series</th>"
-                     f"<th>Check</th><th>Finding</th><th>Fix</th></tr></thead><tbody>{rows}</tbody></table></section>")
-    return "".join(parts)
+    return findings_section(report, _findings_group_html)
+
+
+def _findings_group_html(group: list[SeriesFinding]) -> str:
+    rows = "".join(
+        f"<tr><td class=mono>{escape(f.series if f.series is not None else 'whole file')}</td>"
+        f"<td class=mono>{escape(f.check)}</td><td>{escape(f.message)}"
+        f"{_more_rows(f)}</td><td class=fix><code>{escape(f.fix)}</code></td></tr>" for f in group)
+    return ("<table class=findings><thead><tr><th>Series</th><th>Check</th><th>Finding</th><th>Fix</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>")
 
 
 def _more_rows(finding: SeriesFinding) -> str:
