@@ -212,3 +212,24 @@ def test_options_and_columns_are_checked():
         read_panel(frame, "t.csv", target="sales")
     with pytest.raises(DataError, match="t.csv: no column parses as dates"):
         read_panel(frame.drop(columns="date").assign(x=[4.0, 5.0, 6.0]), "t.csv")
+
+
+@pytest.mark.parametrize("value_name", ["value", "passengers"])
+def test_a_pandas_index_column_is_left_out_and_said(tmp_path, value_name):
+    """A file written by pandas with its index: the unnamed column of row numbers is neither a series nor the target."""
+    values = 100 + 10 * np.sin(np.arange(36) * np.pi / 6)
+    frame = pd.DataFrame({"date": pd.date_range("2010-01-01", periods=36, freq="MS").strftime("%Y-%m-%d"),
+                          value_name: values})
+    frame.to_csv(tmp_path / "one.csv")  # index included: a first column `Unnamed: 0` once read back
+    panel = read_panel(pd.read_csv(tmp_path / "one.csv"), "one.csv")
+    assert panel.ids == ["series"] and panel.columns.target == value_name and panel.columns.covariates == []
+    assert "column 'Unnamed: 0' left out: an unnamed column of distinct whole numbers: a row index written with " \
+           "the file" in panel.columns.reasons
+    assert np.allclose(panel["series"].to_numpy(), values)
+
+
+def test_a_wide_table_with_a_column_named_value():
+    dates = pd.date_range("2000-01-01", periods=30, freq="MS").strftime("%Y-%m")
+    frame = pd.DataFrame({"month": dates, "value": np.linspace(1, 3, 30), "other": np.linspace(5, 9, 30)})
+    panel = read_panel(frame, "wide.csv")
+    assert sorted(panel.ids) == ["other", "value"] and panel.columns.target == "values"

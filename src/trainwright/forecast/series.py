@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..data.kinds import infer_kind
 from ..errors import ConfigError, DataError, rows_preview
 from .frequency import Frequency
 from .regular import DUPLICATE_RULES, FILL_RULES, Finding, regularize
@@ -140,6 +141,8 @@ def long_format(frame: pd.DataFrame, source: str, *, id: str | None = None, time
         time, why = _infer_time(frame, source, exclude={id, target})
         reasons.append(f"time column: '{time}' ({why}); pass --time to choose another")
     rest = [c for c in frame.columns if c not in (time, id, target)]
+    indexes = _row_indexes(frame, rest, reasons)
+    rest = [c for c in rest if c not in indexes]
     numeric = [c for c in rest if _is_numeric(frame[c])]
     if id is None and target is None:
         id = _infer_id(frame, [c for c in rest if c not in numeric], time)
@@ -154,7 +157,7 @@ def long_format(frame: pd.DataFrame, source: str, *, id: str | None = None, time
         reasons.append(f"target column: '{target}' ({why}); pass --target to choose another")
     if id is None:
         reasons.append("no id column: the table is one series; pass --id if it holds several")
-    covariates = [c for c in frame.columns if c not in (id, time, target)]
+    covariates = [c for c in frame.columns if c not in (id, time, target, *indexes)]
     if covariates:
         reasons.append(f"covariates: {', '.join(map(str, covariates))} (kept with the table, not used yet)")
     return frame, SeriesColumns(id=id, time=time, target=target, covariates=covariates, reasons=reasons)
@@ -254,8 +257,23 @@ def _melt_wide(frame, time, numeric, reasons) -> tuple[pd.DataFrame, SeriesColum
     reasons.append(f"wide table: {len(numeric)} numeric columns ({', '.join(map(str, numeric[:6]))}"
                    f"{', ...' if len(numeric) > 6 else ''}) read as one series each, in long format as "
                    f"series, {time}, value; pass --target to forecast one column with the others as covariates")
-    long = frame.melt(id_vars=[time], value_vars=numeric, var_name="series", value_name="value")
-    return long, SeriesColumns(id="series", time=time, target="value", reasons=reasons)
+    # the long table's names, unless the wide one already uses them (melt refuses a name it has)
+    series, value = (next(n for n in names if n not in frame.columns)
+                     for names in (("series", "series_id", "id_"), ("value", "values", "value_")))
+    long = frame.melt(id_vars=[time], value_vars=numeric, var_name=series, value_name=value)
+    return long, SeriesColumns(id=series, time=time, target=value, reasons=reasons)
+
+
+def _row_indexes(frame: pd.DataFrame, columns: list, reasons: list[str]) -> list:
+    """Columns of row numbers (the index pandas writes with a file, a running count): neither a series to
+    forecast nor a covariate; said once."""
+    found = []
+    for column in columns:
+        kind = infer_kind(frame[column])
+        if kind.kind == "identifier" and pd.api.types.is_integer_dtype(frame[column]):
+            found.append(column)
+            reasons.append(f"column '{column}' left out: {kind.reason}")
+    return found
 
 
 def _is_numeric(column: pd.Series) -> bool:
