@@ -376,10 +376,16 @@ def serve(
 ) -> None:
     """Serve a saved model over HTTP: /predict, the KServe v2 routes, /metrics, /docs and a page at /."""
     from .serve import serve as run_server
+    from .train.forecast_record import is_forecast_run
 
+    forecaster = None
+    if is_forecast_run(model):  # a forecast run: its own app, forecasting newer histories
+        from .train.forecast_predict import RunForecaster
+
+        forecaster = RunForecaster(model)
     run_server(model, host=host, port=port, workers=workers, token=token, backend=backend,
                max_batch_size=max_batch_size, max_wait_ms=max_wait_ms, max_inputs=max_inputs,
-               max_body_bytes=max_body_bytes, threads=threads, name=name)
+               max_body_bytes=max_body_bytes, threads=threads, name=name, forecaster=forecaster)
 
 
 @app.command()

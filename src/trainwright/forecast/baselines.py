@@ -314,6 +314,14 @@ class Theta(Baseline):
     """The Theta method (statsmodels `ThetaModel`, Assimakopoulos & Nikolopoulos 2000), winner of M3.
 
     The series is deseasonalized first (multiplicatively when positive) when a test finds seasonality.
+
+    Its intervals are computed here, not by statsmodels' `prediction_intervals`, which are far too wide on
+    seasonal series (98.5% coverage of the 80% interval on the classic panel): its σ² comes from an IMA(1,1)
+    fitted to the series as given, seasonal swings counted as noise, although the forecast is made from the
+    deseasonalized series. Here σ² is the variance of the one-step errors of the process Theta is equivalent to
+    (Hyndman & Billah 2003: SES with drift b₀/2), on the deseasonalized series with the fitted α and b₀:
+    X_t = X_{t−1} + b₀/2 + (α − 1)ε_{t−1} + ε_t. Its h-step variance is σ²·(1 + (h − 1)·α²) (ψ-weights α;
+    statsmodels' 1 + (α − 1)² per step is wider still when α is small), and a multiplicative season scales it.
     """
 
     name = "theta"
@@ -324,13 +332,36 @@ class Theta(Baseline):
         period = season_length if season_length > 1 and y.size >= 2 * season_length else 1
         self.result_ = ThetaModel(_series(y), period=period, deseasonalize=period > 1).fit()
         self.spec_ = f"Theta(period={period})"
+        self.sigma_ = self._error_sd(y)
+
+    def _seasonal(self, steps: int, start: int) -> tuple[np.ndarray, bool]:
+        """The seasonal factors of periods start..start+steps-1 (0: the first observation), and whether they
+        multiply; ones (or zeros) when the series was not deseasonalized."""
+        n, period = self.y_.size, self.result_.model.period
+        # forecast_components gives the factors of the periods after the end; they repeat every `period`
+        factors = np.asarray(self.result_.forecast_components(period)["seasonal"])
+        multiplicative = self.result_.model.method.startswith("mul")
+        return factors[(np.arange(start, start + steps) - n) % period], multiplicative
+
+    def _error_sd(self, y) -> float:
+        factors, multiplicative = self._seasonal(y.size, 0)
+        x = y / factors if multiplicative else y - factors
+        # Theta (θ = 2) forecasts as SES with drift b₀/2 (Hyndman & Billah 2003): half the fitted trend
+        alpha, drift = float(self.result_.params["alpha"]), float(self.result_.params["b0"]) / 2
+        errors = np.zeros(x.size - 1)
+        previous = 0.0
+        for t, change in enumerate(np.diff(x)):
+            errors[t] = previous = change - drift - (alpha - 1) * previous
+        return float(np.sqrt(np.mean(errors ** 2)))
 
     def _point(self, horizon):
         return np.asarray(self.result_.forecast(horizon))
 
-    def _interval(self, horizon, alpha):
-        bounds = np.asarray(self.result_.prediction_intervals(horizon, alpha=alpha))
-        return bounds[:, 0], bounds[:, 1]
+    def _sd(self, horizon):
+        alpha = float(self.result_.params["alpha"])
+        sd = self.sigma_ * np.sqrt(1 + np.arange(horizon) * alpha ** 2)
+        factors, multiplicative = self._seasonal(horizon, self.y_.size)
+        return sd * factors if multiplicative else sd
 
 
 class Combination(Baseline):

@@ -28,7 +28,7 @@ GRACEFUL_SHUTDOWN_S = 10  # in-flight requests get this long to finish after Ctr
 def serve(model_dir: str | Path, host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
           token: str | None = None, backend: str = "torch", max_batch_size: int = 64, max_wait_ms: float = 2.0,
           max_body_bytes: int = MIB, max_inputs: int = 1024, threads: int | None = None, name: str | None = None,
-          log_level: str = "warning") -> None:
+          log_level: str = "warning", forecaster=None) -> None:
     """Serve the model saved in `model_dir` until interrupted, and print its URL once it is ready.
 
     host: 127.0.0.1 by default; binding any other address without a token logs a warning. port 0 picks a free
@@ -39,6 +39,8 @@ def serve(model_dir: str | Path, host: str = "127.0.0.1", port: int = 8000, work
     max_batch_size, max_wait_ms: micro-batching (see ServeSettings). max_body_bytes: larger bodies get 413;
     max_inputs: more inputs per request get 422. threads: torch threads per worker (default: torch's choice).
     name: the model's name in the API (default: the directory's name). log_level: uvicorn's.
+    forecaster: when `model_dir` is a forecast run, its loaded RunForecaster (train/forecast_predict.py; the CLI
+    loads it, serve sits beside train): the forecast app serves it, in one worker.
     """
     from ..artifact import load_artifact
 
@@ -59,6 +61,16 @@ def serve(model_dir: str | Path, host: str = "127.0.0.1", port: int = 8000, work
     # access_log off: a log line per request costs more than the request; server_header off: no version banner
     options = dict(host=host, port=port, log_level=log_level, access_log=False, server_header=False, loop=_loop(),
                    http=_http(), timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S)
+    if forecaster is not None:
+        if workers > 1 or backend != "torch":
+            raise ConfigError(f"serve: a forecast run ({model_dir}) is served by one worker as it is; leave out "
+                              "--workers and --backend.")
+        from .forecast_app import create_forecast_app
+
+        server = _AnnouncingServer(uvicorn.Config(create_forecast_app(forecaster, name, settings), **options), name)
+        with _quiet_interrupt():
+            server.run()
+        return
     if workers == 1:
         _set_threads(threads)
         predictor = load_artifact(model_dir).predictor(backend)

@@ -21,7 +21,7 @@ from ..data import read_table
 from ..data.layout import Layout
 from ..errors import ArtifactError, DataError
 from ..forecast.baselines import ARIMA, BASELINES, ETS
-from ..forecast.series import read_panel
+from ..forecast.series import Panel, read_panel
 from ..log import logger
 from .forecast_learned import load_learned
 from .forecast_record import future_dates, iso_dates, load_forecast_run
@@ -41,37 +41,73 @@ def saved_forecasts(run: str | Path) -> pd.DataFrame:
 def forecast_history(run: str | Path, data: str | Path) -> pd.DataFrame:
     """The next horizon after each series' end in `data` (a newer history, the run's columns), by the models
     the run chose; the same columns as forecasts.csv."""
-    config, record = load_forecast_run(run)
-    fc, columns = config.forecast, record["columns"]
-    frame = read_table(data, config.data.encoding, Layout.of(config.data))
-    panel = read_panel(frame, str(data), id=columns["id"], time=columns["time"], target=columns["target"],
-                       min_length=2, fill=fc.fill, duplicates=fc.duplicates)
-    for finding in panel.findings:
-        logger.info(str(finding))
-    chosen = {s["id"]: s["model"] for s in record["series"]}
-    seasons = {s["id"]: s["season_length"] for s in record["series"]}
-    forms = {s["id"]: s["model_form"] for s in record["series"]}
-    unknown = [key for key in panel.ids if key not in chosen]
-    if unknown:
-        logger.info(f"{len(unknown)} series the run did not forecast ({', '.join(unknown[:5])}"
-                    f"{', ...' if len(unknown) > 5 else ''}): forecast by {FALLBACK}.")
-    learned_ids = [key for key in panel.ids if chosen.get(key) == "nbeats"]
-    forecasts = {}
-    if learned_ids:
-        learned = load_learned(Path(run))
-        forecasts = learned.forecast({key: panel[key].to_numpy() for key in learned_ids}, fc.quantiles)
-    frames = []
-    for series in panel:
-        model = chosen.get(series.id, FALLBACK)
-        season = seasons.get(series.id, series.season_length)
-        if series.id in forecasts:
-            forecast = forecasts[series.id]
-        else:
-            forecast = _refit(model, forms.get(series.id), series, season).forecast(fc.horizon, fc.quantiles)
-        frames.append(pd.DataFrame({"id": series.id, "date": iso_dates(future_dates(series, fc.horizon)),
-                                    "point": forecast.point,
-                                    **{str(float(q)): v for q, v in sorted(forecast.quantiles.items())}}))
-    return pd.concat(frames, ignore_index=True)
+    forecaster = RunForecaster(run)
+    config = forecaster.config
+    return forecaster.forecast_frame(read_table(data, config.data.encoding, Layout.of(config.data)), str(data))
+
+
+class RunForecaster:
+    """A saved forecast run, loaded once, that forecasts newer histories with the models it chose (the server
+    keeps one for every request). `forecast_frame` reads a long table in the run's columns; `forecast_panel` a
+    Panel already read."""
+
+    def __init__(self, run: str | Path):
+        self.run = Path(run)
+        self.config, self.record = load_forecast_run(run)
+        self.horizon, self.quantiles = self.config.forecast.horizon, list(self.config.forecast.quantiles)
+        self.chosen = {s["id"]: s for s in self.record["series"]}
+        self._learned = None
+
+    @property
+    def columns(self) -> dict:
+        """The run's id (None for a single series), time and target column names."""
+        return self.record["columns"]
+
+    def read(self, frame: pd.DataFrame, source: str, columns: dict | None = None) -> Panel:
+        """The Panel of a newer history in `columns` (default: the run's), filled and aggregated as in training;
+        its findings are logged."""
+        columns, fc = columns or self.columns, self.config.forecast
+        panel = read_panel(frame, source, id=columns["id"], time=columns["time"], target=columns["target"],
+                           min_length=2, fill=fc.fill, duplicates=fc.duplicates)
+        for finding in panel.findings:
+            logger.info(str(finding))
+        return panel
+
+    def forecast_frame(self, frame: pd.DataFrame, source: str) -> pd.DataFrame:
+        return self.forecast_panel(self.read(frame, source))
+
+    def model_of(self, series_id: str) -> str:
+        """The model the run chose for this series; the fallback for a series it did not know."""
+        return self.chosen[series_id]["model"] if series_id in self.chosen else FALLBACK
+
+    def forecast_panel(self, panel: Panel) -> pd.DataFrame:
+        """id, date, point and one column per quantile: the next horizon of every series of `panel`."""
+        unknown = [key for key in panel.ids if key not in self.chosen]
+        if unknown:
+            logger.info(f"{len(unknown)} series the run did not forecast ({', '.join(unknown[:5])}"
+                        f"{', ...' if len(unknown) > 5 else ''}): forecast by {FALLBACK}.")
+        learned_ids = [key for key in panel.ids if self.model_of(key) == "nbeats"]
+        forecasts = {}
+        if learned_ids:
+            forecasts = self.learned().forecast({key: panel[key].to_numpy() for key in learned_ids}, self.quantiles)
+        frames = []
+        for series in panel:
+            if series.id in forecasts:
+                forecast = forecasts[series.id]
+            else:
+                kept = self.chosen.get(series.id, {})
+                fitted = _refit(self.model_of(series.id), kept.get("model_form"), series,
+                                kept.get("season_length", series.season_length))
+                forecast = fitted.forecast(self.horizon, self.quantiles)
+            frames.append(pd.DataFrame({"id": series.id, "date": iso_dates(future_dates(series, self.horizon)),
+                                        "point": forecast.point,
+                                        **{str(float(q)): v for q, v in sorted(forecast.quantiles.items())}}))
+        return pd.concat(frames, ignore_index=True)
+
+    def learned(self):
+        if self._learned is None:
+            self._learned = load_learned(self.run)
+        return self._learned
 
 
 def _refit(model: str, form: str | None, series, season: int):
