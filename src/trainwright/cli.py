@@ -405,6 +405,20 @@ def export(
     if format != "onnx":
         raise ConfigError(f"--format '{format}' is not available: use onnx.")
     use_threads(threads)
+    from .train.forecast_record import is_forecast_run
+
+    if is_forecast_run(model):  # a forecast run: its learned window model, if a series chose one
+        from .export.forecast import export_window_model
+        from .train.forecast_predict import RunForecaster
+
+        if quantize or check:
+            raise ConfigError("--quantize and --check are for models; a forecast run's export is checked on the "
+                              "run's own windows.")
+        forecaster = RunForecaster(model)
+        learned = forecaster.window_model()
+        for line in export_window_model(learned.model, learned.lookback, forecaster.histories(), model).summary():
+            err.print(line, markup=False, highlight=False, soft_wrap=True)
+        return
     report = export_onnx(model, quantize=quantize, check=check)
     for line in report.summary():
         err.print(line, markup=False, highlight=False, soft_wrap=True)

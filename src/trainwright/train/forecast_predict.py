@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..data import read_table
 from ..data.layout import Layout
-from ..errors import ArtifactError, DataError
+from ..errors import ArtifactError, ConfigError, DataError
 from ..forecast.baselines import ARIMA, BASELINES, ETS
 from ..forecast.series import Panel, read_panel
 from ..log import logger
@@ -103,6 +103,21 @@ class RunForecaster:
                                         "point": forecast.point,
                                         **{str(float(q)): v for q, v in sorted(forecast.quantiles.items())}}))
         return pd.concat(frames, ignore_index=True)
+
+    def histories(self) -> dict[str, np.ndarray]:
+        """Each series' history as the run saved it (regular, filled), oldest first; NaN where missing."""
+        return {s["id"]: np.asarray(s["history"]["values"], dtype=np.float64) for s in self.record["series"]}
+
+    def window_model(self):
+        """The learned model (N-BEATS) and its lookback, to export; a ConfigError when every series chose a
+        statistical model, which is refit from each history and has nothing to export."""
+        learned_series = [key for key, s in self.chosen.items() if s["model"] == "nbeats"]
+        if not learned_series or not (self.run / "model.json").is_file():
+            models = ", ".join(sorted({s["model"] for s in self.chosen.values()}))
+            raise ConfigError(f"{self.run}: nothing to export: every series chose a statistical model ({models}), "
+                              "which is refit from the history at each forecast. Use `trainwright predict RUN "
+                              "NEWER.csv` or `trainwright serve RUN` to forecast with them.")
+        return self.learned()
 
     def learned(self):
         if self._learned is None:
