@@ -4,11 +4,13 @@ quantiles, and the page at / plots a forecast in headless Chromium (skipped with
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
@@ -144,4 +146,18 @@ def test_the_page_plots_a_known_series_forecast(live, tmp_path):
     png = tmp_path / "page.png"
     shot = chromium(f"{live}?series=s1", tmp_path / "profile2", f"--screenshot={png}", "--window-size=1000,800")
     assert shot.returncode == 0 and png.stat().st_size > 15_000
-    (Path("/tmp") / "forecast-page.png").write_bytes(png.read_bytes())  # to look at
+    if os.environ.get("TRAINWRIGHT_KEEP_SCREENSHOT"):  # to look at it
+        Path(os.environ["TRAINWRIGHT_KEEP_SCREENSHOT"]).write_bytes(png.read_bytes())
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not on PATH (apt-get install -y chromium)")
+def test_the_page_forecasts_a_csv_history(live, tmp_path):
+    csv = "store,month,sales\n" + "\n".join(f"new,2020-{m:02d},{10 + m % 4}" for m in range(1, 13)) + \
+          "\n" + "\n".join(f"new,2021-{m:02d},{12 + m % 4}" for m in range(1, 13))
+    dom = chromium(f"{live}?csv={quote(csv)}", tmp_path / "profile", "--dump-dom").stdout
+    assert 'data-state="done"' in dom, dom[-3000:]
+    assert '<strong id="title">new</strong>' in dom and "a series the run did not know" in dom
+    assert re.findall(r'<tr data-date="(\d{4}-\d\d-\d\d)"', dom)[0] == "2022-01-01"
+    bad_csv = quote("store,month,sales\nnew,someday,3\nnew,later,4")
+    bad = chromium(f"{live}?csv={bad_csv}", tmp_path / "profile2", "--dump-dom")
+    assert 'data-state="error"' in bad.stdout and "month" in re.search(r'<div id="error"[^>]*>([^<]*)<', bad.stdout).group(1)

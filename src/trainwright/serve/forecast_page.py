@@ -2,7 +2,8 @@
 Forecast, and see the history with the forecast and its interval band (inline SVG) and the numbers in a table.
 
 One self-contained document: inline CSS and JS, nothing fetched but this server's own /series and /forecast.
-`/?series=ID` forecasts that known series at once, so a headless browser can drive the page without a driver.
+`/?series=ID` forecasts that known series at once, `/?csv=...` that CSV history, so a headless browser can drive
+the page without a driver.
 With a token, the page asks for it (or takes a link's `#token=...`) before it calls the API.
 """
 
@@ -170,7 +171,9 @@ function plot(history, f, low, high) {
            `<text class="tick" x="${L - 6}" y="${y(v) + 4}" text-anchor="end">${fmt(v)}</text>`;
   }
   const dates = [...history.dates, ...f.dates];
-  [0, Math.floor(past / 2), past, n - 1].filter((i, j, a) => i < n && a.indexOf(i) === j).forEach((i) => {
+  // the last date, and the others where they leave room for it (about 90 px of text each)
+  [0, Math.floor(past / 2), past, n - 1].filter((i, j, a) => i >= 0 && i < n && a.indexOf(i) === j &&
+    (i === n - 1 || x(n - 1) - x(i) > 90)).forEach((i) => {
     const anchor = i === 0 ? "start" : i === n - 1 ? "end" : "middle";  // the ends stay inside the chart
     svg += `<text class="tick" x="${x(i)}" y="${H - 8}" text-anchor="${anchor}">${escapeHtml(dates[i])}</text>`;
   });
@@ -179,6 +182,7 @@ function plot(history, f, low, high) {
     const lower = low.map((v, i) => `L${x(past + i).toFixed(1)},${y(v).toFixed(1)}`).reverse().join("");
     svg += `<path class="band" d="${upper}${lower}Z"/>`;
   }
+  if (past) svg += `<line class="axis" x1="${x(past)}" x2="${x(past)}" y1="${T}" y2="${H - B}" stroke-dasharray="4 4"/>`;
   svg += `<path class="history" d="${path(history.values, 0)}"/>`;
   const joined = past ? [history.values[past - 1], ...f.point] : f.point;
   svg += `<path class="point" d="${path(joined, past ? past - 1 : 0)}"/>`;
@@ -197,12 +201,22 @@ $("known").addEventListener("change", () => { if ($("known").value) box.value = 
 $("which").addEventListener("change", () => show(answer.forecasts.find((f) => f.id === $("which").value)));
 $("go").addEventListener("click", forecast);
 
+async function loadSeries() {
+  try { known = (await call("/series")).series; } catch (error) { return showError(error.message); }
+  $("error").style.display = "none";
+  $("known").innerHTML = '<option value="">— a series the run knows —</option>' + known.map((s) =>
+    `<option value="${escapeHtml(s.id)}">${escapeHtml(s.id)} · ${escapeHtml(s.model)}</option>`).join("");
+  return true;
+}
+
 async function start() {
   $("token").hidden = !CONFIG.needsToken;
-  try { known = (await call("/series")).series; } catch (error) { return showError(error.message); }
-  $("known").innerHTML += known.map((s) => `<option value="${escapeHtml(s.id)}">${escapeHtml(s.id)} · ${escapeHtml(s.model)}</option>`).join("");
-  const wanted = new URLSearchParams(location.search).get("series");
-  if (wanted !== null) { $("known").value = wanted; forecast(); }
+  $("token").addEventListener("change", loadSeries);
+  if (CONFIG.needsToken && !token()) return showError("This server needs a token: enter it beside Forecast.");
+  if (!(await loadSeries())) return;
+  const query = new URLSearchParams(location.search);
+  if (query.get("csv") !== null) { box.value = query.get("csv"); forecast(); }
+  else if (query.get("series") !== null) { $("known").value = query.get("series"); forecast(); }
 }
 start();
 </script>
