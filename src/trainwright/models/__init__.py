@@ -1,9 +1,11 @@
 """Model architectures: plain `nn.Module`s from a batch's inputs (token ids, numbers, category ids) to logits."""
 
 from ..errors import ConfigError
+from ..model_config import AUGMENT_KEYS
 from .boosted import BoostedConfig, BoostedTrees
 from .cnn import CNNClassifier, CNNConfig
 from .combined import CombinedConfig, TextTableModel
+from .efficientnet import EfficientNetConfig, EfficientNetLite0
 from .ensemble import EnsembleConfig, EnsembleModel
 from .fasttext import FastTextClassifier, FastTextConfig
 from .linear import LinearConfig, TfidfLinearClassifier
@@ -12,13 +14,15 @@ from .nbeats import NBeatsConfig, NBeatsForecaster
 from .pretrained import PretrainedClassifier, PretrainedConfig
 from .recurrent import BiLSTMClassifier, GRUClassifier, RecurrentConfig
 from .registry import ARCHITECTURES, build_model
+from .resnet import ResNetClassifier, ResNetConfig
 from .table_linear import TableLinearConfig, TableLinearModel
 from .tabular import TabularConfig, TabularMLP
 from .transformer import TransformerClassifier, TransformerConfig
 
 __all__ = ["BiLSTMClassifier", "CNNClassifier", "CNNConfig", "CombinedConfig", "EnsembleConfig", "EnsembleModel",
            "FastTextClassifier", "FastTextConfig", "GRUClassifier", "LSTMClassifier", "LSTMConfig", "LinearConfig",
-           "NBeatsConfig", "NBeatsForecaster",
+           "NBeatsConfig", "NBeatsForecaster", "ResNetClassifier", "ResNetConfig", "EfficientNetConfig",
+           "EfficientNetLite0",
            "RecurrentConfig", "TabularConfig", "TabularMLP", "TextTableModel", "TfidfLinearClassifier",
            "BoostedConfig", "BoostedTrees", "TableLinearConfig", "TableLinearModel",
            "TransformerClassifier", "TransformerConfig", "build_model"]
@@ -38,7 +42,9 @@ def model_sizes(name: str, config, data_sizes: dict, num_outputs: int) -> dict:
     architecture reads) and the data's sizes."""
     _check(name, config)
     renamed = _RENAMED.get(name, {})
-    extra = {renamed.get(key, key): value for key, value in config.model_dump(exclude={"name"}).items()}
+    # the augmentation's keys are read by the training loop's batches (images/augment.py), not the architecture
+    keys = config.model_dump(exclude={"name", *AUGMENT_KEYS})
+    extra = {renamed.get(key, key): value for key, value in keys.items()}
     if "pooling" in extra:
         pooling = extra.pop("pooling")
         if name != "lstm":  # lstm reads the state after its last token; the key only admits auto and last
