@@ -70,7 +70,7 @@ class EfficientNetConfig:
 
 class EfficientNetLite0(nn.Module):
     """images (batch, channels, height, width) in [0, 1] -> logits (batch, num_outputs); or, with `freeze`,
-    numeric (batch, 1280) features precomputed by `features` -> the same logits, the network skipped."""
+    numeric (batch, 1280) features precomputed by `pooled_features` -> the same logits, the network skipped."""
 
     def __init__(self, config: EfficientNetConfig):
         super().__init__()
@@ -99,7 +99,8 @@ class EfficientNetLite0(nn.Module):
             images = F.interpolate(images, size=(size, size), mode="bilinear", align_corners=False, antialias=True)
         return (images - PIXEL_MEAN) / PIXEL_STD
 
-    def features(self, images: torch.Tensor) -> torch.Tensor:
+    # not `features`: the Trainer sends a model with `features` to the convex solver (train/convex.py)
+    def pooled_features(self, images: torch.Tensor) -> torch.Tensor:
         """(batch, channels, h, w) in [0, 1] -> (batch, 1280) pooled features of the pretrained network."""
         return self.network.extract_features(self.prepare(images)).mean(dim=(2, 3))
 
@@ -108,9 +109,9 @@ class EfficientNetLite0(nn.Module):
         if images is not None:
             if self.config.freeze:
                 with torch.no_grad():
-                    numeric = self.features(images)
+                    numeric = self.pooled_features(images)
             else:
-                numeric = self.features(images)
+                numeric = self.pooled_features(images)
         return self.network._fc(self.network._dropout(numeric))
 
 
@@ -122,6 +123,6 @@ def precompute_features(model: EfficientNetLite0, images: np.ndarray, batch_size
 
     model.eval()
     with torch.no_grad():
-        parts = [model.features(image_batch(images[start:start + batch_size]))
+        parts = [model.pooled_features(image_batch(images[start:start + batch_size]))
                  for start in range(0, len(images), batch_size)]
     return torch.cat(parts).numpy()
