@@ -1,7 +1,7 @@
 """Model architectures: plain `nn.Module`s from a batch's inputs (token ids, numbers, category ids) to logits."""
 
 from ..errors import ConfigError
-from ..model_config import AUGMENT_KEYS
+from ..model_config import AUGMENT_KEYS, IMAGE_MODELS
 from .boosted import BoostedConfig, BoostedTrees
 from .cnn import CNNClassifier, CNNConfig
 from .combined import CombinedConfig, TextTableModel
@@ -41,6 +41,9 @@ def model_sizes(name: str, config, data_sizes: dict, num_outputs: int) -> dict:
     """The architecture's arguments from the model section of the run config (its class has only the keys the
     architecture reads) and the data's sizes."""
     _check(name, config)
+    if name in IMAGE_MODELS and "in_channels" not in data_sizes:
+        raise ConfigError(f"model {name} reads images, and this data has text or table columns only: choose a "
+                          "text or table model (e.g. --model auto).")
     renamed = _RENAMED.get(name, {})
     # the augmentation's keys are read by the training loop's batches (images/augment.py), not the architecture
     keys = config.model_dump(exclude={"name", *AUGMENT_KEYS})
