@@ -45,7 +45,7 @@ def bare_steps(config, images, targets, batch_size: int = 128) -> float:
     """Seconds for the same number of images in plain training steps, no loader, no augmentation."""
     model = build_model("resnet", **model_sizes("resnet", config.model, {"in_channels": 1}, 10)).train()
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
-    x = torch.from_numpy(images[:-256]).float() / 255
+    x = torch.from_numpy(images[:-256].copy()).float() / 255
     y = torch.from_numpy(targets[:-256])
     start = time.perf_counter()
     for first in range(0, len(x), batch_size):

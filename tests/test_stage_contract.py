@@ -340,7 +340,7 @@ def assert_identical(actual, expected, where: str = "output") -> None:
         pd.testing.assert_series_equal(actual, expected, check_exact=True)
         assert_identical(actual.to_numpy(), expected.to_numpy(), where)
     elif isinstance(expected, EncodedInputs):
-        for field in ("sequences", "numeric", "categorical"):
+        for field in ("sequences", "numeric", "categorical", "images"):
             assert_identical(getattr(actual, field), getattr(expected, field), f"{where}.{field}")
     elif isinstance(expected, (list, tuple)):
         assert len(actual) == len(expected), where

@@ -74,10 +74,15 @@ class ResNetClassifier(nn.Module):
         for module in self.modules():
             if isinstance(module, nn.Conv2d):
                 nn.init.kaiming_normal_(module.weight, mode="fan_out", nonlinearity="relu")
+        # Channels-last (NHWC) weights and activations: oneDNN's CPU convolutions ran a training step ~1.4x faster
+        # on 28x28 batches than in NCHW. A layout, not a device: saving makes the tensors contiguous, loading
+        # copies values into this layout.
+        self.to(memory_format=torch.channels_last)
 
     def forward(self, images: torch.Tensor, **unused) -> torch.Tensor:
         if images.shape[1] != self.config.in_channels or min(images.shape[2:]) < MIN_SIZE:
             raise ValueError(f"Expected images of {self.config.in_channels} channel(s), at least {MIN_SIZE}x{MIN_SIZE} "
                              f"pixels; got a batch of shape {tuple(images.shape)}.")
+        images = images.contiguous(memory_format=torch.channels_last)
         features = self.stages(self.stem(images)).mean(dim=(2, 3))  # global average pooling: (batch, width)
         return self.head(self.dropout(features))
