@@ -69,14 +69,13 @@ def test_text_or_table_data_is_refused_with_what_to_choose():
         model_sizes("resnet", small_config().model, {"vocab_size": 50}, 2)
 
 
-@pytest.mark.parametrize("augment", [False, True])
-def test_it_learns_a_small_image_task_through_the_trainer(augment):
+def test_it_learns_a_small_image_task_through_the_trainer():
     images, classes = bars(360)
     train, valid = EncodedInputs(None, None, None, images[:240]), EncodedInputs(None, None, None, images[240:])
-    config = small_config(flip=augment, crop_padding=2 if augment else 0)
+    config = small_config(flip=True, crop_padding=2)  # mirrors and moves keep each class what it is
     model = build_model("resnet", **model_sizes("resnet", config.model, {"in_channels": 1}, 3))
     inputs = training_inputs(train, config.model, config.train.seed)
-    assert isinstance(inputs, AugmentedImages) is augment
+    assert isinstance(inputs, AugmentedImages)
     history = Trainer(config).fit(model, "multiclass", inputs, classes[:240], valid, classes[240:], None)
     assert len(history) == 6
     model.eval()
