@@ -157,7 +157,7 @@ class ImageAugmentation(ModelSection):
 
 
 # the image models' keys read by the augmentation, not by the architecture
-AUGMENT_KEYS = tuple(ImageAugmentation.model_fields)
+AUGMENT_KEYS = tuple(key for key in ImageAugmentation.model_fields if key != "name")
 
 
 # CIFAR-style ResNet (He et al. 2016) made narrow and shallow for CPUs: about 0.3M weights with the defaults

@@ -1,4 +1,5 @@
-"""Model architectures: plain `nn.Module`s from a batch's inputs (token ids, numbers, category ids) to logits."""
+"""Model architectures: plain `nn.Module`s from a batch's inputs (token ids, numbers, category ids, images) to
+logits."""
 
 from ..errors import ConfigError
 from ..model_config import AUGMENT_KEYS, IMAGE_MODELS
