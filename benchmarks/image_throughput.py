@@ -2,6 +2,11 @@
 images per second of one epoch through the one Trainer (augmented batches, validation included), and of the
 bare training step (forward, backward, AdamW) on the same batches, at each thread count.
 
+Measured on the shared 2-core machine under a load average of ~10 (other jobs running), 5,120 images, batch 128,
+default augmentation: 1 thread, Trainer 233 images/s, bare steps 216; 2 threads collapsed to 67 and 50 under that
+load (oversubscribed), so a quiet machine's 2-thread figure is still to be taken. Channels-last weights made the
+bare step ~1.4x faster than NCHW at 1 thread.
+
 Run from the project root:
     .venv/bin/python benchmarks/image_throughput.py [--images 5120] [--threads 1 2]
 """

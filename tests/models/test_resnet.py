@@ -69,6 +69,7 @@ def test_text_or_table_data_is_refused_with_what_to_choose():
         model_sizes("resnet", small_config().model, {"vocab_size": 50}, 2)
 
 
+@pytest.mark.slow  # ~10 s on a quiet machine, Lightning's import included
 def test_it_learns_a_small_image_task_through_the_trainer():
     images, classes = bars(360)
     train, valid = EncodedInputs(None, None, None, images[:240]), EncodedInputs(None, None, None, images[240:])
