@@ -9,7 +9,7 @@ import trainwright
 from trainwright.artifact import load_artifact
 from trainwright.config import RunConfig, build_config, saved_config, validate_config
 from trainwright.errors import ConfigError
-from trainwright.model_config import FORECAST_MODELS, MODEL_CONFIGS
+from trainwright.model_config import FORECAST_MODELS, IMAGE_MODELS, MODEL_CONFIGS
 from trainwright.models import build_model, model_sizes
 from trainwright.train.tune_space import DEFAULT_SPACES, resolve_space
 
@@ -26,10 +26,10 @@ OLD_PRESETS = {
     "fasttext": {"embedding_dim": 64, "hash_buckets": 2 ** 18, "dropout": 0.0},
     "transformer": {"embedding_dim": 128, "hidden_size": 256, "num_layers": 2, "dropout": 0.1},
 }
-DATA_SIZES = {"vocab_size": 50, "num_numeric": 2, "cardinalities": [3], "pad_id": 0}
+DATA_SIZES = {"vocab_size": 50, "num_numeric": 2, "cardinalities": [3], "pad_id": 0, "in_channels": 3}
 
 
-@pytest.mark.parametrize("name", [name for name in MODEL_CONFIGS if name not in FORECAST_MODELS])
+@pytest.mark.parametrize("name", [name for name in MODEL_CONFIGS if name not in (*FORECAST_MODELS, *IMAGE_MODELS)])
 def test_each_model_defaults_to_what_it_trained_with_before(name):
     model = build_config(overrides={"model": {"name": name}}).model
     assert type(model) is MODEL_CONFIGS[name]

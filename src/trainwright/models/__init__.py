@@ -1,9 +1,12 @@
-"""Model architectures: plain `nn.Module`s from a batch's inputs (token ids, numbers, category ids) to logits."""
+"""Model architectures: plain `nn.Module`s from a batch's inputs (token ids, numbers, category ids, images) to
+logits."""
 
 from ..errors import ConfigError
+from ..model_config import AUGMENT_KEYS, IMAGE_MODELS
 from .boosted import BoostedConfig, BoostedTrees
 from .cnn import CNNClassifier, CNNConfig
 from .combined import CombinedConfig, TextTableModel
+from .efficientnet import EfficientNetConfig, EfficientNetLite0
 from .ensemble import EnsembleConfig, EnsembleModel
 from .fasttext import FastTextClassifier, FastTextConfig
 from .linear import LinearConfig, TfidfLinearClassifier
@@ -12,13 +15,15 @@ from .nbeats import NBeatsConfig, NBeatsForecaster
 from .pretrained import PretrainedClassifier, PretrainedConfig
 from .recurrent import BiLSTMClassifier, GRUClassifier, RecurrentConfig
 from .registry import ARCHITECTURES, build_model
+from .resnet import ResNetClassifier, ResNetConfig
 from .table_linear import TableLinearConfig, TableLinearModel
 from .tabular import TabularConfig, TabularMLP
 from .transformer import TransformerClassifier, TransformerConfig
 
 __all__ = ["BiLSTMClassifier", "CNNClassifier", "CNNConfig", "CombinedConfig", "EnsembleConfig", "EnsembleModel",
            "FastTextClassifier", "FastTextConfig", "GRUClassifier", "LSTMClassifier", "LSTMConfig", "LinearConfig",
-           "NBeatsConfig", "NBeatsForecaster",
+           "NBeatsConfig", "NBeatsForecaster", "ResNetClassifier", "ResNetConfig", "EfficientNetConfig",
+           "EfficientNetLite0",
            "RecurrentConfig", "TabularConfig", "TabularMLP", "TextTableModel", "TfidfLinearClassifier",
            "BoostedConfig", "BoostedTrees", "TableLinearConfig", "TableLinearModel",
            "TransformerClassifier", "TransformerConfig", "build_model"]
@@ -37,8 +42,13 @@ def model_sizes(name: str, config, data_sizes: dict, num_outputs: int) -> dict:
     """The architecture's arguments from the model section of the run config (its class has only the keys the
     architecture reads) and the data's sizes."""
     _check(name, config)
+    if name in IMAGE_MODELS and "in_channels" not in data_sizes:
+        raise ConfigError(f"model {name} reads images, and this data has text or table columns only: choose a "
+                          "text or table model (e.g. --model auto).")
     renamed = _RENAMED.get(name, {})
-    extra = {renamed.get(key, key): value for key, value in config.model_dump(exclude={"name"}).items()}
+    # the augmentation's keys are read by the training loop's batches (images/augment.py), not the architecture
+    keys = config.model_dump(exclude={"name", *AUGMENT_KEYS})
+    extra = {renamed.get(key, key): value for key, value in keys.items()}
     if "pooling" in extra:
         pooling = extra.pop("pooling")
         if name != "lstm":  # lstm reads the state after its last token; the key only admits auto and last

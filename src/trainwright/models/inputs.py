@@ -1,5 +1,6 @@
-"""A model's inputs for n rows, as every architecture's forward() reads them: token id sequences, numbers and
-category ids. The preprocessing stages produce them, the forecast windows too, and the batching carries them."""
+"""A model's inputs for n rows, as every architecture's forward() reads them: token id sequences, numbers,
+category ids and images. The preprocessing stages produce them, the forecast windows too, and the batching
+carries them."""
 
 from __future__ import annotations
 
@@ -13,14 +14,19 @@ from ..data.ragged import Ragged
 
 @dataclass
 class EncodedInputs:
-    """Model inputs for n rows: token id sequences (unpadded) and/or table features."""
+    """Model inputs for n rows: token id sequences (unpadded), table features and/or images."""
 
     sequences: list[np.ndarray] | Ragged | None  # Ragged: ids memory-mapped from the token cache
     numeric: np.ndarray | None  # (n, n_numeric) float32
     categorical: np.ndarray | None  # (n, n_categorical) int64
+    # (n, channels, height, width): uint8 as decoded (a quarter of float32's memory), or float32 in [0, 1]
+    images: np.ndarray | None = None
 
     def __len__(self) -> int:
-        return len(self.sequences) if self.sequences is not None else len(self.numeric)
+        for part in (self.sequences, self.numeric, self.images, self.categorical):
+            if part is not None:
+                return len(part)
+        return 0
 
     def subset(self, rows) -> "EncodedInputs":
         sequences = self.sequences
@@ -32,6 +38,7 @@ class EncodedInputs:
             sequences,
             self.numeric[rows] if self.numeric is not None else None,
             self.categorical[rows] if self.categorical is not None else None,
+            self.images[rows] if self.images is not None else None,
         )
 
     @property
@@ -50,4 +57,12 @@ class EncodedInputs:
             inputs["numeric"] = torch.from_numpy(self.numeric[rows])
         if self.categorical is not None:  # forecast windows have numbers alone
             inputs["categorical"] = torch.from_numpy(self.categorical[rows])
+        if self.images is not None:
+            inputs["images"] = image_batch(self.images[rows])
         return inputs
+
+
+def image_batch(images: np.ndarray) -> torch.Tensor:
+    """(batch, channels, height, width) float32 in [0, 1], from uint8 pixels or floats already scaled."""
+    tensor = torch.from_numpy(np.ascontiguousarray(images))
+    return tensor.float().div_(255) if tensor.dtype == torch.uint8 else tensor.float()

@@ -5,6 +5,7 @@ from torch import nn
 from .boosted import BoostedConfig, BoostedTrees
 from .cnn import CNNClassifier, CNNConfig
 from .combined import CombinedConfig, TextTableModel
+from .efficientnet import EfficientNetConfig, EfficientNetLite0
 from .ensemble import EnsembleConfig, EnsembleModel
 from .fasttext import FastTextClassifier, FastTextConfig
 from .linear import LinearConfig, TfidfLinearClassifier
@@ -12,6 +13,7 @@ from .lstm import LSTMClassifier, LSTMConfig
 from .nbeats import NBeatsConfig, NBeatsForecaster
 from .pretrained import PretrainedClassifier, PretrainedConfig
 from .recurrent import BiLSTMClassifier, GRUClassifier, RecurrentConfig
+from .resnet import ResNetClassifier, ResNetConfig
 from .table_linear import TableLinearConfig, TableLinearModel
 from .tabular import TabularConfig, TabularMLP
 from .transformer import TransformerClassifier, TransformerConfig
@@ -33,6 +35,8 @@ ARCHITECTURES = {
     "lstm+mlp": (TextTableModel, CombinedConfig),
     "ensemble": (EnsembleModel, EnsembleConfig),
     "nbeats": (NBeatsForecaster, NBeatsConfig),
+    "resnet": (ResNetClassifier, ResNetConfig),
+    "efficientnet_lite0": (EfficientNetLite0, EfficientNetConfig),
 }
 
 

@@ -1,0 +1,1 @@
+"""Images: reading a folder of pictures, decoding them, and varying them for training."""
