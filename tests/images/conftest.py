@@ -1,0 +1,79 @@
+"""Image folders written with Pillow: clean classes, and every broken file the image readers must survive."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+
+def pattern(seed: int, size: tuple[int, int] = (24, 24), mode: str = "RGB") -> Image.Image:
+    """A random picture, distinct per seed (so no two are duplicates, exact or near)."""
+    rng = np.random.default_rng(seed)
+    blocks = rng.integers(0, 256, (4, 4, 3), dtype=np.uint8)
+    image = Image.fromarray(blocks).resize(size, Image.Resampling.NEAREST)
+    return image.convert(mode)
+
+
+def save(image: Image.Image, path: Path, **options) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image.save(path, **options)
+    return path
+
+
+def jpeg_bytes(image: Image.Image, **options) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", **options)
+    return buffer.getvalue()
+
+
+def write_broken(folder: Path) -> dict[str, Path]:
+    """One file of each problem the issue lists, in `folder`; name -> path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {}
+    noise = np.random.default_rng(7).integers(0, 256, (96, 96, 3), dtype=np.uint8)
+    whole = jpeg_bytes(Image.fromarray(noise), quality=95)
+    files["truncated"] = folder / "truncated.jpg"
+    files["truncated"].write_bytes(whole[: len(whole) * 2 // 3])  # the header whole, the pixels cut short
+    files["zero"] = folder / "zero.png"
+    files["zero"].write_bytes(b"")
+    files["text"] = folder / "notes.jpg"
+    files["text"].write_text("this is a text file, not a picture\n")
+    files["cmyk"] = save(pattern(101).convert("CMYK"), folder / "cmyk.jpg")
+    deep = (np.arange(24 * 24, dtype=np.uint16).reshape(24, 24) * 113).astype(np.uint16)
+    files["16bit"] = save(Image.fromarray(deep), folder / "deep.png")
+    frames = [Image.new("RGB", (20, 20), colour) for colour in ("red", "green", "blue")]
+    files["gif"] = folder / "animated.gif"
+    frames[0].save(files["gif"], save_all=True, append_images=frames[1:], duration=100, loop=0)
+    files["big"] = save(pattern(102, (300, 200)), folder / "big.png")  # over a limit the tests set low
+    files["rotated"] = _exif_rotated(folder / "rotated.jpg")
+    palette = Image.new("P", (16, 16), 1)
+    palette.putpalette([0, 0, 0, 255, 0, 0] + [0] * 762)
+    palette.paste(0, (0, 0, 8, 16))  # left half: index 0, transparent
+    files["palette"] = save(palette, folder / "palette.png", transparency=0)
+    return files
+
+
+def _exif_rotated(path: Path) -> Path:
+    """A 40 wide x 20 tall JPEG whose EXIF says: rotate 90 degrees clockwise to show it (orientation 6)."""
+    image = Image.new("RGB", (40, 20), "white")
+    image.paste((255, 0, 0), (0, 0, 20, 20))  # red on the left as stored: on top once upright
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    return save(image, path, exif=exif, quality=95)
+
+
+def write_classes(root: Path, counts: dict[str, int], seed: int = 0, ext: str = "png") -> Path:
+    """A folder per class holding `counts[label]` distinct pictures."""
+    for k, (label, n) in enumerate(counts.items()):
+        for i in range(n):
+            save(pattern(seed + 1000 * k + i), root / label / f"{label}_{i}.{ext}")
+    return root
+
+
+@pytest.fixture
+def classes_folder(tmp_path) -> Path:
+    return write_classes(tmp_path / "train", {"cat": 6, "dog": 5})
