@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from ..extras import require
 from ..images.decode import PIXEL_LIMIT
 from ..images.duplicates import NEAR_DISTANCE, exact_groups, near_groups
 from ..images.fingerprint import Fingerprint, fingerprint_images
@@ -115,6 +116,8 @@ def diagnose_images(data: str | Path, test: str | Path | None = None, target: st
     duplicates. pixel_limit: larger images are refused as possible decompression bombs. Raises DataError when
     no images are found.
     """
+    require("PIL", "Checking images")
+    require("imagehash", "Finding near-duplicate images")
     started = time.perf_counter()
     train = _check(find_images(data, label=target), threads, pixel_limit)
     findings = _file_findings(train, "")
@@ -304,7 +307,8 @@ def _perceptual(prints: list[Fingerprint]) -> np.ndarray:
 def _images_finding(check: str, severity: str, checked: _Checked, positions: list[int], what: str,
                     fix: str) -> Finding:
     paths = [checked.name(i) for i in positions]
-    return Finding(check, severity, f"{plural(len(paths), 'image')} {what}: {_preview(paths)}.", fix,
+    verb = "is" if len(paths) == 1 else "are"
+    return Finding(check, severity, f"{plural(len(paths), 'image')} {verb} {what}: {_preview(paths)}.", fix,
                    count=len(paths), rows=_rows(checked, positions), details={"paths": paths[:_PATH_LIMIT]})
 
 

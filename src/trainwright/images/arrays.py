@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..extras import require
 from .decode import PIXEL_LIMIT, decode
 from .sources import ImageSet, Problem
 
@@ -65,6 +66,7 @@ def load_images(images: ImageSet, size: tuple[int, int], mode: str = "RGB", fit:
     listed in `problems`, with `images.problems` (files found missing) before them. threads: decoding threads
     (default: Python's default for a thread pool); Pillow releases the GIL while it decodes and resizes.
     """
+    require("PIL", "Reading images")
     channels = 3 if mode == "RGB" else 1
     results = map_images(images, lambda decoded: to_array(resize(decoded.image, size, fit)), mode, threads,
                          pixel_limit)

@@ -22,7 +22,7 @@ EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
 LABEL_NAMES = ("label", "labels", "class", "category", "target", "y")  # a table's label column, when not given
 IMAGE_SHARE = 0.9  # a table column is an image column when this share of its values end in an image extension
 _IMAGE_NAME = re.compile(r"\.(png|jpe?g|bmp|gif|webp|tiff?)$", re.IGNORECASE)
-_SNIFF_BYTES = 65536
+_SNIFF_ROWS = 50
 
 
 @dataclass
@@ -81,28 +81,35 @@ def is_image_name(name: str) -> bool:
 
 
 def looks_like_images(path: str | Path) -> bool:
-    """Whether `path` is an image dataset rather than a plain table: a folder, a zip, or a table whose first
-    lines name image files. Cheap: a table is sniffed, not read."""
+    """Whether `path` is an image dataset rather than a plain table: a folder, a zip, or a table with a column of
+    image file names. Cheap: a table's first rows are read, not the whole file."""
     path = Path(path)
     if path.is_dir() or path.suffix.lower() == ".zip":
         return True
     if not path.is_file():
         return False
-    if path.suffix.lower() == ".parquet":
-        return _parquet_names_images(path)
-    with path.open("rb") as file:
-        head = file.read(_SNIFF_BYTES).decode("utf-8", errors="replace")
-    return bool(re.search(r"\.(png|jpe?g|bmp|gif|webp|tiff?)[\"',\t]?\s*([,\t\n\r}]|$)", head, re.IGNORECASE))
-
-
-def _parquet_names_images(path: Path) -> bool:
-    import pyarrow.parquet as pq
-
     try:
-        first = pq.ParquetFile(path).read_row_group(0).slice(0, 50).to_pandas()
-    except Exception:  # a corrupt file is the table reader's error to give
+        head = _head(path)
+    except Exception:  # whatever is wrong with the file, the table reader will say it better
         return False
-    return _image_column(first) is not None
+    return head is not None and _image_column(head) is not None
+
+
+def _head(path: Path) -> pd.DataFrame | None:
+    """The first rows of a table file, read leniently; None for a file that is not a table."""
+    from ..data.readers import FORMATS
+
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        return pq.ParquetFile(path).read_row_group(0).slice(0, _SNIFF_ROWS).to_pandas()
+    if fmt == "jsonl":
+        return pd.read_json(path, lines=True, nrows=_SNIFF_ROWS, encoding_errors="replace")
+    if fmt in ("csv", "tsv"):
+        return pd.read_csv(path, sep="\t" if fmt == "tsv" else ",", nrows=_SNIFF_ROWS, dtype=str,
+                           encoding_errors="replace", on_bad_lines="skip")
+    return None
 
 
 def find_images(path: str | Path, label: str | None = None, image_column: str | None = None) -> ImageSet:
@@ -233,7 +240,7 @@ def _from_table(path: Path, label: str | None, image_column: str | None) -> Imag
 def _image_column(frame: pd.DataFrame) -> str | None:
     for column in frame.columns:
         values = frame[column].dropna()
-        if len(values) and values.dtype == object:
+        if len(values) and (values.dtype == object or pd.api.types.is_string_dtype(values)):
             if values.astype(str).map(is_image_name).mean() >= IMAGE_SHARE:
                 return column
     return None
