@@ -49,18 +49,19 @@ def decode(data: bytes, name: str, mode: str = "RGB", pixel_limit: int = PIXEL_L
         return Problem(name, "not_an_image", f"{name}: not a {', '.join(FORMATS)} image (starts with "
                                              f"{data[:8]!r}); left out")
     except Image.DecompressionBombError as e:
-        return Problem(name, "too_large", f"{name}: {e}; refused as a possible decompression bomb; left out")
+        return Problem(name, "too_large", f"{name}: refused without decoding, a possible decompression bomb "
+                                          f"({str(e).rstrip('.')}); left out")
     except Exception as e:  # a damaged header: Pillow raises SyntaxError, ValueError, struct.error, ...
         return _damaged(name, "its header cannot be read", e)
     width, height = image.size
     if width * height > pixel_limit:
         return Problem(name, "too_large", f"{name}: {width:,} x {height:,} pixels is more than the limit of "
                                           f"{pixel_limit:,}; refused without decoding (a possible decompression "
-                                          "bomb); resize it, or leave it out")
+                                          "bomb); left out")
     if width == 0 or height == 0:
         return Problem(name, "unreadable", f"{name}: the image has no pixels ({width} x {height}); left out")
-    frames = getattr(image, "n_frames", 1)
     try:
+        frames = _frames(image)
         image.seek(0)
         image.load()  # a truncated file fails here: Pillow is not told to fill in missing pixels
         upright = _upright(image)
@@ -68,6 +69,14 @@ def decode(data: bytes, name: str, mode: str = "RGB", pixel_limit: int = PIXEL_L
     except Exception as e:  # OSError ("image file is truncated"), SyntaxError, ValueError, MemoryError, ...
         return _damaged(name, f"the {image.format} image cannot be decoded", e)
     return Decoded(normalized, width, height, image.format or "?", image.mode, frames)
+
+
+def _frames(image) -> int:
+    """Frames (GIF, WebP) or pages (TIFF); 1 when the later ones are damaged: the first may still be whole."""
+    try:
+        return getattr(image, "n_frames", 1)
+    except Exception:
+        return 1
 
 
 def _damaged(name: str, what: str, error: Exception) -> Problem:

@@ -1,4 +1,5 @@
-"""Image folders written with Pillow: clean classes, and every broken file the image readers must survive."""
+"""Image folders written with Pillow for the image tests: clean classes, and every broken file the readers must
+survive. (A helper module, not a conftest.py: a second conftest would shadow `from conftest import ...`.)"""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import io
 from pathlib import Path
 
 import numpy as np
-import pytest
 from PIL import Image
 
 
@@ -74,6 +74,18 @@ def write_classes(root: Path, counts: dict[str, int], seed: int = 0, ext: str = 
     return root
 
 
-@pytest.fixture
-def classes_folder(tmp_path) -> Path:
-    return write_classes(tmp_path / "train", {"cat": 6, "dog": 5})
+def huge_png(path: Path, width: int = 20_000, height: int = 20_000) -> Path:
+    """A one-colour PNG of width x height pixels, small on disk (~50 KB), written without holding its pixels: a
+    1-bit grayscale image whose rows of zeros are compressed as a stream."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    row = b"\0" * (1 + (width + 7) // 8)  # filter byte, then 1 bit a pixel
+    packer = zlib.compressobj(9)
+    body = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b""))
+    return path
