@@ -133,7 +133,8 @@ def _from_folder(root: Path) -> ImageSet:
     folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
     if not folders:
         loose = sum(1 for p in root.iterdir() if is_image_name(p.name))
-        raise DataError(f"{root} has no class subfolders{f' ({loose} images lie loose in it)' if loose else ''}: "
+        lie = f" ({loose} image{' lies' if loose == 1 else 's lie'} loose in it)" if loose else ""
+        raise DataError(f"{root} has no class subfolders{lie}: "
                         "put each class's images in a subfolder named after the class (train/cat/1.png, "
                         "train/dog/2.png), or give a table of image paths and labels.")
     members = {f.name: sorted(str(p) for p in f.rglob("*") if p.is_file() and not p.name.startswith("."))
