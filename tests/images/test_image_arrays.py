@@ -9,7 +9,6 @@ from pictures import save, write_broken, write_classes
 
 from trainwright.images import find_images, load_images
 from trainwright.images.arrays import resize
-from trainwright.images.duplicates import exact_groups, near_groups, near_pairs
 
 
 def test_a_folder_with_every_broken_file_loads_the_good_ones(tmp_path):
@@ -55,21 +54,3 @@ def test_table_problems_carry_their_rows(tmp_path):
     loaded = load_images(find_images(tmp_path / "t.csv"), size=(8, 8))
     assert loaded.labels == ["cat", "dog"]
     assert sorted((p.check, p.row) for p in loaded.problems) == [("empty_file", 2), ("missing_file", 3)]
-
-
-def test_near_pairs_match_every_pair_compared():
-    rng = np.random.default_rng(0)
-    hashes = rng.integers(0, 2**63, 400, dtype=np.uint64) * np.uint64(2) + rng.integers(0, 2, 400, dtype=np.uint64)
-    for i in range(0, 60, 3):  # plant copies 0-5 bits away
-        flips = rng.choice(64, i % 6, replace=False)
-        hashes[300 + i // 3] = hashes[i] ^ np.uint64(sum(1 << int(b) for b in flips))
-    distance = np.bitwise_count(hashes[:, None] ^ hashes[None, :])
-    for max_distance in (0, 3, 4, 5):
-        expected = {(i, j) for i, j in zip(*np.nonzero(distance <= max_distance)) if i < j}
-        assert {tuple(p) for p in near_pairs(hashes, max_distance).tolist()} == expected
-
-
-def test_groups_join_transitively():
-    hashes = np.array([0b0, 0b1, 0b11, 0xFFFF_0000_0000_0000, 0b111_1111], dtype=np.uint64)
-    assert near_groups(hashes, 1) == [[0, 1, 2]]
-    assert exact_groups(["a", "b", "a", "c", "b"]) == [[0, 2], [1, 4]]

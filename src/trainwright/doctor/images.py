@@ -18,8 +18,8 @@ import numpy as np
 
 from ..extras import require
 from ..images.decode import PIXEL_LIMIT
-from ..images.duplicates import NEAR_DISTANCE, exact_groups, near_groups
-from ..images.fingerprint import Fingerprint, fingerprint_images
+from ..images.duplicates import NEAR_DISTANCE, exact_groups, groups_of, near_pairs
+from ..images.fingerprint import Fingerprint, fingerprint_images, perceptual_hashes
 from ..images.sources import ImageSet, Problem, find_images
 from .checks.labels import IMBALANCED, SEVERELY_IMBALANCED
 from .report import SEVERITIES, Finding, plural
@@ -241,16 +241,20 @@ def _duplicate_findings(train: _Checked, near_distance: int) -> list[Finding]:
     if exact:
         extra = sum(len(g) - 1 for g in exact)
         findings.append(_groups_finding("duplicate_images", "warning", train, exact, (
-            f"{plural(extra, 'image')} {'repeats' if extra == 1 else 'repeat'} another's pixels exactly ({plural(len(exact), 'group')})"),
+            f"{plural(extra, 'image')} {'repeats' if extra == 1 else 'repeat'} another's pixels exactly "
+            f"({plural(len(exact), 'group')})"),
             "delete the copies: a copy in validation and one in training flatter the model's score"))
-    near = _near_only(near_groups(_perceptual(train.prints), near_distance), exact)
+    pairs = _near(train.prints, near_distance)
+    near = [g for g in groups_of(pairs, len(train.prints)) if set(g) not in [set(e) for e in exact]]
     if near:
         findings.append(_groups_finding("near_duplicates", "info", train, near, (
-            f"{plural(sum(map(len, near)), 'image')} in {plural(len(near), 'group')} look alike (perceptual "
-            f"hashes at most {near_distance} bits of 64 apart: resized, recompressed or retouched copies)"),
+            f"{plural(sum(map(len, near)), 'image')} in {plural(len(near), 'group')} are near copies (perceptual "
+            f"hashes at most {near_distance} bits of 64 apart and nearly the same pixels: resized or recompressed)"),
             "look at them: delete copies of one photo; keep different photos that only look alike"))
     labels = train.labels
-    conflicts = [g for g in exact + near if len({labels[i] for i in g}) > 1]
+    exact_pairs = [(g[0], other) for g in exact for other in g[1:]]
+    conflicts = groups_of([(i, j) for i, j in [*exact_pairs, *pairs.tolist()] if labels[i] != labels[j]],
+                          len(train.prints))
     if conflicts:
         said = "; ".join(" / ".join(f"{train.name(i)} ({labels[i]})" for i in g[:3]) for g in conflicts[:3])
         findings.append(Finding("conflicting_labels", "warning", (
@@ -262,10 +266,9 @@ def _duplicate_findings(train: _Checked, near_distance: int) -> list[Finding]:
     return findings
 
 
-def _near_only(near: list[list[int]], exact: list[list[int]]) -> list[list[int]]:
-    """Near groups that are not just one exact group (already reported)."""
-    exact_sets = [set(g) for g in exact]
-    return [g for g in near if set(g) not in exact_sets]
+def _near(prints: list[Fingerprint], near_distance: int) -> np.ndarray:
+    thumbnails = np.stack([p.thumbnail for p in prints]) if prints else np.empty((0, 32, 32), np.uint8)
+    return near_pairs(perceptual_hashes(thumbnails), thumbnails, near_distance)
 
 
 def _test_findings(train: _Checked, tested: _Checked, near_distance: int) -> list[Finding]:
@@ -276,32 +279,31 @@ def _test_findings(train: _Checked, tested: _Checked, near_distance: int) -> lis
                                 f"{', '.join(unseen)}; the model cannot predict them.",
                                 "add training images of these classes, or remove them from the test set",
                                 count=sum(label in unseen for label in tested.labels), details={"labels": unseen}))
-    both = train.prints + tested.prints
-    n = len(train.prints)
-    groups = exact_groups([p.pixels for p in both]) + near_groups(_perceptual(both), near_distance)
-    shared = sorted({i - n for g in groups if min(g) < n <= max(g) for i in g if i >= n})
-    if shared:
-        pairs = [(tested.name(i), _twin(i + n, groups, train)) for i in shared[:PATHS_SHOWN]]
-        said = "; ".join(f"{test} = {twin}" for test, twin in pairs)
+    twins = _twins(train, tested, near_distance)
+    if twins:
+        shared = sorted(twins)
+        said = "; ".join(f"{tested.name(i)} = {train.name(twins[i])}" for i in shared[:PATHS_SHOWN])
+        more = f"; and {len(shared) - PATHS_SHOWN:,} more" if len(shared) > PATHS_SHOWN else ""
         findings.append(Finding("leakage", "warning", (
             f"{plural(len(shared), 'test image')} ({len(shared) / max(1, len(tested.prints)):.1%}) also appear in "
-            f"training, exactly or nearly: {said}" + (f"; and {len(shared) - PATHS_SHOWN:,} more" if len(shared)
-                                                       > PATHS_SHOWN else "")
-            + ". The test score overstates how the model does on new images."),
-            "remove these images from the test set (or from training)", count=len(shared),
-            details={"paths": [tested.name(i) for i in shared][:_PATH_LIMIT]}))
+            f"training, exactly or as near copies: {said}{more}. The test score overstates how the model does on "
+            "new images."), "remove these images from the test set (or from training)", count=len(shared),
+            details={"paths": [tested.name(i) for i in shared][:_PATH_LIMIT],
+                     "training": [train.name(twins[i]) for i in shared][:_PATH_LIMIT]}))
     return findings
 
 
-def _twin(position: int, groups: list[list[int]], train: _Checked) -> str:
-    for group in groups:
-        if position in group:
-            return train.name(min(group))
-    return "?"
-
-
-def _perceptual(prints: list[Fingerprint]) -> np.ndarray:
-    return np.array([p.perceptual for p in prints], dtype=np.uint64)
+def _twins(train: _Checked, tested: _Checked, near_distance: int) -> dict[int, int]:
+    """Test position -> a training position holding the same picture (exact first, else the first near copy)."""
+    seen = {}
+    for position, p in enumerate(train.prints):
+        seen.setdefault(p.pixels, position)
+    twins = {i: seen[p.pixels] for i, p in enumerate(tested.prints) if p.pixels in seen}
+    n = len(train.prints)
+    for i, j in _near(train.prints + tested.prints, near_distance).tolist():
+        if i < n <= j:  # pairs are ordered, so a crossing pair is (train, test)
+            twins.setdefault(j - n, i)
+    return twins
 
 
 def _images_finding(check: str, severity: str, checked: _Checked, positions: list[int], what: str,
