@@ -130,6 +130,20 @@ def test_cli_on_a_zip_and_an_html_page(cli, tmp_path):
     assert "Image report" in html and "<script" not in html
 
 
+def test_cli_on_a_table_of_image_paths(cli, tmp_path):
+    write_classes(tmp_path, {"cat": 2, "dog": 2})
+    rows = [("cat/cat_0.png", "cat"), ("cat/cat_1.png", "cat"), ("dog/dog_0.png", "dog"), ("dog/gone.png", "dog")]
+    pd.DataFrame(rows, columns=["picture", "kind"]).to_csv(tmp_path / "pets.csv", index=False)
+    result = cli("doctor", tmp_path / "pets.csv", "--target", "kind", "--json")
+    assert result.code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["classes"] == {"cat": 2, "dog": 1} and "images in column 'picture', labels in 'kind'" in data["layout"]
+    [missing] = [f for f in data["findings"] if f["check"] == "missing_file"]
+    assert missing["rows"] == [4] and "dog/gone.png" in missing["message"]
+    refused = cli("doctor", tmp_path / "pets.csv", "--outliers", "zscore")
+    assert refused.code == 3 and "--outliers" in refused.stderr and "holds images" in refused.stderr
+
+
 def test_cli_still_reads_a_plain_table_as_a_table(cli, reviews_csv):
     result = cli("doctor", reviews_csv, "--json")
     assert result.code == 0 and "task" not in json.loads(result.stdout)

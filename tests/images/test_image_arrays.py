@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PIL import Image
-from pictures import save, write_broken, write_classes
+from pictures import write_broken, write_classes
 
 from trainwright.images import find_images, load_images
 from trainwright.images.arrays import resize

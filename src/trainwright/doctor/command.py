@@ -59,7 +59,8 @@ def doctor(
                                  fill=fill or "interpolate", duplicates=duplicates or "mean", encoding=encoding,
                                  header=header, column_names=split_names(column_names))
         blocked = bool(report.blocking)
-    elif _is_images(data, task):
+    elif _is_images(data, task, encoding=encoding, header=header, column_names=column_names,
+                    outliers=None if outliers == "iqr" else outliers):
         from .images import diagnose_images
         from .images_view import print_image_report as print_report
         from .images_view import write_image_html as write_html
@@ -101,8 +102,16 @@ def _is_forecast(task: str | None, test: Path | None, **forecast_options) -> boo
     return task == "forecast"
 
 
-def _is_images(data: Path, task: str | None) -> bool:
-    """Whether DATA holds images: a folder, a zip, or a table with a column of image file names."""
+def _is_images(data: Path, task: str | None, **table_options) -> bool:
+    """Whether DATA holds images: a folder, a zip, or a table with a column of image file names. Options that
+    only a table of values reads are an error with images, not ignored."""
     from ..images.sources import looks_like_images
 
-    return task is None and looks_like_images(data)
+    if task is not None or not looks_like_images(data):
+        return False
+    given = [f"--{name.replace('_', '-')}" for name, value in table_options.items() if value is not None]
+    if given:
+        raise ConfigError(f"{', '.join(given)}: {data} holds images, which the doctor checks without "
+                          f"{'this option' if len(given) == 1 else 'these options'}; leave "
+                          f"{'it' if len(given) == 1 else 'them'} out.")
+    return True

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +60,6 @@ class ImageReport:
     test: dict[str, Any] | None = None  # {"file", "images", "decoded"} when a test set was checked
     seconds: float = 0.0  # reading, decoding and hashing
     near_distance: int = NEAR_DISTANCE
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def blocking(self) -> list[Finding]:

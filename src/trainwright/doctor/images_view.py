@@ -86,7 +86,8 @@ def render_image_html(report: ImageReport) -> str:
     name = escape(Path(report.file).name)
     css, sentence = _verdict(report)
     rows = "".join(f"<tr><td class=mono>{escape(label)}</td><td class=num>{count:,}</td>"
-                   f"<td class=num>{percent(count, report.decoded)}</td></tr>" for label, count in report.classes.items())
+                   f"<td class=num>{percent(count, report.decoded)}</td></tr>"
+                   for label, count in report.classes.items())
     body = (f"<div class=eyebrow>trainwright doctor · image report</div><h1>{name}</h1>"
             f"<p class=meta><span class=mono>{escape(report.file)}</span><br>{escape(report.layout)}<br>"
             f"{escape(_facts(report))}</p><div class='verdict {css}'>{escape(sentence)}</div>"

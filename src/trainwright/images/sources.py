@@ -183,23 +183,24 @@ def _safe_parts(archive: Path, name: str) -> tuple[str, ...]:
 
 def _labeled(source: str, layout: str, members: dict[str, list[str]], description: str,
              archive: Path | None) -> ImageSet:
+    """The images of each class folder (label -> its files), the other files and empty classes as problems."""
+    shown = (lambda member: f"{archive}:{member}") if archive else str
     items, labels, problems = [], [], []
     for label, files in members.items():
         images = [f for f in files if is_image_name(f)]
-        shown = (lambda f: f"{archive}:{f}") if archive else str
-        problems += [Problem(shown(f), "not_an_image_name", f"{shown(f)}: not an image file name ({', '.join(EXTENSIONS)}); "
-                             "left out") for f in files if not is_image_name(f)]
+        problems += [Problem(shown(f), "not_an_image_name", f"{shown(f)}: not an image file name "
+                             f"({', '.join(EXTENSIONS)}); left out") for f in files if not is_image_name(f)]
         if not images:
-            where = f"{source}:{label}/" if archive else str(Path(source) / label)
-            problems.append(Problem(where, "empty_class", f"class folder {where} holds no images; the class '{label}' "
-                                    "is left out"))
+            where = shown(f"{label}/") if archive else str(Path(source) / label)
+            problems.append(Problem(where, "empty_class", f"class folder {where} holds no images; the class "
+                                    f"'{label}' is left out"))
             continue
         items += images
         labels += [label] * len(images)
-    classes = sorted(set(labels))
     if not items:
         raise DataError(f"{source}: no images in its class folders (files ending in {', '.join(EXTENSIONS)}).")
-    return ImageSet(source, layout, description, items, labels, classes, archive=archive, problems=problems)
+    return ImageSet(source, layout, description, items, labels, sorted(set(labels)), archive=archive,
+                    problems=problems)
 
 
 def _from_table(path: Path, label: str | None, image_column: str | None) -> ImageSet:
