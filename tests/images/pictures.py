@@ -11,8 +11,8 @@ from PIL import Image
 
 
 def pattern(seed: int, size: tuple[int, int] = (24, 24), mode: str = "RGB") -> Image.Image:
-    """A random smooth picture, distinct per seed: perceptual hashes of two seeds are ~32 bits apart (at least 14
-    in 45,000 pairs), and a resized or recompressed copy stays within 1 (hard-edged blocks would not)."""
+    """A random smooth picture, distinct per seed: perceptual hashes of two seeds are ~32 bits apart, and a resized
+    or recompressed copy stays within a bit or two (hard-edged blocks would not: JPEG rings around their edges)."""
     rng = np.random.default_rng(seed)
     blocks = rng.integers(0, 256, (8, 8, 3), dtype=np.uint8)
     image = Image.fromarray(blocks).resize(size, Image.Resampling.BILINEAR)

@@ -127,3 +127,11 @@ def test_decoding_never_raises_on_damaged_bytes(broken):
             cut = bytes(damaged[: rng.integers(1, len(damaged) + 1)])
             result = decode(cut, "damaged")
             assert isinstance(result, Problem) or result.image.mode == "RGB"
+
+
+def test_exif_orientation_in_a_png_is_applied_too(tmp_path):
+    image = Image.new("RGB", (40, 20), "white")
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    path = save(image, tmp_path / "rotated.png", exif=exif)
+    assert _decode(path).image.size == (20, 40)

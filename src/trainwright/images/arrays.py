@@ -20,6 +20,7 @@ from .decode import PIXEL_LIMIT, decode
 from .sources import ImageSet, Problem
 
 FITS = ("pad", "crop")
+_CHUNK = 64  # images per task of the thread pool
 
 
 @dataclass
@@ -104,8 +105,10 @@ def map_images(images: ImageSet, step, mode: str = "RGB", threads: int | None = 
     # warning would only repeat it. Set around the whole pool: warning filters are global to the threads.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        # In chunks: for small images, a task per image costs as much as decoding it
+        chunks = [range(low, min(low + _CHUNK, len(images))) for low in range(0, len(images), _CHUNK)]
         with ThreadPoolExecutor(max_workers=threads) as pool:
-            return list(pool.map(one, range(len(images))))
+            return [result for chunk in pool.map(lambda chunk: [one(i) for i in chunk], chunks) for result in chunk]
 
 
 def _row(images: ImageSet, index: int) -> int | None:

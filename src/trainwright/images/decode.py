@@ -89,6 +89,8 @@ def _damaged(name: str, what: str, error: Exception) -> Problem:
 def _upright(image):
     from PIL import ImageOps
 
+    if image.format in ("PNG", "GIF", "BMP") and "exif" not in image.info:
+        return image  # no orientation to apply; reading the absent EXIF block costs a tenth of a small decode
     try:
         return ImageOps.exif_transpose(image)
     except Exception:  # a damaged EXIF block: the pixels are fine, the orientation is unknown
