@@ -18,7 +18,7 @@ import numpy as np
 
 from ..extras import require
 from ..images.decode import PIXEL_LIMIT
-from ..images.duplicates import NEAR_DISTANCE, exact_groups, groups_of, near_pairs
+from ..images.duplicates import NEAR_DISTANCE, confirmed, exact_groups, groups_of, hash_pairs, near_pairs
 from ..images.fingerprint import Fingerprint, fingerprint_images, perceptual_hashes
 from ..images.sources import ImageSet, Problem, find_images
 from .checks.labels import IMBALANCED, SEVERELY_IMBALANCED
@@ -95,6 +95,8 @@ class _Checked:
     images: ImageSet
     prints: list[Fingerprint]
     problems: list[Problem]
+    thumbnails: np.ndarray  # (N, 32, 32) uint8, one per usable image
+    hashes: np.ndarray  # (N,) uint64 perceptual hashes
 
     @property
     def labels(self) -> list[str]:
@@ -141,7 +143,9 @@ def diagnose_images(data: str | Path, test: str | Path | None = None, target: st
 def _check(images: ImageSet, threads: int | None, pixel_limit: int) -> _Checked:
     results = fingerprint_images(images, threads, pixel_limit)
     prints = [r for r in results if isinstance(r, Fingerprint)]
-    return _Checked(images, prints, list(images.problems) + [r for r in results if isinstance(r, Problem)])
+    thumbnails = np.stack([p.thumbnail for p in prints]) if prints else np.empty((0, 32, 32), np.uint8)
+    return _Checked(images, prints, list(images.problems) + [r for r in results if isinstance(r, Problem)],
+                    thumbnails, perceptual_hashes(thumbnails))
 
 
 def _counts(checked: _Checked) -> dict[str, int]:
@@ -243,7 +247,7 @@ def _duplicate_findings(train: _Checked, near_distance: int) -> list[Finding]:
             f"{plural(extra, 'image')} {'repeats' if extra == 1 else 'repeat'} another's pixels exactly "
             f"({plural(len(exact), 'group')})"),
             "delete the copies: a copy in validation and one in training flatter the model's score"))
-    pairs = _near(train.prints, near_distance)
+    pairs = near_pairs(train.hashes, train.thumbnails, near_distance)
     near = [g for g in groups_of(pairs, len(train.prints)) if set(g) not in [set(e) for e in exact]]
     if near:
         findings.append(_groups_finding("near_duplicates", "info", train, near, (
@@ -263,11 +267,6 @@ def _duplicate_findings(train: _Checked, near_distance: int) -> list[Finding]:
             count=sum(map(len, conflicts)),
             details={"groups": [[train.name(i) for i in g] for g in conflicts[:_PATH_LIMIT]]}))
     return findings
-
-
-def _near(prints: list[Fingerprint], near_distance: int) -> np.ndarray:
-    thumbnails = np.stack([p.thumbnail for p in prints]) if prints else np.empty((0, 32, 32), np.uint8)
-    return near_pairs(perceptual_hashes(thumbnails), thumbnails, near_distance)
 
 
 def _test_findings(train: _Checked, tested: _Checked, near_distance: int) -> list[Finding]:
@@ -298,10 +297,12 @@ def _twins(train: _Checked, tested: _Checked, near_distance: int) -> dict[int, i
     for position, p in enumerate(train.prints):
         seen.setdefault(p.pixels, position)
     twins = {i: seen[p.pixels] for i, p in enumerate(tested.prints) if p.pixels in seen}
+    # Candidates among both sets at once, kept only when they cross (pairs are ordered: train first), then confirmed
     n = len(train.prints)
-    for i, j in _near(train.prints + tested.prints, near_distance).tolist():
-        if i < n <= j:  # pairs are ordered, so a crossing pair is (train, test)
-            twins.setdefault(j - n, i)
+    candidates = hash_pairs(np.concatenate([train.hashes, tested.hashes]), near_distance)
+    crossing = candidates[(candidates[:, 0] < n) & (candidates[:, 1] >= n)]
+    for i, j in confirmed(crossing, np.concatenate([train.thumbnails, tested.thumbnails])).tolist():
+        twins.setdefault(j - n, i)
     return twins
 
 

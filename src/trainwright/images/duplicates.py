@@ -31,7 +31,11 @@ def near_pairs(hashes: np.ndarray, thumbnails: np.ndarray, max_distance: int = N
                max_difference: float = NEAR_DIFFERENCE) -> np.ndarray:
     """(k, 2) positions i < j of near copies: hashes at most `max_distance` bits apart and (N, 32, 32) uint8
     thumbnails differing by at most `max_difference` grey levels on average."""
-    pairs = hash_pairs(np.asarray(hashes, dtype=np.uint64), max_distance)
+    return confirmed(hash_pairs(np.asarray(hashes, dtype=np.uint64), max_distance), thumbnails, max_difference)
+
+
+def confirmed(pairs: np.ndarray, thumbnails: np.ndarray, max_difference: float = NEAR_DIFFERENCE) -> np.ndarray:
+    """The candidate `pairs` whose thumbnails differ by at most `max_difference` grey levels on average."""
     keep = np.zeros(len(pairs), dtype=bool)
     for low in range(0, len(pairs), _PAIR_BLOCK * 16):  # bounded memory: 32k pairs of thumbnails at a time
         block = pairs[low:low + _PAIR_BLOCK * 16]
