@@ -90,3 +90,19 @@ def huge_png(path: Path, width: int = 20_000, height: int = 20_000) -> Path:
     header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b""))
     return path
+
+
+FASHION_CLASSES = ["T-shirt_top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
+                   "Ankle_boot"]
+
+
+def write_fashion_mnist(source: Path, split: str, root: Path, count: int) -> Path:
+    """The first `count` images of a Fashion-MNIST split ("train" or "t10k", IDX files) as PNG folders per class,
+    the way a user keeps them."""
+    import gzip
+
+    pixels = np.frombuffer(gzip.open(source / f"{split}-images-idx3-ubyte.gz").read(), np.uint8, offset=16)
+    labels = np.frombuffer(gzip.open(source / f"{split}-labels-idx1-ubyte.gz").read(), np.uint8, offset=8)
+    for i, (image, label) in enumerate(zip(pixels.reshape(-1, 28, 28)[:count], labels[:count])):
+        save(Image.fromarray(image), root / FASHION_CLASSES[label] / f"{i:05d}.png")
+    return root

@@ -9,7 +9,8 @@ import zipfile
 import pandas as pd
 import pytest
 from PIL import Image
-from pictures import pattern, save, write_broken, write_classes
+from conftest import shared_data
+from pictures import FASHION_CLASSES, pattern, save, write_broken, write_classes, write_fashion_mnist
 
 from trainwright.doctor.images import diagnose_images
 from trainwright.doctor.images_view import render_image_html
@@ -160,3 +161,15 @@ def test_html_names_every_finding(pets):
     report = diagnose_images(root, test=test)
     html = render_image_html(report)
     assert all(f.check in html for f in report.findings)
+
+
+def test_fashion_mnist_folders_as_a_user_has_them(tmp_path):
+    source = shared_data("images", "fashion-mnist")
+    train = write_fashion_mnist(source, "train", tmp_path / "train", 3000)
+    test = write_fashion_mnist(source, "t10k", tmp_path / "test", 500)
+    shutil.copy(train / "Bag" / sorted(p.name for p in (train / "Bag").iterdir())[0], test / "Bag" / "leaked.png")
+    report = diagnose_images(train, test=test)
+    assert set(report.classes) == set(FASHION_CLASSES) and report.decoded == 3000 and report.blocking == []
+    assert report.sizes["common"] == {"28x28": 3000} and report.modes == {"L": 3000}
+    assert "class_imbalance" not in _checks(report)
+    assert str(test / "Bag" / "leaked.png") in _checks(report)["leakage"].details["paths"]

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from pictures import pattern, save, write_classes
 
-from trainwright.errors import DataError
+from trainwright.errors import ConfigError, DataError
 from trainwright.images import find_images, looks_like_images
 
 
@@ -101,3 +101,9 @@ def test_a_plain_table_is_not_images(tmp_path, reviews_csv):
     assert not looks_like_images(tmp_path / "absent.csv")
     pd.DataFrame({"text": ["see photo.jpg please", "fine"], "label": [1, 0]}).to_csv(tmp_path / "t.csv", index=False)
     assert not looks_like_images(tmp_path / "t.csv")  # one mention is not a column of image paths
+
+
+def test_target_with_a_folder_is_an_error(tmp_path):
+    root = write_classes(tmp_path / "train", {"cat": 1, "dog": 1})
+    with pytest.raises(ConfigError, match="whose names are the labels"):
+        find_images(root, label="species")

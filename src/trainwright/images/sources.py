@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
-from ..errors import DataError
+from ..errors import ConfigError, DataError
 
 EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
 LABEL_NAMES = ("label", "labels", "class", "category", "target", "y")  # a table's label column, when not given
@@ -122,6 +122,10 @@ def find_images(path: str | Path, label: str | None = None, image_column: str | 
     path = Path(path)
     if not path.exists():
         raise DataError(f"{path}: no such file or folder. Check the path (relative paths start from {Path.cwd()}).")
+    if (path.is_dir() or path.suffix.lower() == ".zip") and (label or image_column):
+        raise ConfigError(f"--target {label or image_column}: {path} is a {'folder' if path.is_dir() else 'zip'} "
+                          "of class folders, whose names are the labels; leave --target out, or give a table "
+                          "of image paths and labels.")
     if path.is_dir():
         return _from_folder(path)
     if path.suffix.lower() == ".zip":
