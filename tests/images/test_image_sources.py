@@ -107,3 +107,30 @@ def test_target_with_a_folder_is_an_error(tmp_path):
     root = write_classes(tmp_path / "train", {"cat": 1, "dog": 1})
     with pytest.raises(ConfigError, match="whose names are the labels"):
         find_images(root, label="species")
+
+
+def test_a_zip_bomb_member_is_not_inflated(tmp_path, monkeypatch):
+    from trainwright.images import sources
+    from trainwright.images.arrays import load_images
+
+    archive = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
+        zipped.writestr("cat/bomb.png", b"\0" * 3_000_000)  # ~3 KB compressed
+        zipped.writestr("cat/ok.png", _png_bytes())
+        zipped.writestr("dog/ok.png", _png_bytes())
+    monkeypatch.setattr(sources, "BYTE_LIMIT", 1_000_000)
+    images = find_images(archive)
+    loaded = load_images(images, size=(8, 8))
+    assert len(loaded.kept) == 2
+    [problem] = loaded.problems
+    assert problem.check == "too_large" and problem.path == f"{archive}:cat/bomb.png"
+    assert "3,000,000 bytes" in problem.message
+    images.close()
+
+
+def _png_bytes() -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    pattern(0).save(buffer, "PNG")
+    return buffer.getvalue()

@@ -142,6 +142,7 @@ def diagnose_images(data: str | Path, test: str | Path | None = None, target: st
 
 def _check(images: ImageSet, threads: int | None, pixel_limit: int) -> _Checked:
     results = fingerprint_images(images, threads, pixel_limit)
+    images.close()
     prints = [r for r in results if isinstance(r, Fingerprint)]
     thumbnails = np.stack([p.thumbnail for p in prints]) if prints else np.empty((0, 32, 32), np.uint8)
     return _Checked(images, prints, list(images.problems) + [r for r in results if isinstance(r, Problem)],

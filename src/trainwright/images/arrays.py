@@ -17,7 +17,7 @@ import numpy as np
 
 from ..extras import require
 from .decode import PIXEL_LIMIT, decode
-from .sources import ImageSet, Problem
+from .sources import ImageSet, Problem, TooLarge
 
 FITS = ("pad", "crop")
 _CHUNK = 64  # images per task of the thread pool
@@ -88,6 +88,8 @@ def map_images(images: ImageSet, step, mode: str = "RGB", threads: int | None = 
         name = images.name(index)
         try:
             data = images.read_bytes(index)
+        except TooLarge as e:
+            return Problem(name, "too_large", f"{name}: {e}; left out", _row(images, index))
         except Exception as e:  # OSError, a zip member with a bad CRC (BadZipFile), ...
             return Problem(name, "unreadable", f"{name}: cannot be read ({e}); left out", _row(images, index))
         decoded = decode(data, name, mode, pixel_limit)

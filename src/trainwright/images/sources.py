@@ -23,6 +23,13 @@ LABEL_NAMES = ("label", "labels", "class", "category", "target", "y")  # a table
 IMAGE_SHARE = 0.9  # a table column is an image column when this share of its values end in an image extension
 _IMAGE_NAME = re.compile(r"\.(png|jpe?g|bmp|gif|webp|tiff?)$", re.IGNORECASE)
 _SNIFF_ROWS = 50
+# Bytes an image file (or a zip member, once inflated) may have: a 20-megapixel photo is ~10 MB as JPEG and
+# ~60 MB as an uncompressed TIFF. Checked before reading, so that a zip bomb's member is never inflated.
+BYTE_LIMIT = 256 * 2**20
+
+
+class TooLarge(ValueError):
+    """A file or zip member larger than BYTE_LIMIT: not read."""
 
 
 @dataclass
@@ -60,13 +67,25 @@ class ImageSet:
         return f"{self.archive}:{self.items[index]}" if self.archive else self.items[index]
 
     def read_bytes(self, index: int) -> bytes:
-        """The file's bytes; safe from several threads (one open zip, read under a lock). OSError on failure."""
+        """The file's bytes; safe from several threads (one open zip, read under a lock). OSError when it cannot be
+        read, TooLarge when it has more than BYTE_LIMIT bytes."""
         if self.archive is None:
-            return Path(self.items[index]).read_bytes()
+            path = Path(self.items[index])
+            _check_size(path.stat().st_size)
+            return path.read_bytes()
         with self._lock:
             if self._zip is None:
                 self._zip = zipfile.ZipFile(self.archive)
+            # zipfile inflates a member to its declared size and no further, so checking that size suffices
+            _check_size(self._zip.getinfo(self.items[index]).file_size)
             return self._zip.read(self.items[index])
+
+    def close(self) -> None:
+        """Close the zip file, if one is open; reading again reopens it."""
+        with self._lock:
+            if self._zip is not None:
+                self._zip.close()
+                self._zip = None
 
     def counts(self) -> dict[str, int]:
         """Images per class, in class order."""
@@ -74,6 +93,11 @@ class ImageSet:
         for label in self.labels:
             counts[label] += 1
         return counts
+
+
+def _check_size(size: int) -> None:
+    if size > BYTE_LIMIT:
+        raise TooLarge(f"{size:,} bytes, more than the {BYTE_LIMIT:,} an image file may have; not read")
 
 
 def is_image_name(name: str) -> bool:
