@@ -173,3 +173,12 @@ def test_fashion_mnist_folders_as_a_user_has_them(tmp_path):
     assert report.sizes["common"] == {"28x28": 3000} and report.modes == {"L": 3000}
     assert "class_imbalance" not in _checks(report)
     assert str(test / "Bag" / "leaked.png") in _checks(report)["leakage"].details["paths"]
+
+
+def test_nothing_decodable_blocks_and_strict_exits_1(cli, tmp_path):
+    for label in ("cat", "dog"):
+        (tmp_path / "train" / label).mkdir(parents=True)
+        (tmp_path / "train" / label / "a.jpg").write_text("not a picture")
+    report = diagnose_images(tmp_path / "train")
+    assert [f.check for f in report.blocking] == ["no_images"] and report.decoded == 0
+    assert cli("doctor", tmp_path / "train", "--strict").code == 1

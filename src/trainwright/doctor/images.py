@@ -159,9 +159,7 @@ def _file_findings(checked: _Checked, prefix: str) -> list[Finding]:
     findings = []
     for check, problems in _by_check(checked.problems).items():
         paths = [p.path for p in problems]
-        reasons = {p.path: p.message for p in problems}
-        first = reasons[paths[0]]
-        message = (f"{prefix}{plural(len(paths), 'file')} left out ({check.replace('_', ' ')}): {first}"
+        message = (f"{prefix}{plural(len(paths), 'file')} left out ({check.replace('_', ' ')}): {problems[0].message}"
                    + (f"; also {_preview(paths[1:])}" if len(paths) > 1 else ""))
         if check == "not_an_image_name":
             message = f"{prefix}{plural(len(paths), 'file')} without an image extension ignored: {_preview(paths)}"

@@ -58,11 +58,13 @@ def perceptual_hashes(thumbnails: np.ndarray) -> np.ndarray:
     k = np.arange(_HASH_SIZE)[:, None]
     basis = 2 * np.cos(np.pi * k * (2 * n + 1) / (2 * THUMBNAIL))  # (8, 32): scipy.fftpack.dct's type II, unscaled
     pixels = np.asarray(thumbnails, dtype=np.float64)
+    if not len(pixels):
+        return np.empty(0, dtype=np.uint64)
     # basis @ X @ basis.T for every X, one product at a time over all images; optimize=True lets einsum hand
     # each to BLAS as one large product (10x faster than its own loops here)
     columns = np.einsum("inm,lm->inl", pixels, basis, optimize=True)  # (N, 32, 8)
     low = np.einsum("kn,inl->ikl", basis, columns, optimize=True)  # (N, 8, 8)
-    # rounded: a flat image's zero frequencies come out as +-1e-13, which must tie with the median as scipy's zeros do
+    # Rounded: a flat image's zero frequencies come out as +-1e-13, and must tie with the median as scipy's do.
     flat = np.round(low.reshape(len(pixels), -1), 6)  # row-major, like imagehash
     bits = flat > np.median(flat, axis=1, keepdims=True)
     return np.packbits(bits, axis=1).view(">u8").ravel().astype(np.uint64)
