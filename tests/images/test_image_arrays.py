@@ -54,3 +54,13 @@ def test_table_problems_carry_their_rows(tmp_path):
     loaded = load_images(find_images(tmp_path / "t.csv"), size=(8, 8))
     assert loaded.labels == ["cat", "dog"]
     assert sorted((p.check, p.row) for p in loaded.problems) == [("empty_file", 2), ("missing_file", 3)]
+
+
+def test_a_wrong_mode_or_fit_is_a_config_error(tmp_path):
+    from trainwright.errors import ConfigError
+
+    images = find_images(write_classes(tmp_path / "train", {"a": 1, "b": 1}))
+    with pytest.raises(ConfigError, match="mode 'CMYK'"):
+        load_images(images, size=(8, 8), mode="CMYK")
+    with pytest.raises(ConfigError, match="fit 'stretch'"):
+        load_images(images, size=(8, 8), fit="stretch")

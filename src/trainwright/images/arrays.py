@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..errors import ConfigError
 from ..extras import require
-from .decode import PIXEL_LIMIT, decode
+from .decode import MODES, PIXEL_LIMIT, decode
 from .sources import ImageSet, Problem, TooLarge
 
 FITS = ("pad", "crop")
@@ -48,7 +49,7 @@ def resize(image, size: tuple[int, int], fit: str = "pad"):
     if fit == "crop":
         left, top = (inner[0] - width) // 2, (inner[1] - height) // 2
         return scaled.crop((left, top, left + width, top + height))
-    canvas = Image.new(image.mode, (width, height))  # black
+    canvas = Image.new(image.mode, (width, height))  # black: zeros, as a convolution's own padding
     canvas.paste(scaled, ((width - inner[0]) // 2, (height - inner[1]) // 2))
     return canvas
 
@@ -68,6 +69,9 @@ def load_images(images: ImageSet, size: tuple[int, int], mode: str = "RGB", fit:
     (default: Python's default for a thread pool); Pillow releases the GIL while it decodes and resizes.
     """
     require("PIL", "Reading images")
+    if mode not in MODES or fit not in FITS:
+        raise ConfigError(f"mode {mode!r}, fit {fit!r}: images are read in mode {' or '.join(MODES)}, and fitted "
+                          f"to their size by {' or '.join(FITS)}.")
     channels = 3 if mode == "RGB" else 1
     results = map_images(images, lambda decoded: to_array(resize(decoded.image, size, fit)), mode, threads,
                          pixel_limit)

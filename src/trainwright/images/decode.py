@@ -41,6 +41,8 @@ def decode(data: bytes, name: str, mode: str = "RGB", pixel_limit: int = PIXEL_L
     file cannot be used."""
     from PIL import Image, UnidentifiedImageError
 
+    if mode not in MODES:  # the caller's mistake, not the file's: raised, not a Problem
+        raise ValueError(f"mode {mode!r}: use one of {MODES}")
     if not data:
         return Problem(name, "empty_file", f"{name}: the file is empty (0 bytes); left out")
     try:
@@ -101,8 +103,6 @@ def _normalize(image, mode: str):
     """`image` in `mode` (RGB or L), whatever it was: bit depth, alpha, palette, CMYK."""
     from PIL import Image
 
-    if mode not in MODES:
-        raise ValueError(f"mode {mode!r}: use one of {MODES}")
     if image.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
         image = Image.fromarray(_to_8bit(np.asarray(image), image.mode))
     if image.mode in ("RGBA", "LA", "PA", "La", "RGBa") or (image.mode == "P" and "transparency" in image.info):
