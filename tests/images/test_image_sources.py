@@ -134,3 +134,13 @@ def _png_bytes() -> bytes:
     buffer = io.BytesIO()
     pattern(0).save(buffer, "PNG")
     return buffer.getvalue()
+
+
+def test_importing_images_loads_neither_pillow_nor_pandas():
+    import subprocess
+    import sys
+
+    code = ("import sys, trainwright.images as images; images.__all__; "
+            "print(sorted(m for m in ('PIL', 'pandas', 'imagehash') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
