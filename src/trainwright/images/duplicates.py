@@ -16,7 +16,8 @@ NEAR_DISTANCE = 4  # bits of 64 that may differ: resized or recompressed copies 
 # Mean absolute difference of two thumbnails, in grey levels of 255, under which a candidate is a copy. A copy
 # resized or saved again as JPEG differs by 0.5-3; different Fashion-MNIST pictures by 7 or more (1% of pairs).
 NEAR_DIFFERENCE = 4.0
-_PAIR_BLOCK = 2048  # rows compared at once within a large bucket: (2048, m) uint64 at a time
+_PAIR_BLOCK = 256  # rows compared at once within a large bucket: (256, m) uint64, 60 MB for a bucket of 30,000
+_CONFIRM_BLOCK = 16384  # candidate pairs whose thumbnails are compared at once: 32 MB each side as int16
 
 
 def exact_groups(keys: list[str]) -> list[list[int]]:
@@ -37,10 +38,11 @@ def near_pairs(hashes: np.ndarray, thumbnails: np.ndarray, max_distance: int = N
 def confirmed(pairs: np.ndarray, thumbnails: np.ndarray, max_difference: float = NEAR_DIFFERENCE) -> np.ndarray:
     """The candidate `pairs` whose thumbnails differ by at most `max_difference` grey levels on average."""
     keep = np.zeros(len(pairs), dtype=bool)
-    for low in range(0, len(pairs), _PAIR_BLOCK * 16):  # bounded memory: 32k pairs of thumbnails at a time
-        block = pairs[low:low + _PAIR_BLOCK * 16]
+    for low in range(0, len(pairs), _CONFIRM_BLOCK):
+        block = pairs[low:low + _CONFIRM_BLOCK]
         first, second = thumbnails[block[:, 0]].astype(np.int16), thumbnails[block[:, 1]].astype(np.int16)
-        keep[low:low + len(block)] = np.abs(first - second).mean(axis=(1, 2)) <= max_difference
+        total = np.abs(first - second).sum(axis=(1, 2), dtype=np.int32)  # a mean would copy the block as float64
+        keep[low:low + len(block)] = total <= max_difference * first[0].size
     return pairs[keep]
 
 

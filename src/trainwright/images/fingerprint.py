@@ -15,6 +15,7 @@ from .sources import ImageSet, Problem
 
 THUMBNAIL = 32  # pixels a side: imagehash.phash's working size (hash size 8 x high-frequency factor 4)
 _HASH_SIZE = 8
+_HASH_BATCH = 8192  # thumbnails hashed at once: 64 MB as float64
 
 
 @dataclass
@@ -52,16 +53,20 @@ def _fingerprint(decoded: Decoded) -> Fingerprint:
 
 def perceptual_hashes(thumbnails: np.ndarray) -> np.ndarray:
     """imagehash.phash of each (32, 32) thumbnail, as uint64, for all of them at once: the DCT-II of the
-    thumbnail's rows and columns, its 8 x 8 lowest frequencies, each bit set where above their median. One matrix
-    product for N images instead of N calls to scipy (70,000 calls take most of a minute)."""
+    thumbnail's rows and columns, its 8 x 8 lowest frequencies, each bit set where above their median. Matrix
+    products over thousands of images instead of N calls to scipy (70,000 calls take most of a minute)."""
+    hashes = np.empty(len(thumbnails), dtype=np.uint64)
+    for low in range(0, len(thumbnails), _HASH_BATCH):
+        hashes[low:low + _HASH_BATCH] = _phash(thumbnails[low:low + _HASH_BATCH])
+    return hashes
+
+
+def _phash(thumbnails: np.ndarray) -> np.ndarray:
     n = np.arange(THUMBNAIL)
     k = np.arange(_HASH_SIZE)[:, None]
     basis = 2 * np.cos(np.pi * k * (2 * n + 1) / (2 * THUMBNAIL))  # (8, 32): scipy.fftpack.dct's type II, unscaled
     pixels = np.asarray(thumbnails, dtype=np.float64)
-    if not len(pixels):
-        return np.empty(0, dtype=np.uint64)
-    # basis @ X @ basis.T for every X, one product at a time over all images; optimize=True lets einsum hand
-    # each to BLAS as one large product (10x faster than its own loops here)
+    # basis @ X @ basis.T for every X; optimize=True lets einsum hand each product to BLAS as one large one
     columns = np.einsum("inm,lm->inl", pixels, basis, optimize=True)  # (N, 32, 8)
     low = np.einsum("kn,inl->ikl", basis, columns, optimize=True)  # (N, 8, 8)
     # Rounded: a flat image's zero frequencies come out as +-1e-13, and must tie with the median as scipy's do.
