@@ -8,7 +8,8 @@ from .errors import ConfigError
 
 # module -> the extra that installs it (pyproject.toml's [project.optional-dependencies])
 EXTRAS = {"optuna": "tune", "sqlalchemy": "tune", "filelock": "tune", "mlflow": "mlflow", "onnx": "onnx",
-          "onnxruntime": "onnx", "onnxscript": "onnx", "onnxmltools": "onnx", "transformers": "pretrained"}
+          "onnxruntime": "onnx", "onnxscript": "onnx", "onnxmltools": "onnx", "transformers": "pretrained",
+          "PIL": "images", "imagehash": "images"}
 
 
 def require(module: str, purpose: str):

@@ -20,12 +20,15 @@ BLOCKING_EXIT_CODE = 1  # --strict: blocking problems or leakage found (DataErro
 
 
 def doctor(
-    data: Path = typer.Argument(..., help="Table to check: .csv, .tsv, .jsonl or .parquet."),
+    data: Path = typer.Argument(..., help="Data to check: a table (.csv, .tsv, .jsonl or .parquet), or images: a "
+                                          "folder with one subfolder per class, a .zip of one, or a table of "
+                                          "image paths and labels."),
     task: Optional[str] = typer.Option(None, help="forecast: check DATA as time series (one row per observation) "
                                                   "[a labeled table]."),
     target: Optional[str] = typer.Option(None, help="Label column (forecast: the values); inferred when not given."),
-    test: Optional[Path] = typer.Option(None, help="Test table: checked for rows shared with DATA (leakage), "
-                                                   "unseen labels and missing columns."),
+    test: Optional[Path] = typer.Option(None, help="Test table (or images, in DATA's forms): checked for rows or "
+                                                   "images shared with DATA (leakage), unseen labels and missing "
+                                                   "columns."),
     html_out: Optional[Path] = typer.Option(None, "--html", help="Also write the report as a self-contained "
                                                                  "HTML page here."),
     as_json: AsJson = False,
@@ -42,7 +45,9 @@ def doctor(
 ) -> None:
     """Check DATA for what would hurt training (missing values, outliers, duplicates, label problems, leakage)
     and say which setting fixes each. With --task forecast: the columns chosen, each series' span and
-    frequency, and its gaps, repeated timestamps, bad values, short or late series, outliers and level shifts."""
+    frequency, and its gaps, repeated timestamps, bad values, short or late series, outliers and level shifts.
+    On images: counts per class, sizes and modes, unusable files, exact and near duplicates, duplicates shared
+    with --test (leakage) or carrying different labels, tiny and oblong images."""
     # Imported here, not at the top: `trainwright --help` must not wait for pandas and scikit-learn.
     if _is_forecast(task, series_id=series_id, time=time, horizon=horizon, fill=fill, duplicates=duplicates,
                     test=test):
@@ -54,6 +59,14 @@ def doctor(
                                  fill=fill or "interpolate", duplicates=duplicates or "mean", encoding=encoding,
                                  header=header, column_names=split_names(column_names))
         blocked = bool(report.blocking)
+    elif _is_images(data, task, encoding=encoding, header=header, column_names=column_names,
+                    outliers=None if outliers == "iqr" else outliers):
+        from .images import diagnose_images
+        from .images_view import print_image_report as print_report
+        from .images_view import write_image_html as write_html
+
+        report = diagnose_images(data, test=test, target=target)
+        blocked = bool(report.blocking or report.leakage)
     else:
         from .diagnosis import diagnose
         from .html import write_html
@@ -87,3 +100,18 @@ def _is_forecast(task: str | None, test: Path | None, **forecast_options) -> boo
         raise ConfigError("--test checks a labeled table's test file; a forecast is checked on the last periods "
                           "of each series, so leave --test out with --task forecast.")
     return task == "forecast"
+
+
+def _is_images(data: Path, task: str | None, **table_options) -> bool:
+    """Whether DATA holds images: a folder, a zip, or a table with a column of image file names. Options that
+    only a table of values reads are an error with images, not ignored."""
+    from ..images.sources import looks_like_images
+
+    if task is not None or not looks_like_images(data):
+        return False
+    given = [f"--{name.replace('_', '-')}" for name, value in table_options.items() if value is not None]
+    if given:
+        raise ConfigError(f"{', '.join(given)}: {data} holds images, which the doctor checks without "
+                          f"{'this option' if len(given) == 1 else 'these options'}; leave "
+                          f"{'it' if len(given) == 1 else 'them'} out.")
+    return True

@@ -16,7 +16,7 @@ def print_report(report: DoctorReport, console: Console) -> None:
     console.print(_headline(report), soft_wrap=True)
     console.print(_columns_table(report))
     if report.findings:
-        console.print(_findings_table(report.findings))
+        console.print(findings_table(report.findings))
     console.print(_verdict(report), soft_wrap=True)
 
 
@@ -52,7 +52,7 @@ def percent(part: int, whole: int) -> str:
     return "<1%" if 0 < share < 0.005 else f"{share:.0%}"
 
 
-def _findings_table(findings: list[Finding]) -> Table:
+def findings_table(findings: list[Finding]) -> Table:
     table = Table(title="Findings", title_justify="left", title_style="bold", box=box.SIMPLE_HEAD, pad_edge=False,
                   show_lines=True)
     table.add_column("severity / check", no_wrap=True)
