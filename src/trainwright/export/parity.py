@@ -34,6 +34,9 @@ def sample_batches(preprocessing, seed: int = 0) -> list[dict[str, torch.Tensor]
             batch["categorical"] = torch.from_numpy(
                 np.stack([rng.integers(0, size, size=rows) for size in features.cardinalities], axis=1)
                 if features.cardinalities else np.zeros((rows, 0), dtype=np.int64)).to(torch.int64)
+        image_shape = getattr(preprocessing, "image_shape", None)  # (channels, height, width) for image models
+        if image_shape is not None:  # no pictures are saved with a model: uniform pixels in [0, 1]
+            batch["images"] = torch.from_numpy(rng.random((rows, *image_shape), dtype=np.float32))
         batches.append(batch)
     return batches
 
