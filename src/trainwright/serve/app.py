@@ -12,6 +12,8 @@ from ..version import __version__
 from .auth import token_guard
 from .docs import add_docs
 from .errors import install_error_handlers
+from .image_page import render_image_page
+from .image_routes import image_router
 from .limits import BodyLimitMiddleware
 from .metadata import model_metadata
 from .metrics import MetricsMiddleware, ServerMetrics
@@ -47,11 +49,14 @@ def create_app(predictor: Predictor, name: str, settings: ServeSettings | None =
                   description=(f"A {service.task} model predicting `{predictor.target_column}` from "
                                f"{', '.join(f'`{c}`' for c in columns)}. Served by trainwright."))
     app.state.service = service
+    if service.schema.images:
+        app.include_router(image_router(service, models.response, settings.max_inputs, guard))
     app.include_router(api_router(service, models, model_metadata(service, settings), metrics, guard))
     app.include_router(open_inference_router(service, settings.max_inputs, settings.backend, guard))
 
     add_docs(app, guard)
-    page = render_page(service, needs_token=settings.token is not None)
+    render = render_image_page if service.schema.images else render_page
+    page = render(service, needs_token=settings.token is not None)
 
     @app.get("/", include_in_schema=False, response_class=HTMLResponse)
     async def home():

@@ -67,8 +67,8 @@ def _elements(data: bytes, datatype: str, where: str) -> list:
                                          f"{len(element)} remain.")
             try:
                 texts.append(element.decode("utf-8"))
-            except UnicodeDecodeError:
-                raise HTTPException(400, f"{where}[{len(texts)}]: not UTF-8 text; this model reads text.") from None
+            except UnicodeDecodeError:  # a picture's bytes: an image model reads them, a text model refuses them
+                texts.append(element)
             offset += 4 + length
         return texts
     if datatype not in _DTYPES:

@@ -7,7 +7,8 @@
     POST /v2/models/{name}/infer      inference
 
 Inputs may come as JSON or as binary data (binary_tensors.py), with or without a Content-Type.
-Inputs: one BYTES tensor of texts for a model that reads one text column; otherwise one tensor per input column,
+Inputs: one BYTES tensor of pictures for an image model (base64 in JSON, raw with binary data; image_inputs.py);
+one BYTES tensor of texts for a model that reads one text column; otherwise one tensor per input column,
 named after it (BYTES for text and categories, FP32/FP64/INT for numbers; a table column may be left out).
 Outputs: `label` BYTES [n] and `probabilities` FP32 [n, classes] (multilabel: `label` holds each input's labels
 joined by the model's separator; the parameter `classes` lists the columns of `probabilities` as a JSON
@@ -23,6 +24,7 @@ from pydantic import BaseModel, Field
 
 from ..version import __version__
 from .binary_tensors import BinaryTensorRoute, binary_outputs, binary_response
+from .image_inputs import TENSOR_NAME, ImageInputError, checked, tensor_images
 from .service import ModelService
 
 _NUMBER_TYPES = {"FP16", "FP32", "FP64", "INT8", "INT16", "INT32", "INT64", "UINT8", "UINT16", "UINT32", "UINT64"}
@@ -127,7 +129,7 @@ def open_inference_router(service: ModelService, max_inputs: int, backend: str, 
                  dependencies=per_model, summary="Inference")
     async def infer(model_name: str, request: InferenceRequest):
         try:
-            inputs = request_inputs(service, request.inputs)
+            inputs = request_inputs(service, request.inputs, max_inputs)
             wanted = requested_outputs(service, request.outputs)
         except InvalidTensor as error:
             raise HTTPException(400, str(error)) from None
@@ -146,6 +148,8 @@ def open_inference_router(service: ModelService, max_inputs: int, backend: str, 
 
 def input_tensors(service: ModelService) -> list[dict]:
     schema = service.schema
+    if schema.images:
+        return [{"name": TENSOR_NAME, "datatype": "BYTES", "shape": [-1]}]
     types = {**{c: "BYTES" for c in schema.text}, **{c: "FP32" for c in schema.numeric},
              **{c: "BYTES" for c in schema.categorical}}
     return [{"name": column, "datatype": types[column], "shape": [-1]} for column in schema.columns]
@@ -168,9 +172,12 @@ def requested_outputs(service: ModelService, outputs: list[RequestOutput] | None
     return {output.name for output in outputs}
 
 
-def request_inputs(service: ModelService, tensors: list[RequestInput]) -> list:
-    """Texts (a model that takes plain texts) or records, one per row, from the request's tensors."""
+def request_inputs(service: ModelService, tensors: list[RequestInput], max_inputs: int = 1024) -> list:
+    """Texts (a model that takes plain texts), records, or pictures' bytes, one per row, from the request's
+    tensors."""
     schema = service.schema
+    if schema.images:
+        return _images(tensors, max_inputs)
     if schema.takes_plain_texts and len(tensors) == 1:  # one input: its name does not matter
         return _values(tensors[0], "text")
     by_name = {}
@@ -194,6 +201,19 @@ def request_inputs(service: ModelService, tensors: list[RequestInput]) -> list:
     if schema.takes_plain_texts:
         return columns[schema.text[0]]
     return [dict(zip(columns, row)) for row in zip(*columns.values())]
+
+
+def _images(tensors: list[RequestInput], max_inputs: int) -> list[bytes]:
+    """One BYTES tensor of pictures, whatever its name; each picture decoded before it is queued."""
+    if len(tensors) != 1:
+        raise InvalidTensor(f"inputs: an image model takes one BYTES input ('{TENSOR_NAME}'), got {len(tensors)}.")
+    tensor = tensors[0]
+    try:
+        return checked(tensor_images(tensor.name, tensor.datatype, tensor.shape, tensor.data, max_inputs), 400)
+    except ImageInputError as error:
+        if error.status == 413:
+            raise HTTPException(413, str(error)) from None
+        raise InvalidTensor(str(error)) from None
 
 
 def _values(tensor: RequestInput, kind: str) -> list:

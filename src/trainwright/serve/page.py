@@ -25,19 +25,13 @@ def render_page(service: ModelService, needs_token: bool) -> str:
                   "schema": service.schema.describe(), "needsToken": False}
     # "<" escaped: a column name holding "</script>" must not end the script element
     data = json.dumps(config, ensure_ascii=False).replace("<", "\\u003c")
-    return (_PAGE.replace("__TITLE__", html.escape(f"{service.name} · trainwright"))
+    return (_PAGE.replace("__STYLE__", STYLE).replace("__TITLE__", html.escape(f"{service.name} · trainwright"))
             .replace("__NAME__", html.escape(service.name)).replace("__TASK__", html.escape(config["task"]))
             .replace("__CONFIG__", data))
 
 
-_PAGE = """<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>__TITLE__</title>
-<style>
-  :root { --bg: #f5f6f8; --card: #fff; --ink: #1d2330; --muted: #6b7385; --line: #e3e6ec; --accent: #3559e0;
+# The pages' look, shared with the image model's page (image_page.py)
+STYLE = """  :root { --bg: #f5f6f8; --card: #fff; --ink: #1d2330; --muted: #6b7385; --line: #e3e6ec; --accent: #3559e0;
           --accent-soft: #dfe6fc; --bar: #c9cfdb; --bad: #b42318; --bad-soft: #fdecea; }
   @media (prefers-color-scheme: dark) {
     :root { --bg: #14171d; --card: #1d2129; --ink: #e8ebf1; --muted: #9aa3b5; --line: #2d333e; --accent: #7c97ff;
@@ -91,7 +85,16 @@ _PAGE = """<!doctype html>
   footer { color: var(--muted); font-size: 13px; text-align: center; }
   footer a { color: inherit; }
   [hidden] { display: none !important; }
-</style>
+"""
+
+_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>__TITLE__</title>
+<style>
+__STYLE__</style>
 </head>
 <body data-state="idle">
 <main>

@@ -19,12 +19,13 @@ def api_router(service: ModelService, models: ApiModels, metadata: dict, metrics
     protected = [Depends(guard)] if guard is not None else []
     kind = "texts" if models.record is None else f"records with the columns {', '.join(service.schema.columns)}"
 
-    @router.post("/predict", response_model=models.response, dependencies=protected, tags=["prediction"],
-                 summary=f"Predict {service.predictor.target_column}",
-                 description=f"Send {kind}; get one prediction per input, in order.")
-    async def predict(body: models.request):
-        predictions = await service.predict(models.inputs(body))
-        return {"model": service.name, "predictions": prediction_rows(predictions, service.task)}
+    if not service.schema.images:  # an image model's /predict reads files: image_routes.py
+        @router.post("/predict", response_model=models.response, dependencies=protected, tags=["prediction"],
+                     summary=f"Predict {service.predictor.target_column}",
+                     description=f"Send {kind}; get one prediction per input, in order.")
+        async def predict(body: models.request):
+            predictions = await service.predict(models.inputs(body))
+            return {"model": service.name, "predictions": prediction_rows(predictions, service.task)}
 
     @router.get("/health", tags=["health"], summary="The server is alive")
     async def health():

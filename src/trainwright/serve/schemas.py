@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from ..predictor import Predictor
+from .image_inputs import TENSOR_NAME, example_image, serves_images
 
 _STRICT = ConfigDict(extra="forbid", coerce_numbers_to_str=True)  # a category sent as 2 is the category "2"
 
@@ -25,9 +26,12 @@ class InputSchema:
     categorical: list[str]
     categories: dict[str, list[str]] = field(default_factory=dict)  # known categories, most frequent first
     numeric_means: dict[str, float] = field(default_factory=dict)  # training means, for examples
+    images: bool = False  # the model takes pictures (image_inputs.py), and no columns
 
     @classmethod
     def from_predictor(cls, predictor: Predictor) -> InputSchema:
+        if serves_images(predictor):
+            return cls(text=[], numeric=[], categorical=[], images=True)
         stages = predictor.preprocessing
         features = stages.features
         categories = dict(getattr(features, "categories_", None) or {})
@@ -38,7 +42,7 @@ class InputSchema:
 
     @property
     def columns(self) -> list[str]:
-        return self.text + self.numeric + self.categorical
+        return [TENSOR_NAME] if self.images else self.text + self.numeric + self.categorical
 
     @property
     def takes_plain_texts(self) -> bool:
@@ -46,6 +50,8 @@ class InputSchema:
         return len(self.text) == 1 and not self.numeric and not self.categorical
 
     def example_inputs(self) -> list:
+        if self.images:
+            return [example_image()]
         if self.takes_plain_texts:
             return ["An example text to classify."]
         record: dict[str, Any] = {column: "An example text." for column in self.text}
@@ -55,7 +61,7 @@ class InputSchema:
 
     def describe(self) -> dict:
         """The schema as plain JSON, for /metadata and the page."""
-        return {"takes_plain_texts": self.takes_plain_texts, "text": self.text, "numeric": self.numeric,
+        return {"takes_plain_texts": self.takes_plain_texts, "images": self.images, "text": self.text, "numeric": self.numeric,
                 "categorical": self.categorical, "categories": self.categories, "numeric_means": self.numeric_means}
 
 
