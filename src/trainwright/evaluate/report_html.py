@@ -13,10 +13,13 @@ from datetime import datetime, timedelta
 from html import escape
 from pathlib import Path
 
+import numpy as np
+
 from ..destination import write_atomically
 from ..doctor.html import CSS as DOCTOR_CSS  # one stylesheet for every trainwright page
 from ..version import __version__
 from .diagnosis import diagnose
+from .image_grids import MAX_CLASSES, class_grid, wrong_grid
 from .report import (FIGURES, REPORT_DIR, ReportContent, Run, draw_figures, model_summary, per_class, read_run,
                      wrong_examples)
 
@@ -55,8 +58,9 @@ _NO_PREDICTIONS = ("This run has no saved validation predictions (validation.jso
                    "curves and the most confidently wrong examples need them: train the run again to see them.")
 
 
-def write_report(run_dir: str | Path) -> Path:
-    """Write RUN_DIR/report/report.html and its figures; returns the page's path."""
+def write_report(run_dir: str | Path, images: str = "") -> Path:
+    """Write RUN_DIR/report/report.html and its figures; returns the page's path. images: an image run's
+    pictures section (image_section), placed after the wrongly classified examples."""
     run = read_run(run_dir)
     folder = run.path / REPORT_DIR
     folder.mkdir(exist_ok=True)
@@ -65,14 +69,14 @@ def write_report(run_dir: str | Path) -> Path:
     diagnosis = diagnose(run.history, run.metrics, run.config)
     content = ReportContent(run, diagnosis, draw_figures(run, diagnosis, folder), per_class(run), wrong_examples(run))
     page = folder / "report.html"
-    write_atomically(page, render_report(content))
+    write_atomically(page, render_report(content, images))
     return page
 
 
-def render_report(content: ReportContent) -> str:
+def render_report(content: ReportContent, images: str = "") -> str:
     run = content.run
     body = "".join([_header(content), _tiles(run), _diagnosis(content), _curves(content), _results(content),
-                    _wrong(content), _data(run), _config(run), _footer(run)])
+                    _wrong(content), images, _data(run), _config(run), _footer(run)])
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>Run report: {escape(run.name)}</title><style>{CSS}</style></head>"
@@ -214,6 +218,34 @@ def _results(content: ReportContent) -> str:
         parts[-1] = (f"<div class=grid2><div class=stack>{_metrics_table(run)}</div>"
                      f"{_figure(content, 'predicted_vs_true.png')}</div>")
     return "".join(parts)
+
+
+def image_section(images: np.ndarray, labels, probabilities: np.ndarray, classes, augment=None) -> str:
+    """The report's pictures for an image run, from plain arrays (image_grids.py has their shapes): the most
+    confidently wrong validation pictures, and samples of each class as the model saw them in training.
+    images/labels/probabilities: the validation pictures; `augment`: the training augmentation, or None."""
+    wrong = wrong_grid(images, labels, probabilities, classes)
+    parts = ["<h2>Most confidently wrong validation pictures</h2>"]
+    if wrong is None:
+        parts.append("<p class=empty-note>Every validation picture was classified correctly.</p>")
+    else:
+        parts.append(_png_figure(wrong, "The most confidently wrong validation pictures", (
+            "Surest mistakes first: the true label in green, the predicted one in red with its probability. "
+            "Look for wrong labels, pictures of two classes, and what the mistakes have in common.")))
+    samples = class_grid(images, labels, classes, augment)
+    shown = f"; the first {MAX_CLASSES} of {len(classes)} classes" if len(classes) > MAX_CLASSES else ""
+    how = ("resized and augmented as in training" if augment is not None else "resized, without augmentation")
+    parts.append("<h2>Pictures per class, as the model saw them</h2>" + _png_figure(
+        samples, "Sample pictures of each class", f"Random pictures of each class, {how}{shown}. "
+                                                   "A class that looks unlike its name, or like another class, "
+                                                   "shows here."))
+    return "".join(parts)
+
+
+def _png_figure(png: bytes, alt: str, caption: str) -> str:
+    data = base64.b64encode(png).decode("ascii")
+    return (f"<figure class=figure><img src='data:image/png;base64,{data}' alt='{escape(alt)}'>"
+            f"<figcaption>{escape(caption)}</figcaption></figure>")
 
 
 def _metrics_table(run: Run) -> str:
