@@ -103,6 +103,13 @@ def test_a_graph_that_differs_is_refused_and_nothing_is_written(tmp_path, monkey
     assert list((tmp_path / "out").iterdir()) == []
 
 
+def test_a_model_that_resizes_inside_needs_pictures_of_its_size(tmp_path):
+    model = SimpleNamespace(config=SimpleNamespace(image_size=64))  # EfficientNet's only relevant trait here
+    with pytest.raises(ArtifactError, match=r"resizes pictures of 48x48 to 64x64 inside the model.*already 64x64"):
+        export_image_model(model, np.zeros((2, 3, 48, 48), dtype=np.uint8), tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_sample_images_must_be_a_batch_of_pictures():
     with pytest.raises(ValueError, match=r"sample_images.*\(n, channels, height, width\).*\(28, 28\)"):
         image_batches(np.zeros((28, 28), dtype=np.uint8))

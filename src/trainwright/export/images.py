@@ -50,6 +50,7 @@ def export_image_model(model: nn.Module, sample_images: np.ndarray, directory: s
     require("onnx", "Exporting to ONNX")
     require("onnxruntime", "Exporting to ONNX")
     batches = image_batches(sample_images)
+    _check_size(model, batches[0][INPUT])
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     handle, staged = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
@@ -75,6 +76,17 @@ def image_batches(sample_images: np.ndarray, sizes: tuple[int, ...] = BATCH_SIZE
         raise ValueError(f"sample_images: expected (n, channels, height, width) with n >= 1; got shape "
                          f"{images.shape}.")
     return [{INPUT: image_batch(images[np.arange(size) % len(images)])} for size in sizes]
+
+
+def _check_size(model: nn.Module, images: torch.Tensor) -> None:
+    """A model that resizes inside (EfficientNet's prepare) must be given pictures of its own size: its resize is
+    antialiased, which the ONNX exporter has no operator for."""
+    size = getattr(getattr(model, "config", None), "image_size", None)
+    if size is not None and tuple(images.shape[2:]) != (size, size):
+        raise ArtifactError(f"This {type(model).__name__} resizes pictures of {images.shape[2]}x{images.shape[3]} "
+                            f"to {size}x{size} inside the model, with an antialiased resize that ONNX cannot "
+                            f"express. Export it with sample pictures already {size}x{size} (the image encoder's "
+                            "size should be the model's image_size).")
 
 
 def _trace(model: nn.Module, example: dict[str, torch.Tensor], path: Path) -> None:
