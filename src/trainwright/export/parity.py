@@ -3,7 +3,8 @@
 A traced graph replays one example's path through the model's Python code; a size that tracing froze, or a
 padding case it never saw, shows up as different logits on a batch of another shape. The sample batches
 therefore vary the number of rows and the padded length, mix short, long and empty texts (padded on the
-tokenizer's side, as Predictor pads them), and hold random table values.
+tokenizer's side, as Predictor pads them), and hold random table values and, for an image model (a
+preprocessing with `image_shape`), random pixels of the encoder's shape.
 """
 
 from __future__ import annotations
@@ -19,12 +20,11 @@ def sample_batches(preprocessing, seed: int = 0) -> list[dict[str, torch.Tensor]
     """Model inputs (forward() keywords) of the shapes in SHAPES, built as Predictor builds them."""
     rng = np.random.default_rng(seed)
     tokenizer, features = preprocessing.tokenizer, preprocessing.features
-    maxlen = preprocessing.config.tokenizer.maxlen
     batches = []
     for rows, longest in SHAPES:
         batch = {}
         if tokenizer is not None:
-            longest = min(longest, maxlen)
+            longest = min(longest, preprocessing.config.tokenizer.maxlen)
             lengths = rng.integers(0, longest + 1, size=rows)
             lengths[0] = longest  # the batch is padded to this length; the other rows carry padding
             sequences = [_token_ids(rng, tokenizer, n) for n in lengths]
