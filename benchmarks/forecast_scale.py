@@ -105,9 +105,9 @@ def main() -> None:
     print("run folder:", ", ".join(f"{k} {v:.1f} MiB" for k, v in sorted(sizes.items())))
     ours, naive = [], []
     history = {key: group["value"].to_numpy() for key, group in train.groupby("series")}
+    predicted_by = {key: group["point"].to_numpy() for key, group in forecasts.groupby("id")}
     for key, group in test.groupby("series"):
-        actual, y = group["value"].to_numpy(), history[key]
-        predicted = forecasts.loc[forecasts["id"] == key, "point"].to_numpy()
+        actual, y, predicted = group["value"].to_numpy(), history[key], predicted_by[key]
         ours.append(mase(actual, predicted, y, SEASON))
         naive.append(mase(actual, y[-SEASON:][np.arange(HORIZON) % SEASON], y, SEASON))
     print(f"geo-MASE on the held-out last {HORIZON} points: trainwright {geometric_mean(ours):.3f}, "

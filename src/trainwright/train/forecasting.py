@@ -16,6 +16,7 @@ it left out.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from functools import partial
@@ -38,6 +39,7 @@ from .forecast_budget import plan_candidates, worker_count
 from .forecast_learned import LearnedForecaster, eligible, fit_learned
 from .forecast_parallel import map_series
 from .forecast_record import ForecastRun, save_forecast_run
+from .distributed import processes
 from .process import setup, thread_count
 from .settings import as_config
 
@@ -74,6 +76,7 @@ def train_forecast(data: str | Path, *, out: str | Path, config: RunConfig | str
     and save the run to `out` (see forecast_record.py for its files)."""
     check_folder(out, "forecast")  # a folder that is not ours is refused before any work
     config = as_config(config)
+    _one_machine(config)
     horizon = config.forecast.horizon
     if horizon is None:
         raise ConfigError("A forecast needs a horizon: pass --horizon H, the number of periods to forecast "
@@ -100,6 +103,20 @@ def train_forecast(data: str | Path, *, out: str | Path, config: RunConfig | str
                          seconds=time.perf_counter() - start)
     result.path = save_forecast_run(result, out)
     return result
+
+
+def _one_machine(config: RunConfig) -> None:
+    """A forecast run is one process's: refused under a multi-process launch, with the way that works."""
+    launched = int(os.environ.get("WORLD_SIZE") or 1)
+    if processes(config) == 1 and launched == 1:
+        return
+    raise ConfigError(
+        f"A forecast run does not train across {max(processes(config), launched)} processes: its per-series fits "
+        "already share this machine's cores (--threads N) and N-BEATS is one small model. Leave out "
+        "--devices/--num-nodes and the launcher (torchrun, srun). For a panel too large for one machine, split its "
+        "series by id into one file per machine and run `trainwright train PART.csv --task forecast --horizon H "
+        "--out runs/PART` on each: every series is forecast as in one run (its model is chosen on its own "
+        "backtests), only N-BEATS is trained on each part's series.")
 
 
 def resolve_forecast(config: RunConfig, panel: Panel) -> RunConfig:
