@@ -27,8 +27,8 @@ def write_panel(path: Path, series: int, points: int) -> Path:
     rng = np.random.default_rng(1)
     t = np.arange(points)
     dates = pd.date_range("2015-01-01", periods=points, freq="MS").strftime("%Y-%m-%d")
-    frames = [pd.DataFrame({"id": f"s{k:02d}", "ds": dates,
-                            "y": 100 + 10 * k + 0.5 * t + 8 * np.sin(2 * np.pi * t / 12 + k) + rng.normal(0, 1, points)})
+    frames = [pd.DataFrame({"id": f"s{k:02d}", "ds": dates, "y": 100 + 10 * k + 0.5 * t
+                            + 8 * np.sin(2 * np.pi * t / 12 + k) + rng.normal(0, 1, points)})
               for k in range(series)]
     pd.concat(frames).to_csv(path, index=False)
     return path

@@ -165,7 +165,8 @@ def save_forecast_run(result: ForecastRun, directory: str | Path) -> Path:
     staging.chmod(0o755)  # mkdtemp makes it private; a run folder is an ordinary folder
     try:
         _write_json(staging / "config.json", result.config.model_dump(mode="json"))
-        _write_json(staging / "forecast.json", result.record)
+        # a large panel's record is read by programs, not people: one number a line would double its size
+        _write_json(staging / "forecast.json", result.record, indent=1 if len(result.runs) <= BACKTESTS_KEPT else None)
         _write_json(staging / "metrics.json", {"task": "forecast", "leaderboard": result.record["leaderboard"],
                                                "models": {s["id"]: s["model"] for s in result.record["series"]},
                                                "fit_s": round(result.seconds, 3)})
@@ -204,8 +205,10 @@ def load_forecast_run(directory: str | Path) -> tuple[RunConfig, dict]:
     return saved_config(raw, str(directory / "config.json")), record
 
 
-def _write_json(path: Path, content) -> None:
-    path.write_text(json.dumps(content, indent=1, allow_nan=False) + "\n", encoding="utf-8")
+def _write_json(path: Path, content, indent: int | None = 1) -> None:
+    separators = None if indent else (",", ":")
+    path.write_text(json.dumps(content, indent=indent, separators=separators, allow_nan=False) + "\n",
+                    encoding="utf-8")
 
 
 def _finite(value) -> bool:
