@@ -35,11 +35,11 @@ from ..forecast.baselines import BASELINES, Forecast, combine
 from ..forecast.regular import Finding
 from ..forecast.series import Panel, RegularSeries, read_panel
 from ..log import logger
+from .distributed import processes
 from .forecast_budget import plan_candidates, worker_count
 from .forecast_learned import LearnedForecaster, eligible, fit_learned
 from .forecast_parallel import map_series
 from .forecast_record import ForecastRun, save_forecast_run
-from .distributed import processes
 from .process import setup, thread_count
 from .settings import as_config
 
