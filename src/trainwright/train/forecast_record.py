@@ -3,7 +3,8 @@
     config.json          the resolved run configuration (data.task "forecast")
     forecast.json        the run's record, format "trainwright-forecast/1": the columns, the leaderboard, and per
                          series its frequency, the model chosen, every candidate's backtest scores, the history,
-                         the chosen model's backtests and the forecast; the findings of reading the file
+                         the chosen model's backtests (of the BACKTESTS_KEPT worst series, those a report can
+                         draw; [] for the others) and the forecast; the findings of reading the file
     metrics.json         the leaderboard and the model chosen per series
     forecasts.csv        id, date, point and one column per quantile: the next horizon of every series
     model.json, weights.safetensors   the N-BEATS model, when it is chosen for any series
@@ -37,6 +38,9 @@ if TYPE_CHECKING:
 
 FORMAT = "trainwright-forecast/1"
 METRICS = ("mase", "smape", "mae", "rmse", "wql", "coverage")
+# The report draws the worst series and lists the rest by their scores: backtest forecasts are kept for this many
+# worst series by the chosen model's MASE (every series of a smaller panel), so a large panel's record stays small.
+BACKTESTS_KEPT = 100
 
 
 @dataclass
@@ -54,6 +58,7 @@ class ForecastRun:
 def forecast_record(result: ForecastRun) -> dict:
     """forecast.json's content: plain values, dates as ISO strings, NaN written as null."""
     fc, columns = result.config.forecast, result.panel.columns
+    shown = _worst(result.runs.values(), BACKTESTS_KEPT)
     return _plain({
         "format": FORMAT,
         "file": result.file,
@@ -61,7 +66,7 @@ def forecast_record(result: ForecastRun) -> dict:
         "columns": {"id": columns.id, "time": columns.time, "target": columns.target,
                     "covariates": list(columns.covariates)},
         "leaderboard": leaderboard(result.runs.values(), fc.models),
-        "series": [_series_record(run, fc) for run in result.runs.values()],
+        "series": [_series_record(run, fc, run.series.id in shown) for run in result.runs.values()],
         "findings": [{"series": f.series, "kind": f.kind, "message": f.message, "rows": list(f.rows)}
                      for f in _findings(result)],
     })
@@ -86,7 +91,16 @@ def leaderboard(runs, models) -> list[dict]:
     return sorted(rows, key=lambda r: (not _finite(r["mase"]), r["mase"] if _finite(r["mase"]) else 0.0))
 
 
-def _series_record(run, fc) -> dict:
+def _worst(runs, count: int) -> set[str]:
+    """The ids of the `count` series whose chosen model has the highest mean backtest MASE (none last)."""
+    def mase(run) -> float:
+        value = run.mean_scores(run.model)["mase"] if run.model in run.candidates() else math.nan
+        return value if math.isfinite(value) else -math.inf
+
+    return {run.series.id for run in sorted(runs, key=mase, reverse=True)[:count]}
+
+
+def _series_record(run, fc, backtests: bool = True) -> dict:
     series, index = run.series, run.series.values.index
     y = series.to_numpy()
     return {
@@ -97,7 +111,8 @@ def _series_record(run, fc) -> dict:
         "history": {"dates": iso_dates(index), "values": y.tolist()},
         "backtests": [{"dates": iso_dates(index[w.train_end:w.test_end]),
                        "actual": y[w.train_end:w.test_end].tolist(), **_forecast_values(f)}
-                      for w, f in zip(run.windows, run.forecasts[run.model] if run.model in run.candidates() else [])],
+                      for w, f in zip(run.windows, run.forecasts[run.model] if run.model in run.candidates() else [])
+                      if backtests],
         "forecast": {"dates": iso_dates(future_dates(series, fc.horizon)), **_forecast_values(run.forecast)},
     }
 
@@ -150,7 +165,8 @@ def save_forecast_run(result: ForecastRun, directory: str | Path) -> Path:
     staging.chmod(0o755)  # mkdtemp makes it private; a run folder is an ordinary folder
     try:
         _write_json(staging / "config.json", result.config.model_dump(mode="json"))
-        _write_json(staging / "forecast.json", result.record)
+        # a large panel's record is read by programs, not people: one number a line would double its size
+        _write_json(staging / "forecast.json", result.record, indent=1 if len(result.runs) <= BACKTESTS_KEPT else None)
         _write_json(staging / "metrics.json", {"task": "forecast", "leaderboard": result.record["leaderboard"],
                                                "models": {s["id"]: s["model"] for s in result.record["series"]},
                                                "fit_s": round(result.seconds, 3)})
@@ -189,8 +205,10 @@ def load_forecast_run(directory: str | Path) -> tuple[RunConfig, dict]:
     return saved_config(raw, str(directory / "config.json")), record
 
 
-def _write_json(path: Path, content) -> None:
-    path.write_text(json.dumps(content, indent=1, allow_nan=False) + "\n", encoding="utf-8")
+def _write_json(path: Path, content, indent: int | None = 1) -> None:
+    separators = None if indent else (",", ":")
+    path.write_text(json.dumps(content, indent=indent, separators=separators, allow_nan=False) + "\n",
+                    encoding="utf-8")
 
 
 def _finite(value) -> bool:

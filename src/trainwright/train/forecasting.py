@@ -8,12 +8,18 @@ window across all the series long enough for it, so it is judged on the same win
 combination is the median of the ETS, ARIMA and Theta forecasts of each window, from their own fits. Each series
 keeps the candidate with the lowest mean MASE over its windows; seasonal naive when it has no window or every
 candidate failed on it, and the run says so.
+
+The per-series fits are shared among `train.threads` worker processes (forecast_parallel.py), with the same
+results as one process; a large panel runs the candidates its budget affords (forecast_budget.py) and says which
+it left out.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -29,9 +35,12 @@ from ..forecast.baselines import BASELINES, Forecast, combine
 from ..forecast.regular import Finding
 from ..forecast.series import Panel, RegularSeries, read_panel
 from ..log import logger
+from .distributed import processes
+from .forecast_budget import plan_candidates, worker_count
 from .forecast_learned import LearnedForecaster, eligible, fit_learned
+from .forecast_parallel import map_series
 from .forecast_record import ForecastRun, save_forecast_run
-from .process import setup
+from .process import setup, thread_count
 from .settings import as_config
 
 FALLBACK = "seasonal_naive"
@@ -67,6 +76,7 @@ def train_forecast(data: str | Path, *, out: str | Path, config: RunConfig | str
     and save the run to `out` (see forecast_record.py for its files)."""
     check_folder(out, "forecast")  # a folder that is not ours is refused before any work
     config = as_config(config)
+    _one_machine(config)
     horizon = config.forecast.horizon
     if horizon is None:
         raise ConfigError("A forecast needs a horizon: pass --horizon H, the number of periods to forecast "
@@ -78,17 +88,35 @@ def train_forecast(data: str | Path, *, out: str | Path, config: RunConfig | str
     panel = read_panel(frame, str(data), id=fc.id, time=fc.time, target=config.data.target,
                        min_length=min_points(horizon), fill=fc.fill, duplicates=fc.duplicates)
     _tell(panel)
-    config = resolve_forecast(config, panel)
-    runs = {s.id: _backtest_baselines(s, config) for s in panel}
+    config = _afford(resolve_forecast(config, panel), panel)
+    series = list(panel)
+    workers = worker_count(config, [len(s.values) for s in series], thread_count(config.train.threads))
+    fitted = map_series(partial(_backtest_baselines, config=config), series, workers)
+    runs = {s.id: run for s, run in zip(series, fitted)}
     if "nbeats" in config.forecast.models:
         _backtest_learned(runs, config)
     for run in runs.values():
         _choose(run)
-    learned = _refit(runs, config)
+        _keep_chosen(run)
+    learned = _refit(runs, config, workers)
     result = ForecastRun(file=Path(data).name, config=config, panel=panel, runs=runs, learned=learned,
                          seconds=time.perf_counter() - start)
     result.path = save_forecast_run(result, out)
     return result
+
+
+def _one_machine(config: RunConfig) -> None:
+    """A forecast run is one process's: refused under a multi-process launch, with the way that works."""
+    launched = int(os.environ.get("WORLD_SIZE") or 1)
+    if processes(config) == 1 and launched == 1:
+        return
+    raise ConfigError(
+        f"A forecast run does not train across {max(processes(config), launched)} processes: its per-series fits "
+        "already share this machine's cores (--threads N) and N-BEATS is one small model. Leave out "
+        "--devices/--num-nodes and the launcher (torchrun, srun). For a panel too large for one machine, split its "
+        "series by id into one file per machine and run `trainwright train PART.csv --task forecast --horizon H "
+        "--out runs/PART` on each: every series is forecast as in one run (its model is chosen on its own "
+        "backtests), only N-BEATS is trained on each part's series.")
 
 
 def resolve_forecast(config: RunConfig, panel: Panel) -> RunConfig:
@@ -109,6 +137,17 @@ def _tell(panel: Panel) -> None:
     logger.info(f"{len(panel)} series, {'; '.join(frequencies)}")
     for finding in panel.findings:
         logger.info(str(finding))
+
+
+def _afford(config: RunConfig, panel: Panel) -> RunConfig:
+    """The run's candidates cut to those its budget affords (all of them on a small panel), said when any is
+    left out."""
+    plan = plan_candidates(config, [len(s.values) for s in panel], thread_count(config.train.threads))
+    message = plan.message(len(panel))
+    if message is None:
+        return config
+    logger.info(message)
+    return config.derive({"forecast": {"models": plan.models}})
 
 
 def _season(series: RegularSeries, config: RunConfig) -> int:
@@ -195,11 +234,15 @@ def _choose(run: SeriesRun) -> None:
     _note(run, "fallback", f"{why}: forecast by seasonal naive")
 
 
-def _refit(runs: dict[str, SeriesRun], config: RunConfig) -> LearnedForecaster | None:
+def _keep_chosen(run: SeriesRun) -> None:
+    """Only the chosen model's backtest forecasts are kept (the record shows those): the others' scores say
+    all the choice needs, and on a large panel their forecasts would hold most of the run's memory."""
+    run.forecasts = {m: f for m, f in run.forecasts.items() if m == run.model}
+
+
+def _refit(runs: dict[str, SeriesRun], config: RunConfig, workers: int = 1) -> LearnedForecaster | None:
     """Each series' chosen model fit on its whole history and forecast; N-BEATS trained once more on every
     history when it is chosen anywhere."""
-    from threadpoolctl import threadpool_limits
-
     fc = config.forecast
     learned = None
     chosen_learned = [key for key, r in runs.items() if r.model == "nbeats"]
@@ -210,14 +253,22 @@ def _refit(runs: dict[str, SeriesRun], config: RunConfig) -> LearnedForecaster |
         forecasts = learned.forecast({key: arrays[key] for key in chosen_learned}, fc.quantiles)
         for key in chosen_learned:
             runs[key].forecast = forecasts[key]
-    with threadpool_limits(1, user_api="blas"):
-        for run in runs.values():
-            if run.forecast is None:
-                _refit_baseline(run, fc)
+    waiting = [r for r in runs.values() if r.forecast is None]
+    for run in map_series(partial(_refit_baseline, fc=fc), waiting, workers):
+        runs[run.series.id] = run
     return learned
 
 
-def _refit_baseline(run: SeriesRun, fc) -> None:
+def _refit_baseline(run: SeriesRun, fc) -> SeriesRun:
+    """The run with its chosen baseline fit on the whole history and forecast (a copy when in a worker)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1, user_api="blas"):
+        _fit_chosen(run, fc)
+    return run
+
+
+def _fit_chosen(run: SeriesRun, fc) -> None:
     y = run.series.to_numpy()
     try:
         run.fitted = BASELINES[run.model]().fit(y, run.season_length)
