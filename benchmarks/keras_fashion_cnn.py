@@ -5,11 +5,11 @@ Layer for layer as src/trainwright/models/resnet.py with its defaults, channels-
   basic block 128, stride 2 -> global average pooling -> dropout 0.2 -> dense (logits).
 A basic block: 3x3 conv (stride) -> BN -> ReLU -> 3x3 conv -> BN whose scale starts at zero, plus the input (a
 1x1 conv + BN where the shape changes), then ReLU. PyTorch's defaults where Keras's differ: He-normal (fan out)
-convolutions, BatchNorm momentum 0.1 (Keras 0.9) and epsilon 1e-5, the head's uniform(+-1/sqrt(fan in)), Adam's
-epsilon 1e-8. Training images are augmented as trainwright's defaults do (images/augment.py), per image in the
-input pipeline: a random left-right flip, then a random 28x28 crop of the image padded with 2 black pixels a side.
-With --early-stop, as trainwright trains by default: 10% of the training images held out for
-validation, EarlyStopping(val_loss, patience 2) with the best epoch's weights restored.
+convolutions, symmetric padding of the strided ones, BatchNorm's running averages (Keras momentum 0.9) and epsilon
+1e-5, the head's uniform(+-1/sqrt(fan in)), Adam's epsilon 1e-8. Training images are augmented as trainwright's
+defaults do (images/augment.py), per image in the input pipeline: a random left-right flip, then a random 28x28
+crop of the image padded with 2 black pixels a side. With --early-stop, as trainwright trains by default: 10% of
+the training images held out for validation, EarlyStopping(val_loss, patience 2) with the best weights restored.
 
 The data as the Keras tutorials load it: `keras.utils.image_dataset_from_directory` (grayscale, 28x28), cached
 and prefetched, so the first epoch decodes the PNGs and the later ones read memory.
@@ -58,8 +58,13 @@ def batch_norm(zero=False):
 
 
 def conv(filters, kernel, stride=1):
-    return layers.Conv2D(filters, kernel, strides=stride, padding="same", use_bias=False,
-                         kernel_initializer=HE_FAN_OUT)
+    """A convolution padded as PyTorch's padding=kernel//2: Keras's "same" pads a strided one on the bottom/right
+    only, which would sample other pixels than trainwright's."""
+    layer = layers.Conv2D(filters, kernel, strides=stride, padding="same" if stride == 1 else "valid",
+                          use_bias=False, kernel_initializer=HE_FAN_OUT)
+    if stride == 1 or kernel == 1:
+        return layer
+    return lambda x: layer(layers.ZeroPadding2D(kernel // 2)(x))
 
 
 def basic_block(x, filters, stride):
