@@ -168,7 +168,7 @@ class CleaningConfig(Section):
 # one N-BEATS trained across all series (its keys in the model section), left out when a series is too short
 # for its lookback. Together they cover what the benchmarks found best: per-series choice among the baselines
 # and the learned model, which wins on some series and loses on others.
-FORECAST_MODELS = ("naive", "seasonal_naive", "ets", "arima", "theta", "combination", "nbeats")
+FORECAST_MODELS = ("naive", "seasonal_naive", "ets", "arima", "theta", "combination", "nbeats", "lstm", "lightgbm")
 
 
 class ForecastConfig(Section):
@@ -184,6 +184,7 @@ class ForecastConfig(Section):
     id: Optional[str] = None  # column naming each series; inferred when not set (none: one series)
     time: Optional[str] = None  # time column; inferred when not set
     models: list[Literal[FORECAST_MODELS]] = Field(list(FORECAST_MODELS), min_length=1)  # candidates
+    covariates: list[str] = []  # numeric columns whose past values the lightgbm candidate reads as lags
 
 
 class RunConfig(Section):

@@ -9,6 +9,7 @@ from .ensemble import EnsembleConfig, EnsembleModel
 from .fasttext import FastTextClassifier, FastTextConfig
 from .linear import LinearConfig, TfidfLinearClassifier
 from .lstm import LSTMClassifier, LSTMConfig
+from .lstm_forecaster import LSTMForecaster, LSTMForecasterConfig
 from .nbeats import NBeatsConfig, NBeatsForecaster
 from .pretrained import PretrainedClassifier, PretrainedConfig
 from .recurrent import BiLSTMClassifier, GRUClassifier, RecurrentConfig
@@ -33,6 +34,7 @@ ARCHITECTURES = {
     "lstm+mlp": (TextTableModel, CombinedConfig),
     "ensemble": (EnsembleModel, EnsembleConfig),
     "nbeats": (NBeatsForecaster, NBeatsConfig),
+    "lstm_forecaster": (LSTMForecaster, LSTMForecasterConfig),
 }
 
 

@@ -1,7 +1,8 @@
 """`trainwright predict RUN [FILE]` for a forecast run: its saved forecasts, or forecasts from a newer history.
 
 From a newer history the models chosen in training are kept, never chosen again: naive and seasonal naive
-forecast from the new history as they are; N-BEATS runs its saved weights on each series' new last lookback;
+forecast from the new history as they are; N-BEATS and the LSTM run their saved weights on each series' new last
+lookback, LightGBM its saved boosters (with the covariates' new past values);
 ETS and ARIMA are fit again on the new history in the form chosen in training (ETS's error, trend and season,
 ARIMA's orders: only their parameters are re-estimated), Theta and the combination as they were chosen (Theta
 has no form to keep; the combination's members choose theirs again). A series the run did not know is
@@ -21,9 +22,11 @@ from ..data import read_table
 from ..data.layout import Layout
 from ..errors import ArtifactError, DataError
 from ..forecast.baselines import ARIMA, BASELINES, ETS
+from ..forecast.covariates import read_covariates
+from ..forecast.lags import History
 from ..forecast.series import read_panel
 from ..log import logger
-from .forecast_learned import load_learned
+from .forecast_learned import LEARNED, load_learned
 from .forecast_record import future_dates, iso_dates, load_forecast_run
 
 FALLBACK = "seasonal_naive"
@@ -55,11 +58,7 @@ def forecast_history(run: str | Path, data: str | Path) -> pd.DataFrame:
     if unknown:
         logger.info(f"{len(unknown)} series the run did not forecast ({', '.join(unknown[:5])}"
                     f"{', ...' if len(unknown) > 5 else ''}): forecast by {FALLBACK}.")
-    learned_ids = [key for key in panel.ids if chosen.get(key) == "nbeats"]
-    forecasts = {}
-    if learned_ids:
-        learned = load_learned(Path(run))
-        forecasts = learned.forecast({key: panel[key].to_numpy() for key in learned_ids}, fc.quantiles)
+    forecasts = _learned_forecasts(run, frame, panel, chosen, fc, str(data))
     frames = []
     for series in panel:
         model = chosen.get(series.id, FALLBACK)
@@ -72,6 +71,18 @@ def forecast_history(run: str | Path, data: str | Path) -> pd.DataFrame:
                                     "point": forecast.point,
                                     **{str(float(q)): v for q, v in sorted(forecast.quantiles.items())}}))
     return pd.concat(frames, ignore_index=True)
+
+
+def _learned_forecasts(run, frame, panel, chosen: dict[str, str], fc, source: str) -> dict:
+    """The forecasts of the series whose chosen model is learned, by their saved models."""
+    covariates = read_covariates(frame, panel, fc.covariates, source) if fc.covariates else {}
+    forecasts = {}
+    for name in LEARNED:
+        ids = [key for key in panel.ids if chosen.get(key) == name]
+        if ids:
+            histories = {key: History.of(panel[key], covariates) for key in ids}
+            forecasts.update(load_learned(Path(run), name).forecast(histories, fc.quantiles))
+    return forecasts
 
 
 def _refit(model: str, form: str | None, series, season: int):
