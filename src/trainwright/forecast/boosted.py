@@ -20,7 +20,7 @@ from .lags import History, forecast_rows, training_rows
 SPEC_FILE = "lightgbm.json"
 # small trees and a slow rate: a panel of a few series gives a few thousand rows
 PARAMS = {"learning_rate": 0.05, "num_leaves": 15, "min_data_in_leaf": 20, "feature_fraction": 0.9,
-          "bagging_fraction": 0.9, "bagging_freq": 1, "lambda_l2": 1.0, "verbose": -1, "deterministic": True}
+          "bagging_fraction": 0.9, "bagging_freq": 1, "lambda_l2": 1.0, "verbose": -1, "deterministic": True, "force_row_wise": True}
 ROUNDS = 200
 
 

@@ -19,8 +19,8 @@ from .windows import scales_of
 
 # calendar features by the frequency's name (forecast/frequency.py): those that vary from period to period
 CALENDAR = {"monthly": ("month",), "quarterly": ("quarter",), "weekly": ("week",),
-            "daily": ("dayofweek", "day", "month"), "business-daily": ("dayofweek", "day", "month"),
-            "hourly": ("hour", "dayofweek"), "minutely": ("minute", "hour"), "secondly": ("second", "minute")}
+            "daily": ("day_of_week", "day", "month"), "business-daily": ("day_of_week", "day", "month"),
+            "hourly": ("hour", "day_of_week"), "minutely": ("minute", "hour"), "secondly": ("second", "minute")}
 MAX_ORIGINS = 400  # the latest origins kept per series: a long daily series would otherwise dominate the rows
 
 

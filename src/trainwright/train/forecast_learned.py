@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import torch
 
 from ..config import RunConfig
 from ..errors import ArtifactError
@@ -77,7 +78,7 @@ def fit_learned(histories: dict, seasons: dict[str, int], config: RunConfig, lab
         season = min(math.lcm(*seasons.values()), lookback) if seasons else 1
         return BoostedForecaster(horizon=horizon, lookback=lookback, season=season, levels=_levels(config),
                                  calendar=calendar, covariates=list(config.forecast.covariates),
-                                 seed=config.train.seed, threads=config.train.threads or 0).fit(histories)
+                                 seed=config.train.seed, threads=torch.get_num_threads()).fit(histories)
     train, valid = training_windows(arrays, lookback, horizon)
     sizes = _sizes(name, config, lookback)
     model = build_model(WINDOW_MODELS[name], **sizes)
