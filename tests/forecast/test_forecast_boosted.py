@@ -31,9 +31,10 @@ def test_rows_hold_one_row_per_origin_and_step_with_the_calendar_of_the_date_for
     step, month = names.index("step"), names.index("calendar_month")
     assert features[:3, step].tolist() == [1.0, 2.0, 3.0]
     assert features[:3, month].tolist() == [1.0, 2.0, 3.0]  # the first origin forecasts 2016-01..03
-    rows, offset, scale = forecast_rows(history, 12, 3, 12, ("month",))
+    rows, base, offset, scale = forecast_rows(history, 12, 3, 12, ("month",))
     assert rows.shape == (3, len(names)) and rows[:, month].tolist() == [5.0, 6.0, 7.0]  # after 2018-04
     np.testing.assert_allclose(offset, history.values[-12:].mean())
+    np.testing.assert_allclose(base * scale + offset, history.values[-12:-9])  # seasonal naive: a year before
 
 
 def test_boosted_forecaster_learns_a_seasonal_panel_and_round_trips_its_text_files(tmp_path):
@@ -56,7 +57,7 @@ def test_boosted_forecaster_learns_a_seasonal_panel_and_round_trips_its_text_fil
         np.testing.assert_array_equal(loaded[key].quantiles[0.9], forecast.quantiles[0.9])
 
 
-def lagged_panel(path, lag: int = 4, n: int = 120) -> None:
+def lagged_panel(path, lag: int = 4, n: int = 240) -> None:
     """Daily series whose value is its covariate `lag` days before: without it, noise; with it, known."""
     rng = np.random.default_rng(3)
     rows = []
@@ -72,7 +73,7 @@ def lagged_panel(path, lag: int = 4, n: int = 120) -> None:
 def lightgbm_mase(data, tmp_path, name: str, covariates: list[str]) -> float:
     config = trainwright.build_config(overrides={
         "data": {"task": "forecast"}, "train": {"threads": 1},
-        "forecast": {"horizon": 4, "backtest": 1, "quantiles": [0.5], "models": ["naive", "lightgbm"],
+        "forecast": {"horizon": 4, "backtest": 3, "quantiles": [0.5], "models": ["naive", "lightgbm"],
                      "covariates": covariates}})
     run = train_forecast(data, out=tmp_path / name, config=config)
     return next(row["mase"] for row in run.record["leaderboard"] if row["model"] == "lightgbm")

@@ -58,8 +58,10 @@ class BoostedForecaster:
         self._check_fitted()
         result = {}
         for key, history in histories.items():
-            rows, offset, scale = forecast_rows(history, self.lookback, self.horizon, self.season, self.calendar)
-            values = np.sort(np.stack([self.boosters_[q].predict(rows) for q in self.levels_], axis=1), axis=1)
+            rows, base, offset, scale = forecast_rows(history, self.lookback, self.horizon, self.season,
+                                                      self.calendar)
+            values = np.stack([self.boosters_[q].predict(rows) for q in self.levels_], axis=1) + base[:, None]
+            values = np.sort(values, axis=1)
             values = values * scale + offset
             column = {q: values[:, i] for i, q in enumerate(self.levels_)}
             result[key] = Forecast(column[0.5].copy(), {float(q): column[_nearest(self.levels_, q)].copy()
