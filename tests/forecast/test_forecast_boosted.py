@@ -99,3 +99,15 @@ def test_an_unknown_or_text_covariate_is_named(tmp_path, column, message):
         "forecast": {"horizon": 4, "backtest": 1, "models": ["naive", "lightgbm"], "covariates": [column]}})
     with pytest.raises(DataError, match=message):
         train_forecast(data, out=tmp_path / "run", config=config)
+
+
+def test_the_covariates_flag_reaches_the_run(cli, tmp_path):
+    data = tmp_path / "lagged.csv"
+    lagged_panel(data, n=40)
+    result = cli("train", data, "--task", "forecast", "--horizon", "4", "--covariates", "promo,price",
+                 "--out", tmp_path / "run")
+    assert result.code != 0 and "no column 'price' for --covariates" in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr + result.stdout
+    result = cli("train", data, "--covariates", "promo", "--out", tmp_path / "table")
+    assert result.code != 0 and "--covariates" in result.stderr + result.stdout and "--task forecast" in (
+        result.stderr + result.stdout)

@@ -82,8 +82,8 @@ def train_forecast(data: str | Path, *, out: str | Path, config: RunConfig | str
                        min_length=min_points(horizon), fill=fc.fill, duplicates=fc.duplicates)
     _tell(panel)
     config = resolve_forecast(config, panel)
-    runs = {s.id: _backtest_baselines(s, config) for s in panel}
     covariates = read_covariates(frame, panel, fc.covariates, str(data)) if fc.covariates else {}
+    runs = {s.id: _backtest_baselines(s, config) for s in panel}
     _backtest_learned(runs, config, covariates)
     for run in runs.values():
         _choose(run)
