@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import ArtifactError, NotFittedError
+from ..errors import ArtifactError, DataError, NotFittedError
 from .baselines import Forecast
 from .lags import History, forecast_rows, training_rows
 
@@ -58,6 +58,10 @@ class BoostedForecaster:
         self._check_fitted()
         result = {}
         for key, history in histories.items():
+            if len(history) < self.lookback or np.isnan(history.values[-self.lookback:]).any():
+                raise DataError(f"Series '{key}' needs its last {self.lookback} points present to be forecast by "
+                                f"lightgbm ({len(history)} points). Fill its gaps (fill='interpolate') or give a "
+                                "longer history.")
             rows, base, offset, scale = forecast_rows(history, self.lookback, self.horizon, self.season,
                                                       self.calendar)
             values = np.stack([self.boosters_[q].predict(rows) for q in self.levels_], axis=1) + base[:, None]
