@@ -44,7 +44,9 @@ class BoostedForecaster:
 
         features, targets = training_rows(histories, self.lookback, self.horizon, self.season, self.calendar)
         if not len(targets):
-            raise ValueError(f"no complete window of {self.lookback} + {self.horizon} periods in any series")
+            raise DataError(f"No series has {self.lookback} + {self.horizon} periods in a row without a missing value "
+                            "for lightgbm to learn from. Fill the gaps (fill='interpolate') or leave lightgbm out "
+                            "of --model.")
         self.levels_ = sorted(set(self.levels) | {0.5})
         self.boosters_ = {}
         for level in self.levels_:
