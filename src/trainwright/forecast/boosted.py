@@ -42,7 +42,9 @@ class BoostedForecaster:
     def fit(self, histories: dict[str, History]) -> BoostedForecaster:
         import lightgbm
 
-        features, targets = training_rows(histories, self.lookback, self.horizon, self.season, self.calendar)
+        self.base_season_ = self._closer_base(histories)
+        features, targets = training_rows(histories, self.lookback, self.horizon, self.season, self.calendar,
+                                          self.base_season_)
         if not len(targets):
             raise DataError(f"No series has {self.lookback} + {self.horizon} periods in a row without a missing value "
                             "for lightgbm to learn from. Fill the gaps (fill='interpolate') or leave lightgbm out "
@@ -55,6 +57,17 @@ class BoostedForecaster:
             self.boosters_[level] = lightgbm.train(params, lightgbm.Dataset(features, targets), ROUNDS)
         return self
 
+    def _closer_base(self, histories: dict[str, History]) -> int:
+        """The season of the base the boosters correct: the series' season, or 1 (the last value) when that is
+        closer to the training targets (a smaller mean correction to learn)."""
+        if self.season <= 1:
+            return 1
+        errors = {}
+        for base in (self.season, 1):
+            _, residuals = training_rows(histories, self.lookback, self.horizon, self.season, (), base)
+            errors[base] = float(np.abs(residuals).mean()) if len(residuals) else np.inf
+        return min(errors, key=errors.get)
+
     def forecast(self, histories: dict[str, History], quantiles: list[float]) -> dict[str, Forecast]:
         """The next horizon of each series after its end: the median as the point, each quantile its level's."""
         self._check_fitted()
@@ -65,7 +78,7 @@ class BoostedForecaster:
                                 f"lightgbm ({len(history)} points). Fill its gaps (fill='interpolate') or give a "
                                 "longer history.")
             rows, base, offset, scale = forecast_rows(history, self.lookback, self.horizon, self.season,
-                                                      self.calendar)
+                                                      self.calendar, self.base_season_)
             values = np.stack([self.boosters_[q].predict(rows) for q in self.levels_], axis=1) + base[:, None]
             values = np.sort(values, axis=1)
             values = values * scale + offset
@@ -77,7 +90,7 @@ class BoostedForecaster:
     def save(self, directory: Path) -> None:
         self._check_fitted()
         spec = {"name": "lightgbm", "horizon": self.horizon, "lookback": self.lookback, "season": self.season,
-                "levels": self.levels_, "calendar": list(self.calendar), "covariates": self.covariates,
+                "levels": self.levels_, "base_season": self.base_season_, "calendar": list(self.calendar), "covariates": self.covariates,
                 "files": {str(q): _booster_file(q) for q in self.levels_}}
         (directory / SPEC_FILE).write_text(json.dumps(spec, indent=2) + "\n", encoding="utf-8")
         for level, booster in self.boosters_.items():
@@ -92,6 +105,7 @@ class BoostedForecaster:
             model = cls(horizon=spec["horizon"], lookback=spec["lookback"], season=spec["season"],
                         levels=spec["levels"], calendar=tuple(spec["calendar"]), covariates=spec["covariates"])
             model.levels_ = [float(q) for q in spec["levels"]]
+            model.base_season_ = int(spec["base_season"])
             model.boosters_ = {q: lightgbm.Booster(model_file=str(directory / spec["files"][str(q)]))
                                for q in model.levels_}
         except (OSError, ValueError, KeyError, lightgbm.basic.LightGBMError) as e:

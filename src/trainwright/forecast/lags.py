@@ -8,7 +8,9 @@ lookback of each covariate, standardized by its own lookback: covariates enter a
 future value of them is needed to forecast. The target is the value at the step, on the lookback's scale, less
 the seasonal naive forecast of that step: trees cannot extrapolate beyond the targets they saw, so they learn
 the correction to a forecast that already follows the level and the season (on the classic panel the value
-itself scored a geometric-mean MASE of 1.03, no better than seasonal naive).
+itself scored a geometric-mean MASE of 1.03, no better than seasonal naive). The base is the naive forecast
+instead (`base_season` 1) where it is the closer of the two over the training rows, as for series without a
+season such as stock prices.
 """
 
 from __future__ import annotations
@@ -68,7 +70,7 @@ def feature_names(lookback: int, season: int, calendar: tuple[str, ...], covaria
 
 
 def training_rows(histories: dict[str, History], lookback: int, horizon: int, season: int,
-                  calendar: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+                  calendar: tuple[str, ...], base_season: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(features, targets) of every complete (origin, step) of every series, the latest MAX_ORIGINS origins of
     each; windows with a missing value are left out."""
     features, targets = [], []
@@ -84,7 +86,8 @@ def training_rows(histories: dict[str, History], lookback: int, horizon: int, se
         dates = [history.dates[end:end + horizon] for end in ends]
         covariates = _covariate_lags(history.covariates, ends, lookback)
         features.append(_rows(scaled[:, :lookback], covariates, dates, horizon, season, calendar))
-        targets.append((scaled[:, lookback:] - seasonal_base(scaled[:, :lookback], horizon, season)).reshape(-1))
+        base = seasonal_base(scaled[:, :lookback], horizon, season if base_season is None else base_season)
+        targets.append((scaled[:, lookback:] - base).reshape(-1))
     if not features:
         return np.empty((0, 0)), np.empty(0)
     return np.concatenate(features), np.concatenate(targets)
@@ -97,8 +100,8 @@ def seasonal_base(scaled: np.ndarray, horizon: int, season: int) -> np.ndarray:
     return scaled[:, -season:][:, np.arange(horizon) % season]
 
 
-def forecast_rows(history: History, lookback: int, horizon: int, season: int,
-                  calendar: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, float, float]:
+def forecast_rows(history: History, lookback: int, horizon: int, season: int, calendar: tuple[str, ...],
+                  base_season: int | None = None) -> tuple[np.ndarray, np.ndarray, float, float]:
     """The `horizon` rows forecasting what follows the series' end, their seasonal naive base (horizon,) and
     the (offset, scale) of its lookback."""
     lookback_values = history.values[-lookback:][None, :]
@@ -106,7 +109,8 @@ def forecast_rows(history: History, lookback: int, horizon: int, season: int,
     scaled = (lookback_values - offsets[:, None]) / scales[:, None]
     covariates = _covariate_lags(history.covariates, np.array([len(history.values)]), lookback)
     rows = _rows(scaled, covariates, [history.future(horizon)], horizon, season, calendar)
-    return rows, seasonal_base(scaled, horizon, season)[0], float(offsets[0]), float(scales[0])
+    base = seasonal_base(scaled, horizon, season if base_season is None else base_season)[0]
+    return rows, base, float(offsets[0]), float(scales[0])
 
 
 def _covariate_lags(covariates: np.ndarray, ends: np.ndarray, lookback: int) -> np.ndarray:
