@@ -42,6 +42,7 @@ def test_boosted_forecaster_learns_a_seasonal_panel_and_round_trips_its_text_fil
     train = {key: h.head(60) for key, h in histories.items()}
     model = BoostedForecaster(horizon=12, lookback=24, season=12, levels=[0.1, 0.9], calendar=("month",),
                               threads=1).fit(train)
+    assert model.base_season_ == 12  # it corrects the seasonal naive forecast of a seasonal panel
     forecasts = model.forecast(train, [0.1, 0.9])
     for key, forecast in forecasts.items():
         actual = histories[key].values[60:]
@@ -55,6 +56,14 @@ def test_boosted_forecaster_learns_a_seasonal_panel_and_round_trips_its_text_fil
     for key, forecast in forecasts.items():
         np.testing.assert_array_equal(loaded[key].point, forecast.point)
         np.testing.assert_array_equal(loaded[key].quantiles[0.9], forecast.quantiles[0.9])
+
+
+def test_without_a_season_the_boosters_correct_the_last_value():
+    rng = np.random.default_rng(5)
+    dates = pd.date_range("2010-01-01", periods=80, freq="MS")
+    walks = {f"w{k}": History(100 + np.cumsum(rng.normal(0, 1, 80)), dates, np.empty((80, 0))) for k in range(3)}
+    model = BoostedForecaster(horizon=6, lookback=24, season=12, levels=[0.5], threads=1).fit(walks)
+    assert model.base_season_ == 1
 
 
 def lagged_panel(path, lag: int = 4, n: int = 240) -> None:
