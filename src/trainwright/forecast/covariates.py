@@ -19,6 +19,9 @@ def read_covariates(frame: pd.DataFrame, panel: Panel, names: list[str], source:
     """Each series' covariates (n, len(names)) on its periods, by id; a clear error for a column that is not
     in the table, is a column the panel already uses, or is not numeric."""
     columns = panel.columns
+    if columns.id is not None and columns.id not in frame.columns or columns.target not in frame.columns:
+        raise DataError(f"{source}: a wide table (one column per series) has no covariates. Give a long table, "
+                        "one row per series and date, with --id, --target and the covariates' columns.")
     used = {columns.id, columns.time, columns.target}
     for name in names:
         if name not in frame.columns:
