@@ -141,6 +141,9 @@ def train(
     backtest: Optional[int] = typer.Option(None, min=1, help="Forecast: backtest windows of --horizon at the end of "
                                                              "each series, on which the model is chosen [3]."),
     fill: Fill = None,
+    covariates: Optional[list[str]] = typer.Option(
+        None, metavar="<column>", help="Forecast: numeric columns whose past values the lightgbm candidate reads "
+                                      "(repeat the option or separate by commas)."),
 ) -> None:
     """Train a model on DATA, validate it each epoch, and save it. With --task forecast: forecast each series of
     DATA --horizon periods ahead, the model chosen per series on backtests."""
@@ -171,7 +174,9 @@ def train(
                            "label_smoothing": label_smoothing, "gradient_clip": gradient_clip},
     }
     forecast = {"horizon": horizon, "id": series_id, "time": time, "season_length": _season_length(season_length),
-                "quantiles": _quantiles(quantiles), "backtest": backtest, "fill": fill}
+                "quantiles": _quantiles(quantiles), "backtest": backtest, "fill": fill,
+                "covariates": [c.strip() for value in covariates for c in value.split(",") if c.strip()]
+                if covariates else None}
     from_file = task is None and config is not None and api.build_config(config).data.task == "forecast"
     if task == "forecast" or from_file:
         overrides["clean"]["duplicates"] = None  # --duplicates means the forecast's rule here

@@ -164,11 +164,15 @@ class CleaningConfig(Section):
 
 
 # The candidates of a forecast run: the statistical baselines are fit per series (forecast/baselines.py),
-# combination is the median of ets, arima and theta (from their own fits: it costs nothing more), and nbeats is
-# one N-BEATS trained across all series (its keys in the model section), left out when a series is too short
-# for its lookback. Together they cover what the benchmarks found best: per-series choice among the baselines
-# and the learned model, which wins on some series and loses on others.
-FORECAST_MODELS = ("naive", "seasonal_naive", "ets", "arima", "theta", "combination", "nbeats")
+# combination is the median of ets, arima and theta (from their own fits: it costs nothing more); nbeats (its
+# keys in the model section), lightgbm and lstm are each one model trained across all series
+# (train/forecast_learned.py), left out of a series too short for their lookback. Together they cover what the
+# benchmarks found best: per-series choice among the baselines and the learned models, which win on some
+# series and lose on others.
+FORECAST_MODELS = ("naive", "seasonal_naive", "ets", "arima", "theta", "combination", "nbeats", "lightgbm", "lstm")
+# the LSTM only when asked for (--model ...,lstm): alone it scored no better than seasonal naive on the classic
+# panel and took the longest to train (benchmarks/README.md, "Forecasting")
+DEFAULT_FORECAST_MODELS = FORECAST_MODELS[:-1]
 
 
 class ForecastConfig(Section):
@@ -183,7 +187,8 @@ class ForecastConfig(Section):
     duplicates: Literal["mean", "sum", "last", "error"] = "mean"  # timestamps repeated in a series
     id: Optional[str] = None  # column naming each series; inferred when not set (none: one series)
     time: Optional[str] = None  # time column; inferred when not set
-    models: list[Literal[FORECAST_MODELS]] = Field(list(FORECAST_MODELS), min_length=1)  # candidates
+    models: list[Literal[FORECAST_MODELS]] = Field(list(DEFAULT_FORECAST_MODELS), min_length=1)  # candidates
+    covariates: list[str] = []  # numeric columns whose past values the lightgbm candidate reads as lags
 
 
 class RunConfig(Section):

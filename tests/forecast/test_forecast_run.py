@@ -98,13 +98,15 @@ def test_synthetic_panel_run_files_and_predict(cli, tmp_path):
     s0 = record["series"][0]
     assert s0["frequency"] == "MS" and s0["frequency_name"] == "monthly" and s0["season_length"] == 12
     assert len(s0["backtests"]) == 2 and s0["forecast"]["dates"][0] == "2022-01-01"
-    assert set(s0["scores"]) == {"naive", "seasonal_naive", "ets", "arima", "theta", "combination", "nbeats"}
+    assert set(s0["scores"]) == {"naive", "seasonal_naive", "ets", "arima", "theta", "combination", "nbeats",
+                                 "lightgbm"}  # the LSTM only when asked for
     assert record["leaderboard"][0]["model"] in {"chosen", *s0["scores"]}
     assert {"config.json", "metrics.json", "forecasts.csv", ".trainwright.json"} <= {p.name for p in run.iterdir()}
     assert read_json(run / "config.json")["data"]["task"] == "forecast"
     assert read_json(run / "metrics.json")["leaderboard"] == record["leaderboard"]
     chosen = {s["model"] for s in record["series"]}
     assert (run / "weights.safetensors").exists() == ("nbeats" in chosen)
+    assert (run / "lightgbm.json").exists() == ("lightgbm" in chosen)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".run")]  # no staging folder left
     assert f"Wrote the run report to {run / 'report' / 'report.html'}" in result.stderr
     assert "Forecast report" in (run / "report" / "report.html").read_text(encoding="utf-8")

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from trainwright.config import build_config
+from trainwright.config import DEFAULT_FORECAST_MODELS, build_config
 from trainwright.errors import ConfigError
 from trainwright.train import forecast_parallel
 from trainwright.train.forecast_budget import DEFAULT_BUDGET_S, plan_candidates, worker_count
@@ -66,7 +66,7 @@ def test_parallel_fits_equal_the_serial_ones(tmp_path, monkeypatch, caplog):
 def test_a_small_panel_keeps_every_candidate():
     plan = plan_candidates(config(), [144] * 6, workers=2)  # the classic panel's size
     assert plan.left_out == [] and plan.message(6) is None
-    assert plan.models == ["naive", "seasonal_naive", "ets", "arima", "theta", "combination", "nbeats"]
+    assert plan.models == list(DEFAULT_FORECAST_MODELS)
 
 
 def test_a_large_panel_leaves_out_what_it_cannot_afford():

@@ -159,7 +159,7 @@ def long_format(frame: pd.DataFrame, source: str, *, id: str | None = None, time
         reasons.append("no id column: the table is one series; pass --id if it holds several")
     covariates = [c for c in frame.columns if c not in (id, time, target, *indexes)]
     if covariates:
-        reasons.append(f"covariates: {', '.join(map(str, covariates))} (kept with the table, not used yet)")
+        reasons.append(f"covariates: {', '.join(map(str, covariates))} (read by lightgbm when named by --covariates)")
     return frame, SeriesColumns(id=id, time=time, target=target, covariates=covariates, reasons=reasons)
 
 

@@ -11,6 +11,7 @@ from .ensemble import EnsembleConfig, EnsembleModel
 from .fasttext import FastTextClassifier, FastTextConfig
 from .linear import LinearConfig, TfidfLinearClassifier
 from .lstm import LSTMClassifier, LSTMConfig
+from .lstm_forecaster import LSTMForecaster, LSTMForecasterConfig
 from .nbeats import NBeatsConfig, NBeatsForecaster
 from .pretrained import PretrainedClassifier, PretrainedConfig
 from .recurrent import BiLSTMClassifier, GRUClassifier, RecurrentConfig
@@ -24,6 +25,7 @@ __all__ = ["BiLSTMClassifier", "CNNClassifier", "CNNConfig", "CombinedConfig", "
            "FastTextClassifier", "FastTextConfig", "GRUClassifier", "LSTMClassifier", "LSTMConfig", "LinearConfig",
            "NBeatsConfig", "NBeatsForecaster", "ResNetClassifier", "ResNetConfig", "EfficientNetConfig",
            "EfficientNetLite0",
+           "LSTMForecaster", "LSTMForecasterConfig", "NBeatsConfig", "NBeatsForecaster",
            "RecurrentConfig", "TabularConfig", "TabularMLP", "TextTableModel", "TfidfLinearClassifier",
            "BoostedConfig", "BoostedTrees", "TableLinearConfig", "TableLinearModel",
            "TransformerClassifier", "TransformerConfig", "build_model"]

@@ -10,6 +10,7 @@ from .ensemble import EnsembleConfig, EnsembleModel
 from .fasttext import FastTextClassifier, FastTextConfig
 from .linear import LinearConfig, TfidfLinearClassifier
 from .lstm import LSTMClassifier, LSTMConfig
+from .lstm_forecaster import LSTMForecaster, LSTMForecasterConfig
 from .nbeats import NBeatsConfig, NBeatsForecaster
 from .pretrained import PretrainedClassifier, PretrainedConfig
 from .recurrent import BiLSTMClassifier, GRUClassifier, RecurrentConfig
@@ -37,6 +38,7 @@ ARCHITECTURES = {
     "nbeats": (NBeatsForecaster, NBeatsConfig),
     "resnet": (ResNetClassifier, ResNetConfig),
     "efficientnet_lite0": (EfficientNetLite0, EfficientNetConfig),
+    "lstm_forecaster": (LSTMForecaster, LSTMForecasterConfig),
 }
 
 

@@ -25,9 +25,14 @@ REFERENCE_POINTS = 200
 # N-BEATS: seconds per training window and epoch, batches of 32 on the machine's cores together (6e-3 measured
 # on the 2-core machine when busy).
 NBEATS_SECONDS_PER_WINDOW = 2e-3
+LSTM_SLOWDOWN = 3.0  # the LSTM forecaster's step against N-BEATS's (its recurrence runs the lookback step by step)
+# LightGBM: seconds per training row (an origin and a step) for all its quantile boosters, and the origins it keeps
+# per series (forecast/lags.py).
+LIGHTGBM_SECONDS_PER_ROW = 2e-5
+LIGHTGBM_ORIGINS = 400
 # Cheapest and strongest first: seasonal naive is the fallback and the bar, ETS the best single baseline for its
 # cost, N-BEATS one model for all series; Theta and ARIMA where there is room; the combination needs all three.
-PRIORITY = ("seasonal_naive", "naive", "ets", "nbeats", "theta", "arima", "combination")
+PRIORITY = ("seasonal_naive", "naive", "ets", "nbeats", "lightgbm", "theta", "arima", "lstm", "combination")
 COMBINED = ("ets", "arima", "theta")
 PARALLEL_FROM_S = 20.0  # per-series fits shorter than this in one process are not worth starting workers (seconds each)
 
@@ -84,9 +89,13 @@ def candidate_seconds(model: str, lengths: list[int], config: RunConfig, workers
     fits = config.forecast.backtest + 1
     if model == "combination":
         return 0.0  # the median of its members' forecasts
-    if model == "nbeats":
-        horizon = config.forecast.horizon or 1
+    horizon = config.forecast.horizon or 1
+    if model in ("nbeats", "lstm"):
         windows = sum(max(n - 6 * horizon, 1) for n in lengths)  # a lookback of about 3 horizons, two held back
-        return fits * config.train.epochs * windows * NBEATS_SECONDS_PER_WINDOW
+        slowdown = LSTM_SLOWDOWN if model == "lstm" else 1.0
+        return fits * config.train.epochs * windows * NBEATS_SECONDS_PER_WINDOW * slowdown
+    if model == "lightgbm":
+        rows = sum(min(max(n - 4 * horizon, 1), LIGHTGBM_ORIGINS) for n in lengths) * horizon
+        return fits * rows * LIGHTGBM_SECONDS_PER_ROW
     per_point = SECONDS_PER_FIT[model] / REFERENCE_POINTS
     return fits * per_point * sum(lengths) / max(workers, 1)

@@ -1,7 +1,8 @@
 """`trainwright predict RUN [FILE]` for a forecast run: its saved forecasts, or forecasts from a newer history.
 
 From a newer history the models chosen in training are kept, never chosen again: naive and seasonal naive
-forecast from the new history as they are; N-BEATS runs its saved weights on each series' new last lookback;
+forecast from the new history as they are; N-BEATS and the LSTM run their saved weights on each series' new last
+lookback, LightGBM its saved boosters (with the covariates' new past values);
 ETS and ARIMA are fit again on the new history in the form chosen in training (ETS's error, trend and season,
 ARIMA's orders: only their parameters are re-estimated), Theta and the combination as they were chosen (Theta
 has no form to keep; the combination's members choose theirs again). A series the run did not know is
@@ -21,9 +22,11 @@ from ..data import read_table
 from ..data.layout import Layout
 from ..errors import ArtifactError, ConfigError, DataError
 from ..forecast.baselines import ARIMA, BASELINES, ETS
+from ..forecast.covariates import read_covariates
+from ..forecast.lags import History
 from ..forecast.series import Panel, read_panel
 from ..log import logger
-from .forecast_learned import load_learned
+from .forecast_learned import LEARNED, WINDOW_MODELS, load_learned
 from .forecast_record import future_dates, iso_dates, load_forecast_run
 
 FALLBACK = "seasonal_naive"
@@ -56,7 +59,7 @@ class RunForecaster:
         self.config, self.record = load_forecast_run(run)
         self.horizon, self.quantiles = self.config.forecast.horizon, list(self.config.forecast.quantiles)
         self.chosen = {s["id"]: s for s in self.record["series"]}
-        self._learned = None
+        self._learned = {}
 
     @property
     def columns(self) -> dict:
@@ -74,22 +77,20 @@ class RunForecaster:
         return panel
 
     def forecast_frame(self, frame: pd.DataFrame, source: str) -> pd.DataFrame:
-        return self.forecast_panel(self.read(frame, source))
+        return self.forecast_panel(self.read(frame, source), frame, source)
 
     def model_of(self, series_id: str) -> str:
         """The model the run chose for this series; the fallback for a series it did not know."""
         return self.chosen[series_id]["model"] if series_id in self.chosen else FALLBACK
 
-    def forecast_panel(self, panel: Panel) -> pd.DataFrame:
-        """id, date, point and one column per quantile: the next horizon of every series of `panel`."""
+    def forecast_panel(self, panel: Panel, frame: pd.DataFrame | None = None, source: str = "input") -> pd.DataFrame:
+        """id, date, point and one column per quantile: the next horizon of every series of `panel`; `frame`, the
+        table it was read from, gives the covariates of a run that reads them."""
         unknown = [key for key in panel.ids if key not in self.chosen]
         if unknown:
             logger.info(f"{len(unknown)} series the run did not forecast ({', '.join(unknown[:5])}"
                         f"{', ...' if len(unknown) > 5 else ''}): forecast by {FALLBACK}.")
-        learned_ids = [key for key in panel.ids if self.model_of(key) == "nbeats"]
-        forecasts = {}
-        if learned_ids:
-            forecasts = self.learned().forecast({key: panel[key].to_numpy() for key in learned_ids}, self.quantiles)
+        forecasts = self._learned_forecasts(panel, frame, source)
         frames = []
         for series in panel:
             if series.id in forecasts:
@@ -108,21 +109,35 @@ class RunForecaster:
         """Each series' history as the run saved it (regular, filled), oldest first; NaN where missing."""
         return {s["id"]: np.asarray(s["history"]["values"], dtype=np.float64) for s in self.record["series"]}
 
-    def window_model(self):
-        """The learned model (N-BEATS) and its lookback, to export; a ConfigError when every series chose a
-        statistical model, which is refit from each history and has nothing to export."""
-        learned_series = [key for key, s in self.chosen.items() if s["model"] == "nbeats"]
-        if not learned_series or not (self.run / "model.json").is_file():
-            models = ", ".join(sorted({s["model"] for s in self.chosen.values()}))
-            raise ConfigError(f"{self.run}: nothing to export: every series chose a statistical model ({models}), "
-                              "which is refit from the history at each forecast. Use `trainwright predict RUN "
-                              "NEWER.csv` or `trainwright serve RUN` to forecast with them.")
-        return self.learned()
+    def _learned_forecasts(self, panel: Panel, frame: pd.DataFrame | None, source: str) -> dict:
+        """The forecasts of the series whose chosen model is learned, by their saved models."""
+        fc = self.config.forecast
+        covariates = read_covariates(frame, panel, fc.covariates, source) if fc.covariates and frame is not None else {}
+        forecasts = {}
+        for name in LEARNED:
+            ids = [key for key in panel.ids if self.model_of(key) == name]
+            if ids:
+                histories = {key: History.of(panel[key], covariates) for key in ids}
+                forecasts.update(self.learned(name).forecast(histories, self.quantiles))
+        return forecasts
 
-    def learned(self):
-        if self._learned is None:
-            self._learned = load_learned(self.run)
-        return self._learned
+    def window_model(self):
+        """The learned window model (N-BEATS, the LSTM) a series chose, with its lookback, to export; a
+        ConfigError when every series chose a model that has no graph to export (the statistical ones are refit
+        from each history, LightGBM's trees are read as text)."""
+        chosen = {s["model"] for s in self.chosen.values()}
+        for name in WINDOW_MODELS:
+            if name in chosen:
+                return self.learned(name)
+        raise ConfigError(f"{self.run}: nothing to export: every series chose a model without a window graph "
+                          f"({', '.join(sorted(chosen))}), which is refit from the history or read as text at each "
+                          "forecast. Use `trainwright predict RUN NEWER.csv` or `trainwright serve RUN` to forecast "
+                          "with them.")
+
+    def learned(self, name: str = "nbeats"):
+        if name not in self._learned:
+            self._learned[name] = load_learned(self.run, name)
+        return self._learned[name]
 
 
 def _refit(model: str, form: str | None, series, season: int):

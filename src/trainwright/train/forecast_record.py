@@ -7,7 +7,8 @@
                          draw; [] for the others) and the forecast; the findings of reading the file
     metrics.json         the leaderboard and the model chosen per series
     forecasts.csv        id, date, point and one column per quantile: the next horizon of every series
-    model.json, weights.safetensors   the N-BEATS model, when it is chosen for any series
+    model.json, weights.safetensors   the N-BEATS model, when it is chosen for any series; lstm.json and
+                         lstm.safetensors, lightgbm.json and lightgbm-q*.txt likewise (train/forecast_learned.py)
     .trainwright.json    the marker: a trainwright forecast folder (destination.py)
 
 It is written to a temporary folder beside the destination and moved into place, so a crash never leaves a
@@ -49,7 +50,7 @@ class ForecastRun:
     config: RunConfig
     panel: Panel
     runs: dict  # series id -> forecasting.SeriesRun
-    learned: object = None  # forecast_learned.LearnedForecaster when N-BEATS is chosen anywhere
+    learned: dict = field(default_factory=dict)  # name -> each learned model chosen anywhere (forecast_learned.py)
     seconds: float = 0.0
     path: Path | None = None
     record: dict = field(default_factory=dict)
@@ -171,8 +172,8 @@ def save_forecast_run(result: ForecastRun, directory: str | Path) -> Path:
                                                "models": {s["id"]: s["model"] for s in result.record["series"]},
                                                "fit_s": round(result.seconds, 3)})
         forecasts_frame(result.record).to_csv(staging / "forecasts.csv", index=False)
-        if result.learned is not None:
-            save_learned(result.learned, staging)
+        for learned in result.learned.values():
+            save_learned(learned, staging)
         mark(staging, "forecast", tuple(p.name for p in staging.iterdir()))
         replace_folder(staging, directory, owned)
     except BaseException:

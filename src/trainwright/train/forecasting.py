@@ -3,8 +3,9 @@ candidate, choose per series, refit the choice on the whole history, forecast, a
 
 Each series' last `forecast.backtest` windows of `horizon` periods are forecast from the history before them
 (rolling origin, forecast/backtest.py). The statistical baselines are fit per series and window, ARIMA's linear
-algebra on one BLAS thread (its matrices are small: more threads only contend). N-BEATS is trained once per
-window across all the series long enough for it, so it is judged on the same windows as the baselines; the
+algebra on one BLAS thread (its matrices are small: more threads only contend). Each learned model (N-BEATS,
+the LSTM, LightGBM: train/forecast_learned.py) is trained once per window across all the series long enough for
+it, so it is judged on the same windows as the baselines; LightGBM also reads the covariates' past values. The
 combination is the median of the ETS, ARIMA and Theta forecasts of each window, from their own fits. Each series
 keeps the candidate with the lowest mean MASE over its windows; seasonal naive when it has no window or every
 candidate failed on it, and the run says so.
@@ -32,12 +33,14 @@ from ..doctor.series import min_points
 from ..errors import ConfigError
 from ..forecast.backtest import Window, backtest_windows, score
 from ..forecast.baselines import BASELINES, Forecast, combine
+from ..forecast.covariates import read_covariates
+from ..forecast.lags import History, calendar_features
 from ..forecast.regular import Finding
 from ..forecast.series import Panel, RegularSeries, read_panel
 from ..log import logger
 from .distributed import processes
 from .forecast_budget import plan_candidates, worker_count
-from .forecast_learned import LearnedForecaster, eligible, fit_learned
+from .forecast_learned import LEARNED, eligible, fit_learned
 from .forecast_parallel import map_series
 from .forecast_record import ForecastRun, save_forecast_run
 from .process import setup, thread_count
@@ -89,16 +92,16 @@ def train_forecast(data: str | Path, *, out: str | Path, config: RunConfig | str
                        min_length=min_points(horizon), fill=fc.fill, duplicates=fc.duplicates)
     _tell(panel)
     config = _afford(resolve_forecast(config, panel), panel)
+    covariates = read_covariates(frame, panel, fc.covariates, str(data)) if fc.covariates else {}
     series = list(panel)
     workers = worker_count(config, [len(s.values) for s in series], thread_count(config.train.threads))
     fitted = map_series(partial(_backtest_baselines, config=config), series, workers)
     runs = {s.id: run for s, run in zip(series, fitted)}
-    if "nbeats" in config.forecast.models:
-        _backtest_learned(runs, config)
+    _backtest_learned(runs, config, covariates)
     for run in runs.values():
         _choose(run)
         _keep_chosen(run)
-    learned = _refit(runs, config, workers)
+    learned = _refit(runs, config, covariates, workers)
     result = ForecastRun(file=Path(data).name, config=config, panel=panel, runs=runs, learned=learned,
                          seconds=time.perf_counter() - start)
     result.path = save_forecast_run(result, out)
@@ -200,26 +203,37 @@ def _baseline_forecast(model: str, y: np.ndarray, season: int, fc, series_id: st
         return None
 
 
-def _backtest_learned(runs: dict[str, SeriesRun], config: RunConfig) -> None:
-    """N-BEATS trained once per backtest window (the k-th window from the end of every series that has it),
-    across the series long enough for it, and scored on each of them."""
+def _backtest_learned(runs: dict[str, SeriesRun], config: RunConfig, covariates: dict[str, np.ndarray]) -> None:
+    """Each learned candidate trained once per backtest window (the k-th window from the end of every series that
+    has it), across the series long enough for it, and scored on each of them."""
     horizon = config.forecast.horizon
-    for k in range(max((len(r.windows) for r in runs.values()), default=0), 0, -1):
-        history = {key: r.series.to_numpy()[:len(r.series.values) - k * horizon] for key, r in runs.items()
-                   if len(r.windows) >= k}
-        history = eligible(history, horizon)
-        if not history:
-            continue
-        seasons = {key: runs[key].season_length for key in history}
-        windows = max(len(r.windows) for r in runs.values())
-        learned = fit_learned(history, seasons, config, label=f"nbeats, backtest {windows - k + 1}/{windows}: ")
-        forecasts = learned.forecast(history, config.forecast.quantiles)
-        for key, forecast in forecasts.items():
-            run = runs[key]
-            window = run.windows[len(run.windows) - k]
-            y_train, y_test = window.split(run.series.to_numpy())
-            run.forecasts.setdefault("nbeats", []).append(forecast)
-            run.scores.setdefault("nbeats", []).append(score(y_train, y_test, forecast, run.season_length))
+    windows = max((len(r.windows) for r in runs.values()), default=0)
+    for name in [m for m in config.forecast.models if m in LEARNED]:
+        for k in range(windows, 0, -1):
+            history = eligible({key: _history(r, covariates, k * horizon) for key, r in runs.items()
+                                if len(r.windows) >= k}, horizon)
+            if not history:
+                continue
+            learned = fit_learned(history, {key: runs[key].season_length for key in history}, config,
+                                  label=f"{name}, backtest {windows - k + 1}/{windows}: ", name=name,
+                                  calendar=_calendar(runs))
+            for key, forecast in learned.forecast(history, config.forecast.quantiles).items():
+                run = runs[key]
+                window = run.windows[len(run.windows) - k]
+                y_train, y_test = window.split(run.series.to_numpy())
+                run.forecasts.setdefault(name, []).append(forecast)
+                run.scores.setdefault(name, []).append(score(y_train, y_test, forecast, run.season_length))
+
+
+def _history(run: SeriesRun, covariates: dict[str, np.ndarray], cut: int = 0) -> History:
+    """The series with its dates and covariates, less its last `cut` periods."""
+    return History.of(run.series, covariates).head(len(run.series.values) - cut)
+
+
+def _calendar(runs: dict[str, SeriesRun]) -> tuple[str, ...]:
+    """The calendar features of the panel's frequency; none when its series have different ones."""
+    names = {r.series.frequency.name for r in runs.values()}
+    return calendar_features(names.pop()) if len(names) == 1 else ()
 
 
 def _choose(run: SeriesRun) -> None:
@@ -240,18 +254,21 @@ def _keep_chosen(run: SeriesRun) -> None:
     run.forecasts = {m: f for m, f in run.forecasts.items() if m == run.model}
 
 
-def _refit(runs: dict[str, SeriesRun], config: RunConfig, workers: int = 1) -> LearnedForecaster | None:
-    """Each series' chosen model fit on its whole history and forecast; N-BEATS trained once more on every
-    history when it is chosen anywhere."""
+def _refit(runs: dict[str, SeriesRun], config: RunConfig, covariates: dict[str, np.ndarray],
+           workers: int = 1) -> dict[str, object]:
+    """Each series' chosen model fit on its whole history and forecast; a learned model trained once more on
+    every history when it is chosen anywhere. Returns the learned models trained, by name."""
     fc = config.forecast
-    learned = None
-    chosen_learned = [key for key, r in runs.items() if r.model == "nbeats"]
-    if chosen_learned:
-        arrays = eligible({key: r.series.to_numpy() for key, r in runs.items()}, fc.horizon)
-        learned = fit_learned(arrays, {key: runs[key].season_length for key in arrays}, config,
-                              label="nbeats, whole history: ")
-        forecasts = learned.forecast({key: arrays[key] for key in chosen_learned}, fc.quantiles)
-        for key in chosen_learned:
+    learned = {}
+    for name in [m for m in fc.models if m in LEARNED]:
+        chosen = [key for key, r in runs.items() if r.model == name]
+        if not chosen:
+            continue
+        histories = eligible({key: _history(r, covariates) for key, r in runs.items()}, fc.horizon)
+        learned[name] = fit_learned(histories, {key: runs[key].season_length for key in histories}, config,
+                                    label=f"{name}, whole history: ", name=name, calendar=_calendar(runs))
+        forecasts = learned[name].forecast({key: histories[key] for key in chosen}, fc.quantiles)
+        for key in chosen:
             runs[key].forecast = forecasts[key]
     waiting = [r for r in runs.values() if r.forecast is None]
     for run in map_series(partial(_refit_baseline, fc=fc), waiting, workers):
