@@ -161,3 +161,27 @@ def test_the_page_forecasts_a_csv_history(live, tmp_path):
     bad_csv = quote("store,month,sales\nnew,someday,3\nnew,later,4")
     bad = chromium(f"{live}?csv={bad_csv}", tmp_path / "profile2", "--dump-dom")
     assert 'data-state="error"' in bad.stdout and "month" in re.search(r'<div id="error"[^>]*>([^<]*)<', bad.stdout).group(1)
+
+
+def test_a_run_that_reads_covariates_takes_them_in_records_and_asks_for_them_with_arrays(tmp_path):
+    rng = np.random.default_rng(3)
+    rows = []
+    for k in range(2):
+        x = rng.normal(0, 1, 124)
+        dates = pd.date_range("2024-01-01", periods=120, freq="D")
+        rows += [{"shop": f"p{k}", "day": d.date().isoformat(), "sales": 100 + 10 * a + rng.normal(0, 0.2),
+                  "promo": b} for d, a, b in zip(dates, x[:-4], x[4:])]
+    pd.DataFrame(rows).to_csv(tmp_path / "shops.csv", index=False)
+    config = trainwright.build_config(overrides={"data": {"task": "forecast"}, "train": {"threads": 1}, "forecast": {
+        "horizon": 4, "backtest": 1, "quantiles": [0.5], "models": ["lightgbm"], "covariates": ["promo"]}})
+    trainwright.train(tmp_path / "shops.csv", out=tmp_path / "run", config=config)
+    expected = forecast_history(tmp_path / "run", tmp_path / "shops.csv")
+    with TestClient(create_forecast_app(RunForecaster(tmp_path / "run"), "shops")) as client:
+        answer = client.post("/forecast", json={"records": rows})
+        assert answer.status_code == 200, answer.text
+        first = answer.json()["forecasts"][0]
+        assert first["model"] == "lightgbm"
+        np.testing.assert_allclose(first["point"], expected[expected["id"] == "p0"]["point"])
+        arrays = client.post("/forecast", json={"series": [{"id": "p0", "start": "2024-01-01",
+                                                            "values": [r["sales"] for r in rows[:120]]}]})
+        assert arrays.status_code == 422 and "promo" in arrays.json()["detail"] and "records" in arrays.json()["detail"]

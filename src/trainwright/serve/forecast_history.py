@@ -16,11 +16,12 @@ from ..forecast.series import parse_times
 ARRAY_COLUMNS = {"id": "id", "time": "date", "target": "value"}
 
 
-def records_frame(records: list[dict], columns: dict) -> pd.DataFrame:
-    """`records` (one dict per observation, keyed by the run's id, time and target columns) as a table."""
+def records_frame(records: list[dict], columns: dict, covariates: list[str] = ()) -> pd.DataFrame:
+    """`records` (one dict per observation, keyed by the run's id, time and target columns, and the covariates
+    the run reads) as a table."""
     expected = [c for c in (columns["id"], columns["time"], columns["target"]) if c]
     for row, record in enumerate(records):
-        unknown = [key for key in record if key not in expected]
+        unknown = [key for key in record if key not in expected and key not in covariates]
         if unknown:
             raise DataError(f"records[{row}]: {', '.join(map(repr, unknown))} is not a column of this run; each "
                             f"record has {', '.join(map(repr, expected))}.")
@@ -28,7 +29,8 @@ def records_frame(records: list[dict], columns: dict) -> pd.DataFrame:
         if missing:
             raise DataError(f"records[{row}]: {', '.join(map(repr, missing))} is missing; each record has "
                             f"{', '.join(map(repr, expected))}.")
-    frame = pd.DataFrame.from_records(records, columns=expected)
+    frame = pd.DataFrame.from_records(records, columns=expected + [c for c in covariates
+                                                                   if any(c in record for record in records)])
     if columns["id"]:
         frame[columns["id"]] = frame[columns["id"]].fillna("series").astype(str)
     return frame

@@ -89,12 +89,14 @@ def _forecast(forecaster, name: str, body: ForecastRequest, frequencies: dict) -
     500 (its traceback in the server log)."""
     try:
         if body.records is not None:
-            panel = forecaster.read(records_frame(body.records, forecaster.columns), "records")
-        else:
+            frame, source = records_frame(body.records, forecaster.columns, forecaster.config.forecast.covariates), "records"
+            panel = forecaster.read(frame, source)
+        else:  # arrays carry the target alone: a run that reads covariates is told to send records
             default = max(set(frequencies.values()), key=list(frequencies.values()).count)
-            frame = arrays_frame([s.model_dump() for s in body.series], frequencies, default)
-            panel = forecaster.read(frame, "series", columns=ARRAY_COLUMNS)
-        table = forecaster.forecast_panel(panel)
+            panel = forecaster.read(arrays_frame([s.model_dump() for s in body.series], frequencies, default),
+                                    "series", columns=ARRAY_COLUMNS)
+            frame, source = None, "series"
+        table = forecaster.forecast_panel(panel, frame, source)
     except TrainwrightError as error:
         raise HTTPException(422, str(error)) from None
     except Exception as error:

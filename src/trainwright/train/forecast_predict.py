@@ -116,6 +116,9 @@ class RunForecaster:
         forecasts = {}
         for name in LEARNED:
             ids = [key for key in panel.ids if self.model_of(key) == name]
+            if ids and name == "lightgbm" and fc.covariates and frame is None:
+                raise DataError(f"{source}: series {ids[0]!r} is forecast by lightgbm, which reads the covariates "
+                                f"{', '.join(fc.covariates)}: send the history as records with those columns.")
             if ids:
                 histories = {key: History.of(panel[key], covariates) for key in ids}
                 forecasts.update(self.learned(name).forecast(histories, self.quantiles))
