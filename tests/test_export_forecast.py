@@ -1,4 +1,4 @@
-"""`trainwright export RUN --format onnx` on a forecast run: the learned window model (N-BEATS) as an ONNX graph
+"""`trainwright export RUN --format onnx` on a forecast run: the learned window model (N-BEATS, the LSTM) as an ONNX graph
 that onnxruntime runs to the model's outputs on the run's windows, with a JSON that says how to feed it; a run of
 statistical models only gets a clear message."""
 
@@ -34,13 +34,14 @@ def write_panel(path, lengths=(40, 36, 30)):
 def train(tmp_path, models, name):
     config = trainwright.build_config(overrides={
         "data": {"task": "forecast"}, "forecast": {"horizon": HORIZON, "backtest": 1, "models": models},
-        "train": {"epochs": 2, "threads": 1}, "model": {"hidden_size": 16}})
+        "train": {"epochs": 2, "threads": 1}, "model": {"hidden_size": 16}})  # N-BEATS's sizes; the LSTM keeps its own
     trainwright.train(write_panel(tmp_path / "sales.csv"), out=tmp_path / name, config=config)
     return tmp_path / name
 
 
-def test_learned_model_exports_with_parity_on_the_run_windows(cli, tmp_path):
-    run = train(tmp_path, ["nbeats"], "learned")
+@pytest.mark.parametrize("model", ["nbeats", "lstm"])
+def test_learned_model_exports_with_parity_on_the_run_windows(cli, tmp_path, model):
+    run = train(tmp_path, [model], "learned")
     result = cli("export", run, "--format", "onnx")
     assert result.code == 0, result.stderr
     assert "outputs within" in result.stderr and "Traceback" not in result.stderr

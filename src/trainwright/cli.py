@@ -421,7 +421,8 @@ def export(
                               "run's own windows.")
         forecaster = RunForecaster(model)
         learned = forecaster.window_model()
-        for line in export_window_model(learned.model, learned.lookback, forecaster.histories(), model).summary():
+        for line in export_window_model(learned.model, learned.lookback, forecaster.histories(), model,
+                                        name=learned.name).summary():
             err.print(line, markup=False, highlight=False, soft_wrap=True)
         return
     report = export_onnx(model, quantize=quantize, check=check)
