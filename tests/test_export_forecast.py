@@ -1,6 +1,6 @@
-"""`trainwright export RUN --format onnx` on a forecast run: the learned window model (N-BEATS, the LSTM) as an ONNX graph
-that onnxruntime runs to the model's outputs on the run's windows, with a JSON that says how to feed it; a run of
-statistical models only gets a clear message."""
+"""`trainwright export RUN --format onnx` on a forecast run: the learned window model (N-BEATS, the LSTM) as an
+ONNX graph that onnxruntime runs to the model's outputs on the run's windows, with a JSON that says how to feed
+it; a run of statistical models only gets a clear message."""
 
 from __future__ import annotations
 
