@@ -190,3 +190,13 @@ def test_a_frozen_efficientnet_trains_on_features_and_loads_without_the_packaged
     pretrained = trainwright.build_config(overrides={"model": {"pretrained": "imagenet"}})
     with pytest.raises(AssertionError, match="packaged ImageNet"):  # --pretrained imagenet on images: this network
         trainwright.train(shapes, out=tmp_path / "auto", config=pretrained)
+
+
+def test_a_valid_folder_and_cross_validation_read_images_too(shapes, tmp_path, cli):
+    valid = write_shapes(tmp_path / "valid", per_class=4, seed=3)
+    result = trainwright.train(shapes, valid=valid, out=tmp_path / "run", config=quick())
+    assert result.metrics["training"]["n_train"] == 60 and result.metrics["valid"]["n"] == 12
+    folds = cli("train", shapes, "--cv", "3", "--epochs", "1", "--threads", "1", "--out", tmp_path / "cv")
+    assert folds.code == 0, folds.stderr
+    saved = json.loads((tmp_path / "cv" / "cv.json").read_text())
+    assert [fold["n_test"] for fold in saved["folds"]] == [20, 20, 20]
