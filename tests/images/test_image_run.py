@@ -126,8 +126,7 @@ def test_a_zip_and_a_table_of_paths_train_too(shapes, tmp_path):
     tabled = trainwright.train(table, out=tmp_path / "table", config=config)
     assert json.loads((tabled.path / "config.json").read_text())["data"]["target"] == "kind"
     assert trainwright.evaluate(tabled.path, table)["n"] == 60
-    assert trainwright.load(tabled.path).predict(pd.read_csv(table).rename(columns={"file": "image"})).problems \
-        == [None] * 60
+    assert trainwright.load(tabled.path).predict(pd.read_csv(table)).problems == [None] * 60
 
 
 def test_broken_files_are_named_and_left_out(tmp_path, tw_log):
