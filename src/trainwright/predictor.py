@@ -123,10 +123,13 @@ class Predictor:
 
     def predict_images(self, inputs) -> Predictions:
         """One prediction per image of `inputs`: a path (str or Path), bytes, or a list of them; a folder, a zip or
-        a table of image paths stands for the images it holds (images/inputs.py), a DataFrame for its image column.
+        a table of image paths stands for the images it holds (images/inputs.py), a DataFrame or records for their
+        image column.
         An image that cannot be used gets no label, NaN probabilities and its problem."""
         from .images.inputs import image_items
 
+        if isinstance(inputs, dict) or (isinstance(inputs, list) and inputs and isinstance(inputs[0], dict)):
+            inputs = pd.DataFrame([inputs] if isinstance(inputs, dict) else inputs)  # records
         if isinstance(inputs, pd.DataFrame):
             inputs = inputs[self._image_column(inputs)].tolist()
         items = image_items(inputs)

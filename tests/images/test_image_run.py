@@ -85,6 +85,8 @@ def test_a_folder_single_files_and_bytes_predict_the_same(run, shapes):
     np.testing.assert_allclose(whole.probabilities[:5], one_by_one, rtol=1e-6)
     np.testing.assert_allclose(as_bytes.probabilities, one_by_one, rtol=1e-6)
     assert set(whole.labels) <= set(SHAPES) and whole.problems == [None] * 60
+    records = predictor.predict([{"image": f} for f in files[:5]])
+    np.testing.assert_allclose(records.probabilities, one_by_one, rtol=1e-6)
 
 
 def test_predict_cli_writes_a_row_per_image_and_names_bad_ones(run, shapes, tmp_path, cli):
