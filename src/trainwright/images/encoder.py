@@ -93,15 +93,16 @@ class ImageEncoder:
         """(n, C, H, W) uint8 for these image names, in order; DataError naming the files that cannot be used."""
         check_is_fitted(self, "size_")
         names = [str(name) for name in names]
-        missing = sorted({name for name in names if name not in self._remembered})
-        if missing:
+        known = self._remembered
+        missing = sorted({name for name in names if name not in known})
+        if missing:  # decoded for this call only: a long-lived predictor must not grow with what it was shown
             loaded = self.load(image_set(missing))
             if loaded.problems:
                 raise DataError(_problems_said(loaded.problems))
-            self._remembered.update((missing[i], pixels) for i, pixels in zip(loaded.kept, loaded.pixels))
+            known = {**known, **{missing[i]: pixels for i, pixels in zip(loaded.kept, loaded.pixels)}}
         pixels = np.empty((len(names), self.channels, *self.size_), dtype=np.uint8)
         for row, name in enumerate(names):
-            pixels[row] = self._remembered[name]
+            pixels[row] = known[name]
         return pixels
 
     def encode_items(self, items: list) -> tuple[np.ndarray, list[int], list[Problem]]:
