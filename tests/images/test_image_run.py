@@ -201,3 +201,17 @@ def test_a_valid_folder_and_cross_validation_read_images_too(shapes, tmp_path, c
     assert folds.code == 0, folds.stderr
     saved = json.loads((tmp_path / "cv" / "cv.json").read_text())
     assert [fold["n_test"] for fold in saved["folds"]] == [20, 20, 20]
+
+
+def test_an_interrupted_image_run_resumes_to_the_same_result(shapes, tmp_path, monkeypatch):
+    from conftest import crash_when_epoch_starts
+
+    config = trainwright.build_config(overrides={"train": {"epochs": 3, "threads": 1},
+                                                 "stopping": {"enabled": False}})
+    whole = trainwright.train(shapes, out=tmp_path / "whole", config=config)
+    undo = crash_when_epoch_starts(monkeypatch, 2)
+    with pytest.raises(RuntimeError, match="power cut"):
+        trainwright.train(shapes, out=tmp_path / "resumed", config=config)
+    undo()
+    resumed = trainwright.train(shapes, out=tmp_path / "resumed", config=config, resume=True)
+    assert [r["val_loss"] for r in resumed.history] == [r["val_loss"] for r in whole.history]
