@@ -215,3 +215,10 @@ def test_an_interrupted_image_run_resumes_to_the_same_result(shapes, tmp_path, m
     undo()
     resumed = trainwright.train(shapes, out=tmp_path / "resumed", config=config, resume=True)
     assert [r["val_loss"] for r in resumed.history] == [r["val_loss"] for r in whole.history]
+
+
+def test_the_cli_trains_on_a_folder_and_writes_the_report(shapes, tmp_path, cli):
+    result = cli("train", shapes, "--epochs", "1", "--threads", "1", "--out", tmp_path / "run")
+    assert result.code == 0, result.stderr
+    assert "images kept at 20×20; grayscale kept" in result.stderr + result.stdout
+    assert (tmp_path / "run" / "report" / "report.html").is_file()
