@@ -222,3 +222,9 @@ def test_the_cli_trains_on_a_folder_and_writes_the_report(shapes, tmp_path, cli)
     assert result.code == 0, result.stderr
     assert "images kept at 20×20; grayscale kept" in result.stderr + result.stdout
     assert (tmp_path / "run" / "report" / "report.html").is_file()
+
+
+def test_an_ensemble_of_image_models_trains_augmented_members(shapes, tmp_path):
+    result = trainwright.train(shapes, out=tmp_path / "run", config=quick(ensemble=2))
+    assert result.metrics["training"]["models"] == 2
+    assert len(trainwright.load(result.path).predict(str(shapes / "square"))) == 20
