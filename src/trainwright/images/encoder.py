@@ -167,7 +167,9 @@ def _headers(images: ImageSet) -> tuple[list[tuple[int, int]], list[str]]:
 
     def one(index: int):
         try:
-            with Image.open(io.BytesIO(images.read_bytes(index))) as image:
+            # a file is opened in place: Pillow reads its header, not the whole of a large photo
+            source = images.items[index] if images.archive is None else io.BytesIO(images.read_bytes(index))
+            with Image.open(source) as image:
                 width, height = image.size
                 if image.getexif().get(0x0112) in (5, 6, 7, 8):
                     width, height = height, width  # shown upright: rotated a quarter turn

@@ -72,14 +72,14 @@ def train(data: str | Path, *, valid: str | Path | None = None, test: str | Path
         if distributed.is_main_process():
             rows = artifact.metrics["training"]["n_train"]
             artifact.data = {"train": data_fingerprint(data, rows) if roles.image else fingerprint(data, rows)}
-        if roles.image:
-            artifact.metrics["images"] = left_out_record(examples.images)
     if not distributed.is_main_process():  # data-parallel: rank 0 alone evaluates and writes
         return TrainResult(path=Path(out).resolve(), metrics=artifact.metrics, history=artifact.history,
                            main_process=False)
     if test is not None:
         test_set = _read_labeled(test, roles, config, None if streamed_run else examples)
         artifact.metrics["test"] = evaluate_examples(artifact.predictor(), test_set, str(test))
+    if getattr(roles, "image", None):  # after --test: its files left out are recorded too
+        artifact.metrics["images"] = left_out_record(examples.images)
     path = save_artifact(artifact, out)
     tracking.publish(config.train.mlflow, path, artifact.config, artifact.metrics, artifact.history,
                      artifact.model_name)
