@@ -62,7 +62,7 @@ def test_zero_config_learns_shapes_well_above_chance(tmp_path):
     result = trainwright.train(train, out=tmp_path / "run", test=test, config=one_thread)
     saved = json.loads((result.path / "config.json").read_text())
     assert saved["model"]["name"] == "resnet"
-    assert result.metrics["test"]["accuracy"] > 0.75  # chance is 1/3
+    assert result.metrics["test"]["accuracy"] > 0.9  # chance is 1/3
     assert trainwright.evaluate(result.path, test)["accuracy"] == pytest.approx(result.metrics["test"]["accuracy"])
 
 

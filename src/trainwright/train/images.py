@@ -9,6 +9,7 @@ are the ones of every classification run.
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from .settings import as_config, tell_unused_settings
 IMAGE_COLUMN, LABEL_COLUMN = "image", "label"
 SHOWN = 5  # files named in the log; all of them are in the run's record
 SMALLEST_BATCH = 16
+MIN_STEPS, MAX_EPOCHS = 200, 30  # training steps a small image set gets, in at most this many epochs
 PRETRAINED_NAMES = ("imagenet", "efficientnet_lite0", "efficientnet-lite0")  # --pretrained on images
 
 
@@ -64,16 +66,26 @@ def prepare_images(data: str | Path, config: RunConfig | str | Path | None):
 
 
 def _small_batches(resolved: RunConfig, config: RunConfig, rows: int) -> RunConfig:
-    """Smaller batches for a small image set, unless --batch-size was given: BatchNorm's running statistics,
-    which validation and prediction use, need some fifty steps an epoch to follow the weights (a few hundred
-    images in batches of 128 validate at chance for many epochs)."""
-    if "batch_size" in config.train.model_fields_set:
+    """Smaller batches and more epochs for a small image set, unless --batch-size or --epochs were given.
+    BatchNorm's running statistics, which validation and prediction use, need steps to follow the weights: a few
+    hundred images in batches of 128 validate at chance for many epochs. So batches of about a fiftieth of the
+    rows (16 at least), and epochs enough for MIN_STEPS steps (MAX_EPOCHS at most)."""
+    changes = {}
+    size = resolved.train.batch_size
+    if "batch_size" not in config.train.model_fields_set:
+        size = int(min(size, max(SMALLEST_BATCH, rows // 50)))
+        if size != resolved.train.batch_size:
+            changes["batch_size"] = size
+    if "epochs" not in config.train.model_fields_set:
+        steps = max(1, math.ceil(rows * (1 - config.data.valid_fraction) / size))
+        epochs = int(min(MAX_EPOCHS, max(resolved.train.epochs, math.ceil(MIN_STEPS / steps))))
+        if epochs != resolved.train.epochs:
+            changes["epochs"] = epochs
+    if not changes:
         return resolved
-    size = int(min(resolved.train.batch_size, max(SMALLEST_BATCH, rows // 50)))
-    if size == resolved.train.batch_size:
-        return resolved
-    logger.info(f"batches of {size} images for {rows} images (pass --batch-size to choose)")
-    return resolved.derive({"train": {"batch_size": size}})
+    logger.info(f"{rows} images: " + ", ".join(f"{key.replace('_', ' ')} {value}" for key, value in changes.items())
+                + " (a small image set; pass --batch-size, --epochs to choose)")
+    return resolved.derive({"train": changes})
 
 
 def _image_model(config: RunConfig) -> str:
