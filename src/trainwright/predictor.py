@@ -30,12 +30,14 @@ LIST_PATH_ROWS = 1024
 class Predictions:
     """labels: one per input, in input order (multilabel: a list of labels per input, possibly empty).
     probabilities: (n, classes) aligned with `classes` (multilabel: each label's own probability), or None for
-    regression. separator: multilabel only, joins each input's labels in `to_frame`."""
+    regression. separator: multilabel only, joins each input's labels in `to_frame`. problems: images only, per
+    input None or why it could not be used (its label is then None and its probabilities NaN)."""
 
     labels: list
     probabilities: np.ndarray | None
     classes: list | None
     separator: str | None = None
+    problems: list | None = None
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -50,9 +52,15 @@ class Predictions:
         if self.probabilities is not None:
             for i, name in enumerate(self.classes):
                 frame[f"probability_{name}"] = self.probabilities[:, i]
+        if self.problems is not None:
+            frame["problem"] = [problem or "" for problem in self.problems]
         return frame
 
     def to_records(self) -> list[dict]:
+        if self.problems is not None:
+            return [{"label": label, "probabilities": dict(zip(map(str, self.classes), map(float, row)))}
+                    if problem is None else {"label": None, "problem": problem}
+                    for label, row, problem in zip(self.labels, self.probabilities, self.problems)]
         if self.probabilities is None:
             return [{"label": label} for label in self.labels]
         return [
@@ -92,7 +100,10 @@ class Predictor:
         """inputs: a text, a list of texts, a list of {column: value} records, or a DataFrame (read from
         `source`, named in error messages). A text-only model encodes texts, and records of texts, as plain lists
         (no table: for a few texts, several times faster), with the same results as through a table; so does a
-        table model given up to LIST_PATH_ROWS records."""
+        table model given up to LIST_PATH_ROWS records. An image model takes image paths, bytes, folders, zips
+        and tables of image paths (`predict_images`)."""
+        if self.preprocessing.image_encoder is not None:
+            return self.predict_images(inputs)
         if not isinstance(inputs, pd.DataFrame):
             inputs = [inputs] if isinstance(inputs, (str, dict)) else list(inputs)
         texts, columns = self._texts(inputs), self._columns(inputs)
@@ -109,6 +120,47 @@ class Predictor:
                                classes=list(self.target.classes_), separator=self.target.separator)
         return Predictions(labels=self.target.inverse(outputs.argmax(axis=1)), probabilities=outputs,
                            classes=list(self.target.classes_))
+
+    def predict_images(self, inputs) -> Predictions:
+        """One prediction per image of `inputs`: a path (str or Path), bytes, or a list of them; a folder, a zip or
+        a table of image paths stands for the images it holds (images/inputs.py), a DataFrame or records for their
+        image column.
+        An image that cannot be used gets no label, NaN probabilities and its problem."""
+        from .images.inputs import image_items
+
+        if isinstance(inputs, dict) or (isinstance(inputs, list) and inputs and isinstance(inputs[0], dict)):
+            inputs = pd.DataFrame([inputs] if isinstance(inputs, dict) else inputs)  # records
+        if isinstance(inputs, pd.DataFrame):
+            inputs = inputs[self._image_column(inputs)].tolist()
+        items = image_items(inputs)
+        pixels, kept, problems = self.preprocessing.image_encoder.encode_items(items)
+        outputs = np.full((len(items), len(self.target.classes_)), np.nan)
+        if len(kept):
+            outputs[kept] = self.image_outputs(pixels)
+        labels: list = [None] * len(items)
+        for row, label in zip(kept, self.target.inverse(outputs[kept].argmax(axis=1)) if len(kept) else []):
+            labels[row] = label
+        said: list = [None] * len(items)
+        for row, problem in zip(sorted(set(range(len(items))) - set(kept)), problems):
+            said[row] = problem.message
+        return Predictions(labels=labels, probabilities=outputs, classes=list(self.target.classes_),
+                           problems=said)
+
+    def _image_column(self, frame: pd.DataFrame) -> str:
+        """The model's image column, or else the frame's column of image file names."""
+        from .images.sources import IMAGE_SHARE, is_image_name
+
+        if self.preprocessing.image[0] in frame.columns:
+            return self.preprocessing.image[0]
+        for column in frame.columns:
+            if frame[column].dropna().astype(str).map(is_image_name).mean() >= IMAGE_SHARE:
+                return column
+        raise DataError(f"No column of image paths among {', '.join(map(str, frame.columns))}: name it "
+                        f"'{self.preprocessing.image[0]}', or pass the paths as a list.")
+
+    def image_outputs(self, pixels: np.ndarray) -> np.ndarray:
+        """Class probabilities (n, classes) of images already encoded, (n, C, H, W) uint8 at the model's size."""
+        return self._outputs(EncodedInputs(None, None, None, pixels))
 
     def _texts(self, inputs: list | pd.DataFrame) -> dict[str, list] | None:
         """The inputs as {text column: values} where they need no table: a text-only model given texts, or records

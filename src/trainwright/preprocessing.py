@@ -1,5 +1,6 @@
 """Everything between a raw table and a model's inputs, fitted on the training data and replayed unchanged by
-`predict`, `evaluate` and the server: cleaning -> text tokenization -> table feature encoding."""
+`predict`, `evaluate` and the server: cleaning -> text tokenization -> table feature encoding; for images, the
+image encoder (images/encoder.py) alone."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from .data.examples import join_text, join_texts
 from .data.features import FeatureEncoder
 from .data.schema import ColumnRoles
 from .errors import ConfigError
+from .images.encoder import ImageEncoder
 from .models.inputs import EncodedInputs
 from .stage import check_is_fitted
 from .text import TextTokenizer, load_tokenizer, make_tokenizer, tokenizer_from_dict
@@ -20,13 +22,18 @@ from .text import TextTokenizer, load_tokenizer, make_tokenizer, tokenizer_from_
 
 class Preprocessing:
     """The fitted stages for one model. `text`, `numeric`, `categorical` name its input columns;
-    `pretrained_dir` is the pretrained model's directory, whose tokenizer the pretrained level uses.
+    `pretrained_dir` is the pretrained model's directory, whose tokenizer the pretrained level uses. `image` names
+    the column of image names, for an image model; `images` is the image encoder the run's reader fitted on the
+    training images (and holding the pixels it decoded), else one is fitted here.
 
-    Fitted, it holds `cleaner_`, `tokenizer_` (None without text inputs), `features_` (None without table inputs)
-    and `cleaning_summary_`; see stage.py for the protocol it follows."""
+    Fitted, it holds `cleaner_`, `tokenizer_` (None without text inputs), `features_` (None without table inputs),
+    `images_` (None without images) and `cleaning_summary_`; see stage.py for the protocol it follows."""
 
-    def __init__(self, roles: ColumnRoles, config: RunConfig, pretrained_dir: Path | None = None):
+    def __init__(self, roles: ColumnRoles, config: RunConfig, pretrained_dir: Path | None = None,
+                 images: ImageEncoder | None = None):
         self.text = list(roles.text)
+        self.image = list(roles.image)
+        self.images = images
         self.numeric = list(roles.numeric)
         self.categorical = list(roles.categorical)
         self.target_column = roles.target
@@ -49,6 +56,11 @@ class Preprocessing:
         return getattr(self, "features_", None)
 
     @property
+    def image_encoder(self) -> ImageEncoder | None:
+        """The fitted image encoder; None for a model without images."""
+        return getattr(self, "images_", None)
+
+    @property
     def cleaning_summary(self) -> list[str]:
         """What the cleaning did to the training rows, line by line."""
         check_is_fitted(self, "cleaning_summary_")
@@ -56,7 +68,7 @@ class Preprocessing:
 
     @property
     def inputs(self) -> list[str]:
-        return self.text + self.numeric + self.categorical
+        return self.text + self.numeric + self.categorical + self.image
 
     def fit(self, frame: pd.DataFrame, target: pd.Series | None, source: str) -> Preprocessing:
         """Fit every stage on the training rows."""
@@ -68,6 +80,9 @@ class Preprocessing:
         """Fit every stage on the training rows; return them cleaned (rows may be dropped) with their target."""
         from .clean import Cleaner
 
+        self.images_ = None
+        if self.image:  # images are not cleaned: the reader left out the files that cannot be used
+            return self._fit_images(frame, target)
         self.cleaner_ = Cleaner(self.config.clean, numeric=self.numeric, categorical=self.categorical,
                                 text=self.text, target=self.target_column, task=self.config.data.task)
         self.tokenizer_ = self.features_ = None
@@ -80,6 +95,16 @@ class Preprocessing:
         if numeric or self.categorical:
             self.features_ = FeatureEncoder(numeric, list(self.cleaner_.categorical_columns_)).fit(cleaned)
         return cleaned.drop(columns=[self.target_column], errors="ignore"), cleaned[self.target_column]
+
+    def _fit_images(self, frame: pd.DataFrame, target: pd.Series | None) -> tuple[pd.DataFrame, pd.Series]:
+        self.cleaner_ = self.tokenizer_ = self.features_ = None
+        if self.images is not None and getattr(self.images, "size_", None) is not None:
+            self.images_ = self.images
+        else:
+            square = getattr(self.config.model, "image_size", None)  # a pretrained network's input size
+            self.images_ = ImageEncoder(self.image[0], square=square).fit(frame[self.image[0]].astype(str).tolist())
+        self.cleaning_summary_ = []  # the reader said how the images are sized
+        return frame, target
 
     def fit_tokenizer(self, texts: list[str]) -> TextTokenizer:
         """Fit the tokenizer of `tokenizer.level` on these (cleaned) training texts."""
@@ -112,6 +137,8 @@ class Preprocessing:
         check_is_fitted(self)
         if clean and self.cleaner is not None:
             frame = self.cleaner.transform(frame, source)
+        if self.image_encoder is not None:
+            return EncodedInputs(None, None, None, self.images_.transform(frame[self.image[0]].tolist()))
         sequences = numeric = categorical = None
         if self.tokenizer is not None:
             sequences = self.tokenizer.transform(join_text(frame, self.text, source))
@@ -154,6 +181,8 @@ class Preprocessing:
         if self.features is not None:
             sizes["num_numeric"] = len(self.features.numeric)
             sizes["cardinalities"] = self.features.cardinalities
+        if self.image_encoder is not None:
+            sizes["in_channels"] = self.image_encoder.channels
         return sizes
 
     def transform(self, frame: pd.DataFrame, source: str = "input") -> EncodedInputs:
@@ -183,10 +212,11 @@ class Preprocessing:
         check_is_fitted(self)
         return {
             "inputs": {"text": self.text, "numeric": self.numeric, "categorical": self.categorical,
-                       "target": self.target_column},
+                       "image": self.image, "target": self.target_column},
             "tokenizer_level": self.tokenizer.level_ if self.tokenizer else None,
             "features": self.features.to_dict() if self.features else None,
             "cleaning": self.cleaner.to_dict() if self.cleaner else None,
+            "images": self.image_encoder.to_dict() if self.image_encoder else None,
         }
 
     @classmethod
@@ -202,10 +232,11 @@ class Preprocessing:
 
         inputs = state["inputs"]
         roles = ColumnRoles(target=inputs["target"], text=inputs["text"], numeric=inputs["numeric"],
-                            categorical=inputs["categorical"])
+                            categorical=inputs["categorical"], image=inputs.get("image", []))
         stages = cls(roles, config)
         stages.tokenizer_ = tokenizer
         features, cleaning = state["features"], state["cleaning"]
         stages.features_ = FeatureEncoder.from_dict(features) if features is not None else None
         stages.cleaner_ = Cleaner.from_dict(cleaning) if cleaning is not None else None
+        stages.images_ = ImageEncoder.from_dict(state["images"]) if state.get("images") else None
         return stages

@@ -25,6 +25,8 @@ class Examples:
     inputs: pd.DataFrame
     target: pd.Series | None  # None for unlabeled data
     text_columns: list[str] = field(default_factory=list)
+    # images: the image encoder holding the pixels decoded for the image column (images/encoder.py)
+    images: object | None = None
 
     @property
     def texts(self) -> list[str]:
@@ -35,7 +37,7 @@ class Examples:
 
     def subset(self, positions) -> "Examples":
         """The examples at these 0-based positions (iloc), keeping their file row numbers."""
-        return Examples(self.inputs.iloc[positions], self.target.iloc[positions], self.text_columns)
+        return Examples(self.inputs.iloc[positions], self.target.iloc[positions], self.text_columns, self.images)
 
 
 def join_text(frame: pd.DataFrame, columns: list[str], source: str) -> list[str]:

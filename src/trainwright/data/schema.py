@@ -35,10 +35,11 @@ class ColumnRoles:
     reasons: list[str] = field(default_factory=list)
     leaks: list[Leak] = field(default_factory=list)  # table columns that alone give the target away
     warnings: list[str] = field(default_factory=list)  # to be said loudly before training
+    image: list[str] = field(default_factory=list)  # a column of image names (paths, archive.zip:member)
 
     @property
     def inputs(self) -> list[str]:
-        return self.text + self.numeric + self.categorical
+        return self.text + self.numeric + self.categorical + self.image
 
 
 def infer_roles(frame: pd.DataFrame, source: str, target: str | None = None, text: list[str] | None = None,

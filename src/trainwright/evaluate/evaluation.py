@@ -11,6 +11,8 @@ from ..artifact import load_artifact
 from ..data.examples import Examples, LeftOutRows, join_text, labeled_examples
 from ..data.layout import Layout
 from ..data.streaming import read_chunks
+from ..errors import DataError
+from ..log import logger
 from ..predictor import Predictor
 from .metrics import compute_metrics
 
@@ -49,6 +51,8 @@ def evaluate(model: str | Path | Predictor, data: str | Path, encoding: str | No
     predictor = model if isinstance(model, Predictor) else load_artifact(model).predictor()
     stages = predictor.preprocessing
     source = str(data)
+    if stages.image_encoder is not None:
+        return evaluate_images(predictor, data)
     left_out = LeftOutRows(stages.text, stages.target_column)
     truth, outputs = [], []
     for chunk in read_chunks(data, chunk_rows, encoding, layout=Layout.of(predictor.config.data, header, column_names)):
@@ -64,3 +68,21 @@ def evaluate(model: str | Path | Predictor, data: str | Path, encoding: str | No
     if predictor.task == "regression":
         truth = predictor.target.inverse(truth)
     return compute_metrics(predictor.task, truth, outputs, predictor.target.classes_)
+
+
+def evaluate_images(predictor: Predictor, data: str | Path) -> dict:
+    """Metrics of an image model on labeled images (a folder per class, a zip of one, a table of image paths),
+    decoded at the model's size; the files that cannot be used are left out and named."""
+    from ..images import find_images
+
+    table = Path(data).is_file() and Path(data).suffix.lower() != ".zip"  # a folder's labels are its folders
+    images = find_images(data, predictor.config.data.target if table else None)
+    loaded = predictor.preprocessing.image_encoder.load(images)
+    if loaded.problems:
+        shown = "; ".join(p.message for p in loaded.problems[:5])
+        logger.warning(f"{data}: {len(loaded.problems)} file{'s' if len(loaded.problems) > 1 else ''} left out: "
+                       f"{shown}{'; ...' if len(loaded.problems) > 5 else ''}")
+    if not loaded.kept:
+        raise DataError(f"{data}: none of its images can be used; run `trainwright doctor {data}` to see why.")
+    truth = predictor.target.transform(pd.Series(loaded.labels), str(data))
+    return compute_metrics(predictor.task, truth, predictor.image_outputs(loaded.pixels), predictor.target.classes_)

