@@ -89,6 +89,11 @@ class Predictor:
         return self.target.task_
 
     @property
+    def takes_images(self) -> bool:
+        """Whether the model reads pictures (`predict` then takes paths or bytes: `predict_images`)."""
+        return self.preprocessing.image_encoder is not None
+
+    @property
     def text_columns(self) -> list[str]:
         return self.preprocessing.text
 
@@ -102,7 +107,7 @@ class Predictor:
         (no table: for a few texts, several times faster), with the same results as through a table; so does a
         table model given up to LIST_PATH_ROWS records. An image model takes image paths, bytes, folders, zips
         and tables of image paths (`predict_images`)."""
-        if self.preprocessing.image_encoder is not None:
+        if self.takes_images:
             return self.predict_images(inputs)
         if not isinstance(inputs, pd.DataFrame):
             inputs = [inputs] if isinstance(inputs, (str, dict)) else list(inputs)

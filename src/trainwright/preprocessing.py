@@ -61,6 +61,12 @@ class Preprocessing:
         return getattr(self, "images_", None)
 
     @property
+    def image_shape(self) -> tuple[int, int, int] | None:
+        """(channels, height, width) of the images the model reads; None for a model without images."""
+        encoder = self.image_encoder
+        return None if encoder is None else (encoder.channels, *map(int, encoder.size_))
+
+    @property
     def cleaning_summary(self) -> list[str]:
         """What the cleaning did to the training rows, line by line."""
         check_is_fitted(self, "cleaning_summary_")
