@@ -25,7 +25,7 @@ TESTS = Path(__file__).resolve().parents[1]
 LAUNCH_VARIABLES = ("RANK", "LOCAL_RANK", "NODE_RANK", "WORLD_SIZE", "LOCAL_WORLD_SIZE", "GROUP_RANK",
                     "MASTER_ADDR", "MASTER_PORT", "TORCHELASTIC_RUN_ID", "SLURM_NTASKS", "SLURM_PROCID",
                     "SLURM_JOB_NAME", "PL_GLOBAL_SEED")
-BASELINES = ["naive", "seasonal_naive", "ets", "theta"]
+BASELINES = ["naive", "seasonal_naive", "theta"]  # not ETS: its search of forms takes seconds a series
 WITH_NBEATS = ["seasonal_naive", "theta", "nbeats"]
 
 
@@ -127,7 +127,7 @@ def test_two_processes_forecast_like_one(tmp_path):
         two = shared[key]
         for model in ("seasonal_naive", "theta"):
             assert two["scores"][model] == one["scores"][model]
-        assert two["scores"]["nbeats"]["mase"] == pytest.approx(one["scores"]["nbeats"]["mase"], rel=0.25)
+        assert two["scores"]["nbeats"]["mase"] == pytest.approx(one["scores"]["nbeats"]["mase"], rel=0.02)
         if two["model"] == one["model"] != "nbeats":
             assert two["forecast"] == one["forecast"] and two["model_form"] == one["model_form"]
         else:
