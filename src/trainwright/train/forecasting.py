@@ -93,7 +93,8 @@ def train_forecast(data: str | Path, *, out: str | Path, config: RunConfig | str
     panel = read_panel(frame, str(data), id=fc.id, time=fc.time, target=config.data.target,
                        min_length=min_points(horizon), fill=fc.fill, duplicates=fc.duplicates)
     _tell(panel)
-    config = _afford(resolve_forecast(config, panel), panel, ranks.size)
+    # rank 0's candidates on every process: a machine with other cores would plan others
+    config = ranks.agree(_afford(resolve_forecast(config, panel), panel, ranks.size))
     covariates = read_covariates(frame, panel, fc.covariates, str(data)) if fc.covariates else {}
     series = list(panel)
     workers = worker_count(config, [len(s.values) for s in series], thread_count(config.train.threads))
