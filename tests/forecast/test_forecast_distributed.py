@@ -136,6 +136,36 @@ def test_two_processes_forecast_like_one(tmp_path):
         s["model"] == "nbeats" for s in shared.values())
 
 
+DYING = textwrap.dedent("""
+    import json, os, sys
+    import trainwright
+    from trainwright.train import forecasting
+
+    def dies(series, config):
+        os._exit(3)  # killed, out of memory: no error to send
+
+    if os.environ["RANK"] == "1":
+        forecasting._backtest_baselines = dies
+    trainwright.train(sys.argv[1], out=sys.argv[2], config=trainwright.build_config(overrides=json.loads(sys.argv[3])))
+""")
+
+
+@pytest.mark.slow
+def test_a_process_that_dies_ends_the_others(tmp_path):
+    """Rank 0 waits for rank 1's share in a collective; torchrun ends it when rank 1 exits, rather than letting it
+    wait for the group's timeout."""
+    data = write_panel(tmp_path / "panel.csv", series=2)
+    script = tmp_path / "dying_script.py"
+    script.write_text(DYING, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in LAUNCH_VARIABLES}
+    env.update(OMP_NUM_THREADS="1")
+    proc = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
+                           str(script), str(data), str(tmp_path / "run"), json.dumps(overrides(["naive"], 2))],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode != 0 and "exitcode  : 3" in proc.stderr
+    assert not (tmp_path / "run").exists()
+
+
 def test_lightnings_own_launcher_and_a_mismatched_launch_are_refused(tmp_path, monkeypatch):
     data = write_panel(tmp_path / "panel.csv", series=2)
     for name in LAUNCH_VARIABLES:
