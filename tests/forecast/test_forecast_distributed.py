@@ -19,7 +19,7 @@ import pytest
 import trainwright
 from trainwright.errors import ConfigError
 from trainwright.log import logger
-from trainwright.train.forecast_ranks import Ranks, _recorded
+from trainwright.train.forecast_ranks import Ranks, recorded
 
 TESTS = Path(__file__).resolve().parents[1]
 LAUNCH_VARIABLES = ("RANK", "LOCAL_RANK", "NODE_RANK", "WORLD_SIZE", "LOCAL_WORLD_SIZE", "GROUP_RANK",
@@ -194,7 +194,7 @@ def test_one_process_maps_in_order_and_a_share_keeps_its_messages():
     handler = Seen()
     logger.addHandler(handler)
     try:
-        assert _recorded(told, 4) == (8, [(logging.INFO, "fitting 4")])
+        assert recorded(told, 4) == (8, [(logging.INFO, "fitting 4")])
     finally:
         logger.removeHandler(handler)
     assert seen == []  # kept for rank 0 to tell, not told by the process that fitted it

@@ -58,7 +58,7 @@ class Ranks:
         if self.size == 1:
             return map_series(function, items, workers)
         try:
-            mine = ("done", map_series(partial(_recorded, function), list(items)[self.rank::self.size], workers))
+            mine = ("done", map_series(partial(recorded, function), list(items)[self.rank::self.size], workers))
         except Exception as e:  # sent to every process, so that none waits for this one's share
             mine = ("failed", f"{type(e).__name__}: {e}")
         shares = [None] * self.size
@@ -140,7 +140,7 @@ def _leave() -> None:
         torch.distributed.destroy_process_group()
 
 
-def _recorded(function: Callable, item) -> tuple[object, list[tuple[int, str]]]:
+def recorded(function: Callable, item) -> tuple[object, list[tuple[int, str]]]:
     """`function(item)` and the log messages it gave, kept for rank 0 to tell in the items' order (the messages
     of the other processes would otherwise be lost: only rank 0 logs below warnings)."""
     recorder = _Recorder()
