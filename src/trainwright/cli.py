@@ -229,6 +229,8 @@ def _train_forecast(data: Path, run_config, out_dir: Path | None, **table_only) 
         raise ConfigError(f"{', '.join(given)} apply to a labeled table; a forecast is validated on backtests inside "
                           "each series (--backtest K): leave them out with --task forecast.")
     result = train_forecast(data, out=out_dir or Path("runs") / data.stem, config=run_config)
+    if not result.main_process:  # another process of a torchrun/srun launch: rank 0 prints and writes the report
+        return
     out.print(_leaderboard_table(result.record["leaderboard"]))
     chosen = ", ".join(f"{s['id']} {s['model']}" for s in result.record["series"][:20])
     more = len(result.record["series"]) - 20

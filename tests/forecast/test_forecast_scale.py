@@ -14,7 +14,6 @@ import pandas as pd
 import pytest
 
 from trainwright.config import DEFAULT_FORECAST_MODELS, build_config
-from trainwright.errors import ConfigError
 from trainwright.train import forecast_parallel
 from trainwright.train.forecast_budget import DEFAULT_BUDGET_S, plan_candidates, worker_count
 from trainwright.train.forecasting import train_forecast
@@ -108,13 +107,3 @@ def test_a_tight_time_limit_keeps_the_fallback_and_says_so(tmp_path, caplog, mon
 def test_workers_only_when_the_fits_are_worth_them():
     assert worker_count(config(), [40] * 3, threads=8) == 1
     assert worker_count(config(), [188] * 1_000, threads=8) == 8
-
-
-def test_a_forecast_run_is_refused_under_a_multi_process_launch(tmp_path, monkeypatch):
-    file = write_panel(tmp_path / "panel.csv", series=3, points=40)
-    with pytest.raises(ConfigError, match="split its series by id"):
-        train_forecast(file, out=tmp_path / "run", config=config(models=["naive"]).derive({"train": {"devices": 2}}))
-    monkeypatch.setenv("WORLD_SIZE", "2")  # torchrun's
-    with pytest.raises(ConfigError, match="does not train across 2 processes"):
-        train_forecast(file, out=tmp_path / "run", config=config(models=["naive"]))
-    assert not (tmp_path / "run").exists()

@@ -54,6 +54,7 @@ class ForecastRun:
     seconds: float = 0.0
     path: Path | None = None
     record: dict = field(default_factory=dict)
+    main_process: bool = True  # False in the other processes of a torchrun/srun launch: rank 0 saved the run
 
 
 def forecast_record(result: ForecastRun) -> dict:

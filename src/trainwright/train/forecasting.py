@@ -12,12 +12,12 @@ candidate failed on it, and the run says so.
 
 The per-series fits are shared among `train.threads` worker processes (forecast_parallel.py), with the same
 results as one process; a large panel runs the candidates its budget affords (forecast_budget.py) and says which
-it left out.
+it left out. Under torchrun or srun, the launched processes share the series too, and the learned models train
+once with DDP across them (forecast_ranks.py).
 """
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass, field
 from functools import partial
@@ -38,10 +38,9 @@ from ..forecast.lags import History, calendar_features
 from ..forecast.regular import Finding
 from ..forecast.series import Panel, RegularSeries, read_panel
 from ..log import logger
-from .distributed import processes
 from .forecast_budget import plan_candidates, worker_count
 from .forecast_learned import LEARNED, eligible, fit_learned
-from .forecast_parallel import map_series
+from .forecast_ranks import Ranks, forecast_ranks
 from .forecast_record import ForecastRun, save_forecast_run
 from .process import setup, thread_count
 from .settings import as_config
@@ -76,14 +75,17 @@ class SeriesRun:
 
 def train_forecast(data: str | Path, *, out: str | Path, config: RunConfig | str | Path | None = None) -> ForecastRun:
     """Forecast the series of `data` `forecast.horizon` periods ahead, the model chosen per series on backtests,
-    and save the run to `out` (see forecast_record.py for its files)."""
+    and save the run to `out` (see forecast_record.py for its files). Under torchrun or srun, the launched
+    processes share the run (forecast_ranks.py) and rank 0 saves it; the others return with main_process False."""
     check_folder(out, "forecast")  # a folder that is not ours is refused before any work
     config = as_config(config)
-    _one_machine(config)
     horizon = config.forecast.horizon
     if horizon is None:
         raise ConfigError("A forecast needs a horizon: pass --horizon H, the number of periods to forecast "
                           "(e.g. --horizon 12 for a year of monthly data), or set forecast.horizon in the config.")
+    ranks = forecast_ranks(config)
+    if ranks.size > 1:  # N-BEATS's last backcast is not in its loss: DDP is told to expect unused parameters
+        config = config.derive({"train": {"strategy": "ddp_find_unused_parameters_true"}})
     setup(config)
     start = time.perf_counter()
     frame = read_table(data, config.data.encoding, Layout.of(config.data))
@@ -91,35 +93,26 @@ def train_forecast(data: str | Path, *, out: str | Path, config: RunConfig | str
     panel = read_panel(frame, str(data), id=fc.id, time=fc.time, target=config.data.target,
                        min_length=min_points(horizon), fill=fc.fill, duplicates=fc.duplicates)
     _tell(panel)
-    config = _afford(resolve_forecast(config, panel), panel)
+    # rank 0's candidates on every process: a machine with other cores would plan others
+    config = ranks.agree(_afford(resolve_forecast(config, panel), panel, ranks.size))
     covariates = read_covariates(frame, panel, fc.covariates, str(data)) if fc.covariates else {}
     series = list(panel)
     workers = worker_count(config, [len(s.values) for s in series], thread_count(config.train.threads))
-    fitted = map_series(partial(_backtest_baselines, config=config), series, workers)
+    fitted = ranks.map(partial(_backtest_baselines, config=config), series, workers)
     runs = {s.id: run for s, run in zip(series, fitted)}
     _backtest_learned(runs, config, covariates)
     for run in runs.values():
         _choose(run)
+    for key, model in ranks.agree({key: run.model for key, run in runs.items()}).items():
+        runs[key].model = model  # rank 0's: the learned models' copies may differ in the last bits
+    for run in runs.values():
         _keep_chosen(run)
-    learned = _refit(runs, config, covariates, workers)
+    learned = _refit(runs, config, covariates, workers, ranks)
     result = ForecastRun(file=Path(data).name, config=config, panel=panel, runs=runs, learned=learned,
-                         seconds=time.perf_counter() - start)
-    result.path = save_forecast_run(result, out)
+                         seconds=time.perf_counter() - start, main_process=ranks.main)
+    if ranks.main:
+        result.path = save_forecast_run(result, out)
     return result
-
-
-def _one_machine(config: RunConfig) -> None:
-    """A forecast run is one process's: refused under a multi-process launch, with the way that works."""
-    launched = int(os.environ.get("WORLD_SIZE") or 1)
-    if processes(config) == 1 and launched == 1:
-        return
-    raise ConfigError(
-        f"A forecast run does not train across {max(processes(config), launched)} processes: its per-series fits "
-        "already share this machine's cores (--threads N) and N-BEATS is one small model. Leave out "
-        "--devices/--num-nodes and the launcher (torchrun, srun). For a panel too large for one machine, split its "
-        "series by id into one file per machine and run `trainwright train PART.csv --task forecast --horizon H "
-        "--out runs/PART` on each: every series is forecast as in one run (its model is chosen on its own "
-        "backtests), only N-BEATS is trained on each part's series.")
 
 
 def resolve_forecast(config: RunConfig, panel: Panel) -> RunConfig:
@@ -142,10 +135,10 @@ def _tell(panel: Panel) -> None:
         logger.info(str(finding))
 
 
-def _afford(config: RunConfig, panel: Panel) -> RunConfig:
+def _afford(config: RunConfig, panel: Panel, processes: int = 1) -> RunConfig:
     """The run's candidates cut to those its budget affords (all of them on a small panel), said when any is
-    left out."""
-    plan = plan_candidates(config, [len(s.values) for s in panel], thread_count(config.train.threads))
+    left out; the per-series fits are shared by every process's workers."""
+    plan = plan_candidates(config, [len(s.values) for s in panel], thread_count(config.train.threads) * processes)
     message = plan.message(len(panel))
     if message is None:
         return config
@@ -255,7 +248,7 @@ def _keep_chosen(run: SeriesRun) -> None:
 
 
 def _refit(runs: dict[str, SeriesRun], config: RunConfig, covariates: dict[str, np.ndarray],
-           workers: int = 1) -> dict[str, object]:
+           workers: int = 1, ranks: Ranks = Ranks()) -> dict[str, object]:
     """Each series' chosen model fit on its whole history and forecast; a learned model trained once more on
     every history when it is chosen anywhere. Returns the learned models trained, by name."""
     fc = config.forecast
@@ -271,7 +264,7 @@ def _refit(runs: dict[str, SeriesRun], config: RunConfig, covariates: dict[str, 
         for key in chosen:
             runs[key].forecast = forecasts[key]
     waiting = [r for r in runs.values() if r.forecast is None]
-    for run in map_series(partial(_refit_baseline, fc=fc), waiting, workers):
+    for run in ranks.map(partial(_refit_baseline, fc=fc), waiting, workers):
         runs[run.series.id] = run
     return learned
 

@@ -92,7 +92,8 @@ def _forecast(data, valid, test, out, config: RunConfig, resume: bool) -> TrainR
         raise ConfigError(f"{', '.join(given)} apply to a labeled table; a forecast is validated on backtests inside "
                           "each series (forecast.backtest): leave them out with task forecast.")
     run = train_forecast(data, out=out, config=config)
-    return TrainResult(path=run.path, metrics={"leaderboard": run.record["leaderboard"]}, history=[])
+    return TrainResult(path=run.path or Path(out).resolve(), metrics={"leaderboard": run.record.get("leaderboard", [])},
+                       history=[], main_process=run.main_process)  # rank 0 alone saves a torchrun/srun launch
 
 
 def prepare(data: str | Path, config: RunConfig | str | Path | None):
