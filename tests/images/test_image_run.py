@@ -221,7 +221,11 @@ def test_the_cli_trains_on_a_folder_and_writes_the_report(shapes, tmp_path, cli)
     result = cli("train", shapes, "--epochs", "1", "--threads", "1", "--out", tmp_path / "run")
     assert result.code == 0, result.stderr
     assert "images kept at 20×20; grayscale kept" in result.stderr + result.stdout
-    assert (tmp_path / "run" / "report" / "report.html").is_file()
+    page = (tmp_path / "run" / "report" / "report.html").read_text()
+    # the pictures: the surest mistakes (or that there were none) and each class as the model saw it
+    assert "Most confidently wrong validation pictures" in page and "Pictures per class, as the model saw them" in page
+    assert page.count("data:image/png") >= 1 + ("Every validation picture was classified correctly" not in page)
+    assert "no longer where the run read" not in page
 
 
 def test_an_ensemble_of_image_models_trains_augmented_members(shapes, tmp_path):

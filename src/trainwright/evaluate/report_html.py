@@ -20,6 +20,7 @@ from ..doctor.html import CSS as DOCTOR_CSS  # one stylesheet for every trainwri
 from ..version import __version__
 from .diagnosis import diagnose
 from .image_grids import MAX_CLASSES, class_grid, wrong_grid
+from .image_pictures import validation_pictures
 from .report import (FIGURES, REPORT_DIR, ReportContent, Run, draw_figures, model_summary, per_class, read_run,
                      wrong_examples)
 
@@ -68,6 +69,13 @@ def write_report(run_dir: str | Path, images: str = "") -> Path:
         (folder / name).unlink(missing_ok=True)
     diagnosis = diagnose(run.history, run.metrics, run.config)
     content = ReportContent(run, diagnosis, draw_figures(run, diagnosis, folder), per_class(run), wrong_examples(run))
+    pictures = None if images else validation_pictures(run.path, run.validation)
+    if pictures is not None:
+        images = image_section(pictures.images, pictures.labels, pictures.probabilities, pictures.classes,
+                               pictures.augment)
+        if pictures.missing:
+            images += (f"<p class=empty-note>{pictures.missing} validation pictures are no longer where the run read "
+                       "them and are not drawn.</p>")
     page = folder / "report.html"
     write_atomically(page, render_report(content, images))
     return page
