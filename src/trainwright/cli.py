@@ -395,7 +395,8 @@ def serve(
     max_batch_size: int = typer.Option(64, min=1, help="Most inputs per batched forward pass."),
     max_wait_ms: float = typer.Option(2.0, min=0, help="Longest wait for more requests under load."),
     max_inputs: int = typer.Option(1024, min=1, help="Most inputs per request."),
-    max_body_bytes: int = typer.Option(1 << 20, min=1, help="Largest request body, in bytes."),
+    max_body_bytes: Optional[int] = typer.Option(
+        None, min=1, help="Largest request body, in bytes [1 MiB; 32 MiB for a model of pictures]."),
     threads: Optional[int] = typer.Option(None, min=1, help="CPU threads per worker [all cores]."),
     name: Optional[str] = typer.Option(None, help="Model name in the API [the directory's name]."),
 ) -> None:

@@ -63,3 +63,12 @@ def test_an_image_run_exports_to_onnx_with_the_models_probabilities(trained, cli
     probabilities /= probabilities.sum(1, keepdims=True)
     np.testing.assert_allclose(probabilities, model.image_outputs(pixels), atol=1e-4)
     assert json.loads((run / "onnx" / "export.json").read_text())
+
+
+def test_a_server_of_pictures_takes_larger_bodies_by_default(trained, tmp_path):
+    from trainwright.serve.runner import IMAGE_BODY_BYTES, reads_images
+    from trainwright.serve.settings import MIB
+
+    run, _ = trained
+    assert reads_images(run) and IMAGE_BODY_BYTES > MIB
+    assert not reads_images(tmp_path)  # no model there: loading it says why, not this check

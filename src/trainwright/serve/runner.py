@@ -7,6 +7,7 @@ settings travel through environment variables and each worker loads its own copy
 from __future__ import annotations
 
 import ipaddress
+import json
 import logging
 import os
 import sys
@@ -22,12 +23,13 @@ from .settings import ENV_PREFIX, MIB, TOKEN_VARIABLE, ServeSettings
 _MODEL_DIR = ENV_PREFIX + "MODEL_DIR"
 _NAME = ENV_PREFIX + "NAME"
 _THREADS = ENV_PREFIX + "THREADS"
+IMAGE_BODY_BYTES = 32 * MIB  # a few phone photos per request
 GRACEFUL_SHUTDOWN_S = 10  # in-flight requests get this long to finish after Ctrl+C / SIGTERM
 
 
 def serve(model_dir: str | Path, host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
           token: str | None = None, backend: str = "torch", max_batch_size: int = 64, max_wait_ms: float = 2.0,
-          max_body_bytes: int = MIB, max_inputs: int = 1024, threads: int | None = None, name: str | None = None,
+          max_body_bytes: int | None = None, max_inputs: int = 1024, threads: int | None = None, name: str | None = None,
           log_level: str = "warning", forecaster=None) -> None:
     """Serve the model saved in `model_dir` until interrupted, and print its URL once it is ready.
 
@@ -47,6 +49,8 @@ def serve(model_dir: str | Path, host: str = "127.0.0.1", port: int = 8000, work
     _show_warnings()
     model_dir = Path(model_dir)
     token = token if token is not None else (os.environ.get(TOKEN_VARIABLE) or None)
+    if max_body_bytes is None:
+        max_body_bytes = IMAGE_BODY_BYTES if forecaster is None and reads_images(model_dir) else MIB
     settings = ServeSettings(token=token, max_batch_size=max_batch_size, max_wait_ms=max_wait_ms,
                              max_body_bytes=max_body_bytes, max_inputs=max_inputs, model_dir=model_dir,
                              backend=backend)
@@ -87,6 +91,15 @@ def serve(model_dir: str | Path, host: str = "127.0.0.1", port: int = 8000, work
     print(f"Serving '{name}' at {_url(host, port)} with {workers} workers (Ctrl+C to stop)", flush=True)
     with _quiet_interrupt():
         uvicorn.run("trainwright.serve.runner:app_from_environment", factory=True, workers=workers, **options)
+
+
+def reads_images(model_dir: Path) -> bool:
+    """Whether the saved model reads pictures (its preprocessing has an image encoder); False when unreadable
+    (loading the model then says why)."""
+    try:
+        return bool(json.loads((model_dir / "preprocessing.json").read_text(encoding="utf-8")).get("images"))
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def app_from_environment():
