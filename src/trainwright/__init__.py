@@ -1,8 +1,16 @@
 """trainwright: from a raw labeled table to a validated, saved, servable deep-learning model."""
 
+import os
+
 from .errors import ArtifactError, ConfigError, DataError, TrainwrightError
 from .lazy import lazy_exports
 from .version import __version__
+
+# torch's OpenMP threads sleep at the end of each parallel region instead of spinning for it: on a machine whose
+# cores other work shares, spinning threads wait on a descheduled peer: 2 threads trained the image CNN at 43 images/s
+# spinning, 431 sleeping (benchmarks/image_throughput.py). OpenMP reads this when torch loads, hence here,
+# before anything imports torch; a user's own setting wins.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 # `train` and `evaluate` name both subpackages and API functions. The subpackages are loaded (cheaply) first,
 # so that importing one of their modules later cannot rebind the names; the names then mean the functions.
