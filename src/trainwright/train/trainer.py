@@ -112,9 +112,14 @@ def precision(model, accelerator: str) -> str:
     trains on a CPU with bf16 instructions, else 32-bit. Autocast runs the convolutions in bf16 and keeps the
     weights, the optimizer and the loss in float32; a CPU without those instructions would emulate bf16, slower."""
     on_cpu = accelerator == "cpu" or accelerator == "auto" and not torch.cuda.is_available()
-    if getattr(model, "mixed_precision", False) and on_cpu and torch.ops.mkldnn._is_mkldnn_bf16_supported():
+    if getattr(model, "mixed_precision", False) and on_cpu and cpu_has_bf16():
         return "bf16-mixed"
     return "32-true"
+
+
+def cpu_has_bf16() -> bool:
+    """Whether oneDNN runs bf16 natively here (AVX-512 BF16 or AMX)."""
+    return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
 
 
 def logged_metrics(task: str) -> str:
