@@ -16,6 +16,7 @@ printed first: the machine is shared, so compare figures of the same run only.
 
 Run from the project root (the Keras venv is the main checkout's .bench-venv unless told):
     .venv/bin/python benchmarks/image_throughput.py [--images 5120] [--threads 1 2] [--batch-size 32]
+    OMP_WAIT_POLICY= .venv/bin/python benchmarks/image_throughput.py --float32      # as before: spinning, float32
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from trainwright.images.augment import training_inputs
 from trainwright.models import build_model, model_sizes
 from trainwright.models.inputs import EncodedInputs, image_batch
 from trainwright.train.process import seed_everything, use_threads
+from trainwright.train import trainer as trainer_module
 from trainwright.train.trainer import Trainer, precision
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -98,7 +100,12 @@ def main() -> None:
     parser.add_argument("--keras-python", default=str(Path("/work/main/.bench-venv/bin/python")),
                         help="the Python of the venv with TensorFlow (see fashion_mnist.py)")
     parser.add_argument("--skip-keras", action="store_true")
+    parser.add_argument("--float32", action="store_true",
+                        help="the Trainer in float32 even on a bf16 CPU: the figures before bf16 autocast (for the "
+                             "OpenMP threads of before too, run with OMP_WAIT_POLICY= set empty)")
     args = parser.parse_args()
+    if args.float32:
+        trainer_module.cpu_has_bf16 = lambda: False
     images = read_idx("train-images-idx3-ubyte.gz", 16).reshape(-1, 1, 28, 28)[:args.images]
     targets = read_idx("train-labels-idx1-ubyte.gz", 8).astype(np.int64)[:args.images]
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; {args.images} images, "
