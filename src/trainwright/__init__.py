@@ -6,10 +6,10 @@ from .errors import ArtifactError, ConfigError, DataError, TrainwrightError
 from .lazy import lazy_exports
 from .version import __version__
 
-# torch's OpenMP threads sleep at the end of each parallel region instead of spinning for it: on a machine whose
-# cores other work shares, spinning threads wait on a descheduled peer: 2 threads trained the image CNN at 43 images/s
-# spinning, 431 sleeping (benchmarks/image_throughput.py). OpenMP reads this when torch loads, hence here,
-# before anything imports torch; a user's own setting wins.
+# torch's OpenMP threads sleep at the end of each parallel region instead of spinning: on cores that other work
+# shares, a spinning thread burns the time its descheduled peer needs. 2 threads on the busy 2-core machine ran
+# the image CNN's training step at 42 images/s spinning, 346 sleeping (benchmarks/README.md, "Images"). OpenMP
+# reads this when torch loads, hence here, before anything imports torch; a user's own setting wins.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 # `train` and `evaluate` name both subpackages and API functions. The subpackages are loaded (cheaply) first,
