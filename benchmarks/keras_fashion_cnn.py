@@ -14,8 +14,13 @@ the training images held out for validation, EarlyStopping(val_loss, patience 2)
 The data as the Keras tutorials load it: `keras.utils.image_dataset_from_directory` (grayscale, 28x28), cached
 and prefetched, so the first epoch decodes the PNGs and the later ones read memory.
 
+With --idx DIR instead of the folders, the same network trains on Fashion-MNIST's IDX files read as arrays (the
+first --images training images, the first --test-images test images), through the same cached, shuffled,
+augmented tf.data pipeline: the side-by-side of image_throughput.py, with no PNG decoding on either side.
+
 Run in the Keras venv:
     .bench-venv/bin/python benchmarks/keras_fashion_cnn.py --train DIR/train --test DIR/test --threads 2
+    .bench-venv/bin/python benchmarks/keras_fashion_cnn.py --idx ../shared/data/images/fashion-mnist --images 5120
 Prints one JSON line: test accuracy, training images/s (median epoch after the first), fit time, epoch times.
 """
 import argparse
@@ -27,8 +32,11 @@ import statistics
 import time
 
 ap = argparse.ArgumentParser()
-ap.add_argument("--train", required=True, help="folder with a subfolder of images per class")
-ap.add_argument("--test", required=True, help="folder of the same classes, evaluated once after training")
+ap.add_argument("--train", help="folder with a subfolder of images per class")
+ap.add_argument("--test", help="folder of the same classes, evaluated once after training")
+ap.add_argument("--idx", help="instead of --train/--test: a folder with Fashion-MNIST's four IDX files, read as arrays")
+ap.add_argument("--images", type=int, help="with --idx: train on the first N training images (default all)")
+ap.add_argument("--test-images", type=int, help="with --idx: evaluate on the first N test images (default all)")
 ap.add_argument("--epochs", type=int, default=10)
 ap.add_argument("--batch-size", type=int, default=32)
 ap.add_argument("--learning-rate", type=float, default=1e-3)
@@ -38,6 +46,8 @@ ap.add_argument("--no-augment", action="store_true", help="no flips and crops")
 ap.add_argument("--threads", type=int, default=1)
 ap.add_argument("--seed", type=int, default=0)
 a = ap.parse_args()
+if not a.idx and not (a.train and a.test):
+    ap.error("give --train and --test (folders of PNGs), or --idx (a folder of IDX files)")
 
 os.environ["OMP_NUM_THREADS"] = str(a.threads)
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -96,6 +106,32 @@ def folder(path, **kw):
                                                     seed=a.seed, verbose=False, **kw)
 
 
+def idx_arrays(split, count):
+    """(images (n, 28, 28, 1) float32 in 0..255, labels (n,) int32) from Fashion-MNIST's IDX files: the values
+    image_dataset_from_directory gives for the same images' PNGs."""
+    import gzip
+    from pathlib import Path
+
+    import numpy as np
+
+    def read(name, offset):
+        return np.frombuffer(gzip.open(Path(a.idx) / name).read(), np.uint8, offset=offset)
+
+    images = read(f"{split}-images-idx3-ubyte.gz", 16).reshape(-1, 28, 28, 1)[:count]
+    labels = read(f"{split}-labels-idx1-ubyte.gz", 8)[:count]
+    return images.astype(np.float32), labels.astype(np.int32)
+
+
+def idx_datasets():
+    """(train, valid or None, test) unbatched datasets from the IDX files; --early-stop holds out the last 10%."""
+    x, y = idx_arrays("train", a.images)
+    held = len(x) // 10 if a.early_stop else 0
+    train = tf.data.Dataset.from_tensor_slices((x[:len(x) - held], y[:len(x) - held]))
+    valid = tf.data.Dataset.from_tensor_slices((x[len(x) - held:], y[len(x) - held:])) if held else None
+    test = tf.data.Dataset.from_tensor_slices(idx_arrays("t10k", a.test_images))
+    return train, valid, test, [str(c) for c in range(10)]
+
+
 def augment(image, label):
     """One image, as trainwright's default augmentation varies it: mirrored with probability 1/2, then a random
     28x28 crop of it padded with 2 black pixels a side. (Keras's RandomCrop layer would take one offset per batch
@@ -106,7 +142,7 @@ def augment(image, label):
 
 
 def batches(images, training):
-    count = len(images.file_paths)
+    count = int(images.cardinality())
     images = images.cache()
     if training:
         images = images.shuffle(count, seed=a.seed, reshuffle_each_iteration=True)
@@ -118,12 +154,16 @@ def batches(images, training):
 
 
 started = time.perf_counter()
-if a.early_stop:
-    train, valid = folder(a.train, validation_split=0.1, subset="both")
+if a.idx:
+    train, valid, test, classes = idx_datasets()
 else:
-    train, valid = folder(a.train), None
-test = folder(a.test, shuffle=False)
-classes, n_train = train.class_names, len(train.file_paths)
+    if a.early_stop:
+        train, valid = folder(a.train, validation_split=0.1, subset="both")
+    else:
+        train, valid = folder(a.train), None
+    test = folder(a.test, shuffle=False)
+    classes = train.class_names
+n_train = int(train.cardinality())
 listing_s = time.perf_counter() - started
 train = batches(train, training=True)
 valid = batches(valid, training=False) if valid is not None else None
