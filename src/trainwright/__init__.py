@@ -1,16 +1,8 @@
 """trainwright: from a raw labeled table to a validated, saved, servable deep-learning model."""
 
-import os
-
 from .errors import ArtifactError, ConfigError, DataError, TrainwrightError
 from .lazy import lazy_exports
 from .version import __version__
-
-# torch's OpenMP threads sleep at the end of each parallel region instead of spinning: on cores that other work
-# shares, a spinning thread burns the time its descheduled peer needs. 2 threads on the busy 2-core machine ran
-# the image CNN's training step at 42 images/s spinning, 346 sleeping (benchmarks/README.md, "Images"). OpenMP
-# reads this when torch loads, hence here, before anything imports torch; a user's own setting wins.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 # `train` and `evaluate` name both subpackages and API functions. The subpackages are loaded (cheaply) first,
 # so that importing one of their modules later cannot rebind the names; the names then mean the functions.

@@ -3,9 +3,6 @@ instructions (and only there, only for models that ask), deterministic under the
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -55,13 +52,3 @@ def test_bf16_training_is_deterministic_under_the_seed_and_keeps_float32_weights
     first, second = train_once(), train_once()
     assert all(torch.equal(first[key], second[key]) for key in first)
     assert {w.dtype for w in first.values() if w.is_floating_point()} == {torch.float32}
-
-
-@pytest.mark.parametrize("given, expected", [(None, "PASSIVE"), ("ACTIVE", "ACTIVE")])
-def test_openmp_threads_sleep_unless_the_user_says_otherwise(given, expected):
-    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
-    if given:
-        env["OMP_WAIT_POLICY"] = given
-    code = "import os, trainwright; print(os.environ['OMP_WAIT_POLICY'])"
-    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == expected
