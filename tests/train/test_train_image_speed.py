@@ -1,8 +1,7 @@
 """The CPU settings that make image training fast: bf16 autocast for the image CNN where the CPU has bf16
-instructions (and only there, only for models that ask), deterministic under the seed; OpenMP threads that sleep."""
+instructions (and only there, only for models that ask), deterministic under the seed."""
 
 from __future__ import annotations
-
 
 import numpy as np
 import pytest
