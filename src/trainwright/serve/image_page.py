@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import json
 
-from .page import STYLE
+from .page import STYLE, TOKEN_SCRIPT
 from .service import ModelService
 
 TOP_CLASSES = 5  # bars shown; the response has every class's probability
@@ -22,7 +22,8 @@ def render_image_page(service: ModelService, needs_token: bool) -> str:
               "target": "" if needs_token else service.predictor.target_column, "top": TOP_CLASSES,
               "needsToken": needs_token}
     data = json.dumps(config, ensure_ascii=False).replace("<", "\\u003c")  # no "</script>" inside the script
-    return (_PAGE.replace("__STYLE__", STYLE).replace("__TITLE__", html.escape(f"{service.name} · trainwright"))
+    return (_PAGE.replace("__STYLE__", STYLE).replace("__TOKEN_SCRIPT__", TOKEN_SCRIPT)
+            .replace("__TITLE__", html.escape(f"{service.name} · trainwright"))
             .replace("__NAME__", html.escape(service.name)).replace("__TASK__", html.escape(config["task"]))
             .replace("__CONFIG__", data))
 
@@ -90,20 +91,7 @@ __STYLE__
     return node;
   }
 
-  var linked = new URLSearchParams(location.hash.slice(1)).get("token");
-  if (linked) {
-    sessionStorage.setItem(TOKEN_KEY, linked);
-    history.replaceState(null, "", location.pathname + location.search);
-  }
-  var savedToken = sessionStorage.getItem(TOKEN_KEY);
-  if (model.needsToken) { tokenField.hidden = false; if (savedToken) tokenInput.value = savedToken; }
-
-  function authorization() {
-    var token = tokenInput.value.trim();
-    if (!token) return {};
-    sessionStorage.setItem(TOKEN_KEY, token);
-    return {Authorization: "Bearer " + token};
-  }
+__TOKEN_SCRIPT__
 
   function choose(blob, name) {
     picture = blob;

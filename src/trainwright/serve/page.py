@@ -25,7 +25,8 @@ def render_page(service: ModelService, needs_token: bool) -> str:
                   "schema": service.schema.describe(), "needsToken": False}
     # "<" escaped: a column name holding "</script>" must not end the script element
     data = json.dumps(config, ensure_ascii=False).replace("<", "\\u003c")
-    return (_PAGE.replace("__STYLE__", STYLE).replace("__TITLE__", html.escape(f"{service.name} · trainwright"))
+    return (_PAGE.replace("__STYLE__", STYLE).replace("__TOKEN_SCRIPT__", TOKEN_SCRIPT)
+            .replace("__TITLE__", html.escape(f"{service.name} · trainwright"))
             .replace("__NAME__", html.escape(service.name)).replace("__TASK__", html.escape(config["task"]))
             .replace("__CONFIG__", data))
 
@@ -86,6 +87,24 @@ STYLE = """  :root { --bg: #f5f6f8; --card: #fff; --ink: #1d2330; --muted: #6b73
   footer a { color: inherit; }
   [hidden] { display: none !important; }
 """
+
+# The pages' token handling (this page's and the image page's): a link may carry the token after '#token=' (a
+# fragment never reaches a server's log); it is kept for the tab and taken out of the address bar. Expects
+# TOKEN_KEY, model.needsToken, tokenField and tokenInput.
+TOKEN_SCRIPT = """  var linked = new URLSearchParams(location.hash.slice(1)).get("token");
+  if (linked) {
+    sessionStorage.setItem(TOKEN_KEY, linked);
+    history.replaceState(null, "", location.pathname + location.search);
+  }
+  var savedToken = sessionStorage.getItem(TOKEN_KEY);
+  if (model.needsToken) { tokenField.hidden = false; if (savedToken) tokenInput.value = savedToken; }
+
+  function authorization() {
+    var token = tokenInput.value.trim();
+    if (!token) return {};
+    sessionStorage.setItem(TOKEN_KEY, token);
+    return {Authorization: "Bearer " + token};
+  }"""
 
 _PAGE = """<!doctype html>
 <html lang="en">
@@ -167,22 +186,7 @@ __STYLE__</style>
     if (schema.takes_plain_texts) columns[0].input.id = "text";
   }
 
-  // A link may carry the token after '#token=' (a fragment never reaches a server's log); it is kept for the tab
-  // and taken out of the address bar.
-  var linked = new URLSearchParams(location.hash.slice(1)).get("token");
-  if (linked) {
-    sessionStorage.setItem(TOKEN_KEY, linked);
-    history.replaceState(null, "", location.pathname + location.search);
-  }
-  var savedToken = sessionStorage.getItem(TOKEN_KEY);
-  if (model.needsToken) { tokenField.hidden = false; if (savedToken) tokenInput.value = savedToken; }
-
-  function authorization() {
-    var token = tokenInput.value.trim();
-    if (!token) return {};
-    sessionStorage.setItem(TOKEN_KEY, token);
-    return {Authorization: "Bearer " + token};
-  }
+__TOKEN_SCRIPT__
 
   // With a token: the model's inputs, from /metadata, which only an authorized caller may read.
   function loadModel() {
