@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from PIL import Image, ImageDraw
-from pictures import write_broken
+from pictures import huge_png, write_broken
 
 import trainwright
 
@@ -134,14 +134,15 @@ def test_a_zip_and_a_table_of_paths_train_too(shapes, tmp_path):
 def test_broken_files_are_named_and_left_out(tmp_path, tw_log):
     root = write_shapes(tmp_path / "train", per_class=12)
     broken = write_broken(root / "square")
+    huge_png(root / "square" / "huge.png")  # 20,000 × 20,000: refused from its header, never decoded
     result = trainwright.train(root, out=tmp_path / "run", config=quick())
     record = json.loads((result.path / "metrics.json").read_text())["images"]
     left_out = {Path(f["path"]).name for f in record["files"]}
-    assert left_out == {"truncated.jpg", "zero.png", "notes.jpg"}, record
-    assert record["left_out"] == 3
+    assert left_out == {"truncated.jpg", "zero.png", "notes.jpg", "huge.png"}, record
+    assert record["left_out"] == 4
     usable = 36 + len(broken) - 3
     assert result.metrics["training"]["n_train"] + result.metrics["valid"]["n"] == usable
-    assert "3 files left out" in tw_log.text and "notes.jpg" in tw_log.text
+    assert "4 files left out" in tw_log.text and "notes.jpg" in tw_log.text
 
 
 @pytest.mark.parametrize("layout", ["text files", "no class folders"])
