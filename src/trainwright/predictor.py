@@ -238,11 +238,16 @@ class Predictor:
         return result
 
 
+IMAGE_VALUES_PER_BATCH = 32 * 3 * 224 * 224  # pictures per prediction batch: 32 at 224 × 224, 256 at 28 × 28
+
+
 def predict_encoded(model: torch.nn.Module, task: str, encoded: EncodedInputs, pad, batch_size: int = 256):
     """Class (or per-label) probabilities (n, outputs), or standardized values (n,) for regression, in input
     order."""
     model.eval()
     result = None
+    if encoded.images is not None:  # a batch of large pictures holds GBs of activations: bounded by pixel values
+        batch_size = max(1, min(batch_size, IMAGE_VALUES_PER_BATCH // int(np.prod(encoded.images.shape[1:]))))
     with torch.inference_mode():
         for batch in sorted_batches(encoded.lengths, batch_size):
             values = tasks.probabilities(task, model(**encoded.batch(batch, pad))).double().cpu().numpy()

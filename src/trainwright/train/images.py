@@ -34,6 +34,7 @@ IMAGE_COLUMN, LABEL_COLUMN = "image", "label"
 SHOWN = 5  # files named in the log; all of them are in the run's record
 SMALLEST_BATCH = 16
 MIN_STEPS, MAX_EPOCHS = 200, 30  # training steps a small image set gets, in at most this many epochs
+PATIENCE_SHARE = 4  # a small image set's early-stopping patience: a quarter of its epochs
 PRETRAINED_NAMES = ("imagenet", "efficientnet_lite0", "efficientnet-lite0")  # --pretrained on images
 
 
@@ -81,11 +82,18 @@ def _small_batches(resolved: RunConfig, config: RunConfig, rows: int) -> RunConf
         epochs = int(min(MAX_EPOCHS, max(resolved.train.epochs, math.ceil(MIN_STEPS / steps))))
         if epochs != resolved.train.epochs:
             changes["epochs"] = epochs
+    stopping = {}
+    if "epochs" in changes and "patience" not in config.stopping.model_fields_set:
+        # a small validation set's loss jumps from epoch to epoch: patience in proportion to the epochs
+        patience = max(resolved.stopping.patience, math.ceil(changes["epochs"] / PATIENCE_SHARE))
+        if patience != resolved.stopping.patience:
+            stopping["patience"] = patience
     if not changes:
         return resolved
-    logger.info(f"{rows} images: " + ", ".join(f"{key.replace('_', ' ')} {value}" for key, value in changes.items())
-                + " (a small image set; pass --batch-size, --epochs to choose)")
-    return resolved.derive({"train": changes})
+    said = {**changes, **stopping}
+    logger.info(f"{rows} images: " + ", ".join(f"{key.replace('_', ' ')} {value}" for key, value in said.items())
+                + " (a small image set; pass --batch-size, --epochs, --patience to choose)")
+    return resolved.derive({"train": changes, "stopping": stopping})
 
 
 def _image_model(config: RunConfig) -> str:
