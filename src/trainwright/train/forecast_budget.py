@@ -85,6 +85,13 @@ def worker_count(config: RunConfig, lengths: list[int], threads: int) -> int:
     return threads if serial >= PARALLEL_FROM_S else 1
 
 
+def refit_workers(fits: list[tuple[str, int]], threads: int) -> int:
+    """Processes for refitting statistical models on new histories, `fits` being (model, length) pairs:
+    `threads`, or 1 when one process does them in a few seconds."""
+    serial = sum(SECONDS_PER_FIT.get(model, 0.0) * length / REFERENCE_POINTS for model, length in fits)
+    return threads if serial >= PARALLEL_FROM_S else 1
+
+
 def candidate_seconds(model: str, lengths: list[int], config: RunConfig, workers: int) -> float:
     """Estimated wall seconds of the model over the run: per series, a fit on each backtest window and one refit
     (per-series models on `workers` processes); N-BEATS trained once per window and once more."""
