@@ -101,3 +101,47 @@ def test_refits_of_a_newer_history_in_workers_equal_the_serial_ones(tmp_path, mo
     assert calls == [2]
     pd.testing.assert_frame_equal(serial, parallel)
     assert len(serial) == 8 * 6
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_reading_a_panel_finds_what_each_series_read_alone_finds(seed):
+    """read_panel places series on the grid they share; each comes out as regularize makes it alone: values,
+    frequency and findings (gaps, repeats, stray dates, outliers, level shifts, series too short)."""
+    from trainwright.forecast.regular import regularize
+    from trainwright.forecast.series import read_panel
+
+    rng = np.random.default_rng(seed)
+    frames = []
+    for k in range(120):
+        freq = ["MS", "D", "W-SUN", "QS-JAN"][k % 4] if k % 7 else "MS"
+        start = pd.Timestamp("2001-01-01") + pd.Timedelta(days=int(rng.integers(0, 3)) * (k % 5 == 0))
+        dates = pd.date_range(start, periods=int(rng.integers(2, 60)), freq=freq)
+        values = 100 + rng.normal(0, 1, len(dates)).cumsum()
+        if k % 3 == 0:
+            values[len(values) // 2:] += 40  # a level shift
+        if k % 5 == 1 and len(values) > 6:
+            values[3] *= 3  # an outlier
+        frame = pd.DataFrame({"id": f"s{k}", "ds": dates, "y": values})
+        frame = frame[rng.random(len(frame)) > 0.1 * (k % 2)]  # gaps in every other series
+        if k % 11 == 0:
+            frame = pd.concat([frame, frame.head(2)])  # repeated timestamps
+        if k % 13 == 0:
+            frame.loc[frame.index[:3], "y"] = np.nan  # missing values
+        frames.append(frame.sample(frac=1, random_state=k))  # rows in any order
+    table = pd.concat(frames, ignore_index=True)
+    table["ds"] = table["ds"].dt.strftime("%Y-%m-%d")
+    panel = read_panel(table, "panel.csv", id="id", time="ds", target="y", min_length=3)
+    times = pd.DatetimeIndex(pd.to_datetime(table["ds"]))
+    rows = np.arange(1, len(table) + 1)
+    kept = 0
+    for key, where in table.groupby("id", sort=False).indices.items():
+        alone, frequency, found = regularize(key, times[where], table["y"].to_numpy()[where], rows[where], "x")
+        if frequency is None or len(alone) < 3:
+            assert key not in panel.series
+            continue
+        kept += 1
+        pd.testing.assert_series_equal(panel[key].values, alone, check_freq=True)
+        assert panel[key].frequency == frequency
+        assert [(f.kind, f.message, f.rows) for f in found] == \
+            [(f.kind, f.message, f.rows) for f in panel[key].findings if f.kind not in ("missing_target", "late_start")]
+    assert kept > 100
