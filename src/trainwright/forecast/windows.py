@@ -1,5 +1,6 @@
-"""Training windows for a global forecaster: every (lookback -> horizon) pair of every series, each scaled by its
-own lookback, packed as table rows so the one Trainer carries them.
+"""Training windows for a global forecaster: every (lookback -> horizon) pair of every series (a uniform draw of
+MAX_TRAINING_WINDOWS of them on a large panel), each scaled by its own lookback, packed as table rows so the one
+Trainer carries them.
 
 Each window is standardized by its lookback: its mean subtracted, divided by its standard deviation (instance
 normalization, RevIN, as PatchTST and the neuralforecast models do). One model then serves series of any level.
@@ -23,8 +24,8 @@ import numpy as np
 from ..errors import DataError
 from ..models.inputs import EncodedInputs
 
-# Training windows a learned model draws from a panel with more: about 2 minutes an epoch for N-BEATS on 2 cores,
-# enough windows for one model of every series (N-BEATS itself trains on batches sampled from all windows).
+# Training windows a learned model draws from a panel with more: about 25 s an epoch for N-BEATS on 2 cores, and
+# enough for one model of every series (N-BEATS itself trains on batches sampled from all windows).
 MAX_TRAINING_WINDOWS = 50_000
 
 
@@ -101,8 +102,9 @@ def training_windows(arrays: dict[str, np.ndarray], lookback: int, horizon: int,
     chosen = np.arange(counts.sum())
     if max_windows is not None and len(chosen) > max_windows:
         chosen = np.sort(np.random.default_rng(seed).choice(len(chosen), max_windows, replace=False))
-    which = np.searchsorted(np.cumsum(counts), chosen, side="right")  # the series of each window
-    first = starts[which] + (chosen - (np.cumsum(counts) - counts)[which]) * stride  # its lookback's first point
+    ends = np.cumsum(counts)
+    which = np.searchsorted(ends, chosen, side="right")  # the series of each window
+    first = starts[which] + (chosen - (ends - counts)[which]) * stride  # its lookback's first point
     train = flat[first[:, None] + np.arange(lookback + horizon)]
     valid = flat[(starts + lengths - horizon - lookback)[:, None] + np.arange(lookback + horizon)]
     return _windows(train, np.array(keys, dtype=object)[which], lookback), \
