@@ -15,7 +15,7 @@ import numpy as np
 
 from ..errors import ArtifactError, DataError, NotFittedError
 from .baselines import Forecast
-from .lags import History, forecast_rows, training_rows
+from .lags import MAX_TRAINING_ORIGINS, History, forecast_rows, training_rows
 
 SPEC_FILE = "lightgbm.json"
 # small trees and a slow rate: a panel of a few series gives a few thousand rows
@@ -44,7 +44,7 @@ class BoostedForecaster:
 
         self.base_season_ = self._closer_base(histories)
         features, targets = training_rows(histories, self.lookback, self.horizon, self.season, self.calendar,
-                                          self.base_season_)
+                                          self.base_season_, MAX_TRAINING_ORIGINS, self.seed)
         if not len(targets):
             raise DataError(f"No series has {self.lookback} + {self.horizon} periods in a row without a missing value "
                             "for lightgbm to learn from. Fill the gaps (fill='interpolate') or leave lightgbm out "
@@ -64,7 +64,8 @@ class BoostedForecaster:
             return 1
         errors = {}
         for base in (self.season, 1):
-            _, residuals = training_rows(histories, self.lookback, self.horizon, self.season, (), base)
+            _, residuals = training_rows(histories, self.lookback, self.horizon, self.season, (), base,
+                                         MAX_TRAINING_ORIGINS, self.seed)
             errors[base] = float(np.abs(residuals).mean()) if len(residuals) else np.inf
         return min(errors, key=errors.get)
 

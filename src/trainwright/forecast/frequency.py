@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-_STRETCH = 5  # points per stretch asked of infer_freq; enough to tell month starts from every-30-days
-_MAX_STRETCHES = 60  # stretches sampled along a long irregular series, so the cost stays bounded
+STRETCH = 5  # points per stretch asked of infer_freq; enough to tell month starts from every-30-days
+MAXSTRETCHES = 60  # stretches sampled along a long irregular series, so the cost stays bounded
 
 # Offset class name -> (what to call it, season length). Season lengths follow the forecasting convention
 # (statsforecast, AutoGluon): the cycle one period up (a year of months, a week of days, a day of hours).
@@ -71,11 +71,11 @@ def infer_frequency(times: pd.DatetimeIndex) -> Frequency | None:
 
 
 def _most_common_stretch_frequency(times: pd.DatetimeIndex) -> str | None:
-    size = min(_STRETCH, len(times))
+    size = min(STRETCH, len(times))
     starts = range(len(times) - size + 1)
-    if len(starts) > _MAX_STRETCHES:
-        step = len(starts) / _MAX_STRETCHES
-        starts = sorted({int(i * step) for i in range(_MAX_STRETCHES)})
+    if len(starts) > MAXSTRETCHES:
+        step = len(starts) / MAXSTRETCHES
+        starts = sorted({int(i * step) for i in range(MAXSTRETCHES)})
     votes = Counter(alias for i in starts if (alias := _infer_freq(times[i:i + size])))
     if not votes:
         # no stretch is regular (every step differs): fall back to the smallest step as a fixed duration

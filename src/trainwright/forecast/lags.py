@@ -27,6 +27,9 @@ CALENDAR = {"monthly": ("month",), "quarterly": ("quarter",), "weekly": ("week",
             "daily": ("day_of_week", "day", "month"), "business-daily": ("day_of_week", "day", "month"),
             "hourly": ("hour", "day_of_week"), "minutely": ("minute", "hour"), "secondly": ("second", "minute")}
 MAX_ORIGINS = 400  # the latest origins kept per series: a long daily series would otherwise dominate the rows
+# origins drawn from a panel with more (uniformly over series and origins, as forecast/windows.py draws its
+# windows): rows, and so the boosters' time, stop growing with the panel
+MAX_TRAINING_ORIGINS = 20_000
 
 
 @dataclass
@@ -70,15 +73,20 @@ def feature_names(lookback: int, season: int, calendar: tuple[str, ...], covaria
 
 
 def training_rows(histories: dict[str, History], lookback: int, horizon: int, season: int,
-                  calendar: tuple[str, ...], base_season: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+                  calendar: tuple[str, ...], base_season: int | None = None,
+                  max_origins: int | None = None, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """(features, targets) of every complete (origin, step) of every series, the latest MAX_ORIGINS origins of
-    each; windows with a missing value are left out."""
+    each, `max_origins` of them drawn uniformly (seeded) when there are more; windows with a missing value are
+    left out."""
+    origins = {key: np.arange(lookback, len(history.values) - horizon + 1)[-MAX_ORIGINS:]
+               for key, history in histories.items()}
+    origins = _sampled(origins, max_origins, seed)
     features, targets = [], []
-    for history in histories.values():
-        ends = np.arange(lookback, len(history.values) - horizon + 1)[-MAX_ORIGINS:]
+    for key, history in histories.items():
+        ends = origins[key]
         if not len(ends):
             continue
-        blocks = np.stack([history.values[end - lookback:end + horizon] for end in ends])
+        blocks = history.values[ends[:, None] - lookback + np.arange(lookback + horizon)]
         keep = ~np.isnan(blocks).any(axis=1)
         ends, blocks = ends[keep], blocks[keep]
         offsets, scales = scales_of(blocks[:, :lookback])
@@ -91,6 +99,18 @@ def training_rows(histories: dict[str, History], lookback: int, horizon: int, se
     if not features:
         return np.empty((0, 0)), np.empty(0)
     return np.concatenate(features), np.concatenate(targets)
+
+
+def _sampled(origins: dict[str, np.ndarray], limit: int | None, seed: int) -> dict[str, np.ndarray]:
+    """`limit` of the origins drawn uniformly over every series and origin (all of them when there are fewer),
+    each series' kept in order."""
+    total = sum(len(ends) for ends in origins.values())
+    if limit is None or total <= limit:
+        return origins
+    chosen = np.zeros(total, dtype=bool)
+    chosen[np.random.default_rng(seed).choice(total, limit, replace=False)] = True
+    bounds = np.cumsum([0] + [len(ends) for ends in origins.values()])
+    return {key: ends[chosen[bounds[i]:bounds[i + 1]]] for i, (key, ends) in enumerate(origins.items())}
 
 
 def seasonal_base(scaled: np.ndarray, horizon: int, season: int) -> np.ndarray:

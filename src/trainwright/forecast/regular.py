@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, rows_preview
-from .frequency import Frequency, infer_frequency
+from .frequency import MAXSTRETCHES, STRETCH, Frequency, infer_frequency
 
 FILL_RULES = ("interpolate", "ffill", "zero", "none")
 DUPLICATE_RULES = ("mean", "sum", "last", "error")
@@ -59,6 +59,82 @@ def regularize(series_id: str, times: pd.DatetimeIndex, values: np.ndarray, rows
     regular.index.freq = frequency.alias
     regular.name = series_id
     findings += unusual_changes(series_id, regular, frequency.season_length, observed["row"])
+    return regular, frequency, findings
+
+
+class PanelGrid:
+    """`regularize` for the many series of one panel, sharing what they have in common: a frequency is inferred
+    once per distinct set of times, and a series whose times all lie on a grid already met, without repeats,
+    is placed on it by position (no dates to snap, no grid to build). The results are regularize's.
+
+    A frequency is taken from a grid only when pandas would infer it from the series itself: its consecutive
+    stretches (those infer_frequency votes with) are most of them. Business-day grids are left to regularize
+    (five business days in a row read as daily).
+    """
+
+    def __init__(self, first: pd.Timestamp, last: pd.Timestamp):
+        self.first, self.last = first, last
+        self._frequencies: dict[bytes, Frequency | None] = {}
+        self._grids: dict[str, tuple[Frequency, pd.DatetimeIndex, np.ndarray]] = {}
+
+    def regularize(self, series_id: str, times: pd.DatetimeIndex, values: np.ndarray, rows: np.ndarray,
+                   source: str, fill: str = "interpolate",
+                   duplicates: str = "mean") -> tuple[pd.Series, Frequency | None, list[Finding]]:
+        order = np.argsort(times.asi8, kind="stable")
+        stamps = times.as_unit("ns").asi8[order]
+        if len(stamps) < 3 or not (np.diff(stamps) > 0).all():
+            return regularize(series_id, times, values, rows, source, fill, duplicates)
+        for frequency, grid, grid_stamps in self._grids.values():
+            position = np.searchsorted(grid_stamps, stamps)
+            if position[-1] < len(grid_stamps) and (grid_stamps[position] == stamps).all() and \
+                    _mostly_consecutive(position):
+                return _on_grid(series_id, grid, position, values[order], rows[order], frequency, fill)
+        key = stamps.tobytes()
+        if key not in self._frequencies:
+            self._frequencies[key] = infer_frequency(times[order])
+            self._add_grid(self._frequencies[key])
+        return regularize(series_id, times, values, rows, source, fill, duplicates, self._frequencies[key])
+
+    def _add_grid(self, frequency: Frequency | None) -> None:
+        if frequency is None or frequency.alias in self._grids or frequency.alias.startswith(("B", "C")):
+            return
+        offset = frequency.offset
+        if isinstance(offset, pd.offsets.Tick) and (self.last - self.first) / pd.Timedelta(offset) > _MAX_GRID:
+            return
+        grid = pd.date_range(offset.rollback(self.first), offset.rollforward(self.last), freq=frequency.alias)
+        if len(grid) <= _MAX_GRID:
+            self._grids[frequency.alias] = (frequency, grid, grid.as_unit("ns").asi8)
+
+
+_MAX_GRID = 2_000_000  # periods of a panel's grid; a finer one (seconds over years) is left to regularize
+
+
+def _mostly_consecutive(position: np.ndarray) -> bool:
+    """Whether most of the stretches infer_frequency samples are consecutive periods (then they outvote the rest)."""
+    size = min(STRETCH, len(position))
+    starts = np.arange(len(position) - size + 1)
+    if len(starts) > MAXSTRETCHES:
+        step = len(starts) / MAXSTRETCHES
+        starts = np.unique((np.arange(MAXSTRETCHES) * step).astype(int))
+    consecutive = position[starts + size - 1] - position[starts] == size - 1
+    return consecutive.sum() * 2 > len(starts)
+
+
+def _on_grid(series_id, grid, position, values, rows, frequency, fill) -> tuple[pd.Series, Frequency, list[Finding]]:
+    """regularize's result for distinct sorted times at `position` of the panel's grid."""
+    span = position - position[0]
+    placed = np.full(span[-1] + 1, np.nan)
+    placed[span] = values
+    index = grid[position[0]:position[-1] + 1]
+    findings: list[Finding] = []
+    if len(position) < len(placed):
+        missing = np.setdiff1d(np.arange(len(placed)), span)
+        _name_gaps(series_id, index[missing], frequency, fill, findings)
+    regular = pd.Series(placed, index=index, name=series_id)
+    if np.isnan(placed).any():
+        regular = fill_missing(regular, fill)
+    regular.index.freq = frequency.alias
+    findings += unusual_changes(series_id, regular, frequency.season_length, pd.Series(rows, index=index[span]))
     return regular, frequency, findings
 
 
@@ -135,14 +211,20 @@ def unusual_changes(series_id: str, series: pd.Series, season_length: int,
     over the threshold followed, one lag later, by one as large the other way is an outlier, else a level shift.
     """
     lag = season_length if season_length > 1 and len(series) >= 3 * season_length else 1
+    values = series.to_numpy(dtype=np.float64)
+    if len(values) <= lag:
+        return []
     # a positive series that grows swings more as it grows (airline passengers, gas use): compare ratios
-    level = np.log(series) if (series > 0).all() else series
-    change = level.diff(lag)
-    deviation = (change - change.median()).abs()
-    scale = 1.4826 * deviation.median()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        level = np.log(values) if (values > 0).all() else values
+    change = np.concatenate([np.full(lag, np.nan), level[lag:] - level[:-lag]])
+    if np.isnan(change).all():
+        return []
+    middle = np.nanmedian(change)
+    scale = 1.4826 * np.nanmedian(np.abs(change - middle))
     if not np.isfinite(scale) or scale == 0:
         return []
-    z = ((change - change.median()) / scale).to_numpy()
+    z = (change - middle) / scale
     outliers, shifts, skip = [], [], set()
     for i in np.flatnonzero(np.abs(np.nan_to_num(z)) > _UNUSUAL):
         if i in skip:

@@ -22,7 +22,7 @@ import pandas as pd
 from ..data.kinds import infer_kind
 from ..errors import ConfigError, DataError, rows_preview
 from .frequency import Frequency
-from .regular import DUPLICATE_RULES, FILL_RULES, Finding, regularize
+from .regular import DUPLICATE_RULES, FILL_RULES, Finding, PanelGrid
 
 _TIME_NAME = re.compile(r"^(ds|date|dates|time|timestamp|datetime|period|month|year|quarter|week|day)$", re.I)
 _ID_NAME = re.compile(r"^(unique_id|id|item_id|series|series_id|symbol|ticker|name|key|store|sku)$", re.I)
@@ -111,9 +111,11 @@ def read_panel(frame: pd.DataFrame, source: str, *, id: str | None = None, time:
     rows = np.arange(1, len(frame) + 1)
     ids = frame[columns.id].astype(str) if columns.id else pd.Series("series", index=frame.index)
     panel = Panel(series={}, columns=columns, findings=findings)
+    stamps = pd.DatetimeIndex(times)
+    grid = PanelGrid(stamps.min(), stamps.max())  # what the series share is worked out once
     for key, where in ids.groupby(ids, sort=False).indices.items():
-        regular, frequency, found = regularize(key, pd.DatetimeIndex(times.iloc[where]), values[where], rows[where],
-                                               source, fill=fill, duplicates=duplicates)
+        regular, frequency, found = grid.regularize(key, stamps[where], values[where], rows[where], source,
+                                                    fill=fill, duplicates=duplicates)
         panel.findings += found
         if frequency is None or len(regular) < min_length:
             panel.findings.append(_too_short(key, len(regular), min_length, rows[where]))
@@ -316,10 +318,12 @@ def _late_starts(panel: Panel) -> list[Finding]:
     starts = pd.Series({s.id: s.values.index[0] for s in panel})
     ends = pd.Series({s.id: s.values.index[-1] for s in panel})
     last, first = ends.max(), starts.median()
-    findings = []
+    findings, aligned_by = [], {}
     for s in panel:
         step = s.frequency.offset
-        aligned = (ends >= last - step * s.season_length).mean() >= 0.5
+        if (s.frequency.alias, s.season_length) not in aligned_by:  # the same for every series of a frequency
+            aligned_by[s.frequency.alias, s.season_length] = (ends >= last - step * s.season_length).mean() >= 0.5
+        aligned = aligned_by[s.frequency.alias, s.season_length]
         late = s.values.index[0] > first + step * (2 * s.season_length)
         if aligned and late:
             missed = len(pd.date_range(first, s.values.index[0], freq=s.frequency.alias)) - 1

@@ -1,5 +1,6 @@
-"""Training windows for a global forecaster: every (lookback -> horizon) pair of every series, each scaled by its
-own lookback, packed as table rows so the one Trainer carries them.
+"""Training windows for a global forecaster: every (lookback -> horizon) pair of every series (a uniform draw of
+MAX_TRAINING_WINDOWS of them on a large panel), each scaled by its own lookback, packed as table rows so the one
+Trainer carries them.
 
 Each window is standardized by its lookback: its mean subtracted, divided by its standard deviation (instance
 normalization, RevIN, as PatchTST and the neuralforecast models do). One model then serves series of any level.
@@ -22,6 +23,10 @@ import numpy as np
 
 from ..errors import DataError
 from ..models.inputs import EncodedInputs
+
+# Training windows a learned model draws from a panel with more: about 25 s an epoch for N-BEATS on 2 cores, and
+# enough for one model of every series (N-BEATS itself trains on batches sampled from all windows).
+MAX_TRAINING_WINDOWS = 50_000
 
 
 @dataclass
@@ -76,21 +81,34 @@ def unscale(values: np.ndarray, windows: Windows) -> np.ndarray:
     return values * windows.scales.reshape(shape) + windows.offsets.reshape(shape)
 
 
-def training_windows(arrays: dict[str, np.ndarray], lookback: int, horizon: int,
-                     stride: int = 1) -> tuple[Windows, Windows]:
+def training_windows(arrays: dict[str, np.ndarray], lookback: int, horizon: int, stride: int = 1,
+                     max_windows: int | None = None, seed: int = 0) -> tuple[Windows, Windows]:
     """(training, validation) windows of every series: validation forecasts each series' last `horizon`
-    points; training windows end before them, every `stride` steps. Windows with a missing value are left out."""
-    train, valid = [], []
+    points; training windows end before them, every `stride` steps. Windows with a missing value are left out.
+
+    When the series have more than `max_windows` training windows together, `max_windows` of them are drawn
+    uniformly over every series and origin (seeded by `seed`), as N-BEATS samples its training windows: the
+    cost of a learned model then stops growing with the panel, and a panel under the bound keeps them all.
+    """
     for key, values in arrays.items():
-        values = np.asarray(values, dtype=np.float64)
         if len(values) < lookback + 2 * horizon:
             raise DataError(f"Series '{key}' has {len(values)} points, fewer than the {lookback + 2 * horizon} "
                             f"a lookback of {lookback} and two horizons of {horizon} need.")
-        history = values[:-horizon]
-        ends = np.arange(lookback, len(history) - horizon + 1, stride)  # end of each window's lookback
-        train.append((key, np.stack([history[end - lookback:end + horizon] for end in ends])))
-        valid.append((key, values[len(values) - horizon - lookback:][None, :]))
-    return _windows(train, lookback), _windows(valid, lookback)
+    keys = list(arrays)
+    flat = np.concatenate([np.asarray(arrays[key], dtype=np.float64) for key in keys])
+    lengths = np.array([len(arrays[key]) for key in keys])
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    counts = (lengths - horizon - lookback - horizon) // stride + 1  # windows ending before the validation horizon
+    chosen = np.arange(counts.sum())
+    if max_windows is not None and len(chosen) > max_windows:
+        chosen = np.sort(np.random.default_rng(seed).choice(len(chosen), max_windows, replace=False))
+    ends = np.cumsum(counts)
+    which = np.searchsorted(ends, chosen, side="right")  # the series of each window
+    first = starts[which] + (chosen - (ends - counts)[which]) * stride  # its lookback's first point
+    train = flat[first[:, None] + np.arange(lookback + horizon)]
+    valid = flat[(starts + lengths - horizon - lookback)[:, None] + np.arange(lookback + horizon)]
+    return _windows(train, np.array(keys, dtype=object)[which], lookback), \
+        _windows(valid, np.array(keys, dtype=object), lookback)
 
 
 def forecast_windows(arrays: dict[str, np.ndarray], lookback: int) -> Windows:
@@ -102,14 +120,13 @@ def forecast_windows(arrays: dict[str, np.ndarray], lookback: int) -> Windows:
             raise DataError(f"Series '{key}' needs its last {lookback} points present to be forecast "
                             f"({len(values)} points, {int(np.isnan(values[-lookback:]).sum())} of the last missing). "
                             "Fill its gaps (fill='interpolate') or give a longer history.")
-        rows.append((key, values[-lookback:][None, :]))
-    return _windows(rows, lookback)
+        rows.append(values[-lookback:])
+    return _windows(np.array(rows).reshape(len(rows), lookback), np.array(list(arrays), dtype=object), lookback)
 
 
-def _windows(rows: list[tuple[str, np.ndarray]], lookback: int) -> Windows:
-    """Windows of (id, (n, lookback [+ horizon])) blocks: scaled by their lookbacks, those with NaN dropped."""
-    blocks = np.concatenate([block for _, block in rows])
-    series = np.concatenate([np.full(len(block), key, dtype=object) for key, block in rows])
+def _windows(blocks: np.ndarray, series: np.ndarray, lookback: int) -> Windows:
+    """Windows of blocks (n, lookback [+ horizon]) and their series' ids (n,): scaled by their lookbacks, those
+    with NaN dropped."""
     keep = ~np.isnan(blocks).any(axis=1)
     blocks, series = blocks[keep], series[keep]
     offsets, scales = scales_of(blocks[:, :lookback])

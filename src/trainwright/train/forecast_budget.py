@@ -16,19 +16,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..config import RunConfig
+from ..forecast.lags import MAX_TRAINING_ORIGINS
+from ..forecast.windows import MAX_TRAINING_WINDOWS
 
 DEFAULT_BUDGET_S = 3600.0  # a large panel without --time-limit: an hour of fitting, not a night
 SHARE_OF_LIMIT = 0.8  # of --time-limit, for the fits; reading, choosing and writing take the rest
 # Seconds per fit of a series of REFERENCE_POINTS points, one core (ETS searches its forms, ARIMA its orders).
 SECONDS_PER_FIT = {"naive": 0.001, "seasonal_naive": 0.001, "theta": 0.05, "ets": 0.8, "arima": 4.0}
 REFERENCE_POINTS = 200
-# N-BEATS: seconds per training window and epoch, batches of 32 on the machine's cores together (6e-3 measured
+# N-BEATS: seconds per training window and epoch, batches of 32 on the machine's cores together (4.6e-4 measured
 # on the 2-core machine when busy).
-NBEATS_SECONDS_PER_WINDOW = 2e-3
+NBEATS_SECONDS_PER_WINDOW = 6e-4
 LSTM_SLOWDOWN = 3.0  # the LSTM forecaster's step against N-BEATS's (its recurrence runs the lookback step by step)
 # LightGBM: seconds per training row (an origin and a step) for all its quantile boosters, and the origins it keeps
-# per series (forecast/lags.py).
-LIGHTGBM_SECONDS_PER_ROW = 2e-5
+# per series (forecast/lags.py). 240,000 rows (20,000 origins x 12 steps, 3 levels) took 575 s on the 2-core
+# machine at load 7, the process getting about a quarter of a core: about 3e-4 s a row on 2 free cores.
+LIGHTGBM_SECONDS_PER_ROW = 5e-4
 LIGHTGBM_ORIGINS = 400
 # Cheapest and strongest first: seasonal naive is the fallback and the bar, ETS the best single baseline for its
 # cost, N-BEATS one model for all series; Theta and ARIMA where there is room; the combination needs all three.
@@ -83,6 +86,13 @@ def worker_count(config: RunConfig, lengths: list[int], threads: int) -> int:
     return threads if serial >= PARALLEL_FROM_S else 1
 
 
+def refit_workers(fits: list[tuple[str, int]], threads: int) -> int:
+    """Processes for refitting statistical models on new histories, `fits` being (model, length) pairs:
+    `threads`, or 1 when one process does them in a few seconds."""
+    serial = sum(SECONDS_PER_FIT.get(model, 0.0) * length / REFERENCE_POINTS for model, length in fits)
+    return threads if serial >= PARALLEL_FROM_S else 1
+
+
 def candidate_seconds(model: str, lengths: list[int], config: RunConfig, workers: int) -> float:
     """Estimated wall seconds of the model over the run: per series, a fit on each backtest window and one refit
     (per-series models on `workers` processes); N-BEATS trained once per window and once more."""
@@ -92,10 +102,12 @@ def candidate_seconds(model: str, lengths: list[int], config: RunConfig, workers
     horizon = config.forecast.horizon or 1
     if model in ("nbeats", "lstm"):
         windows = sum(max(n - 6 * horizon, 1) for n in lengths)  # a lookback of about 3 horizons, two held back
+        windows = min(windows, MAX_TRAINING_WINDOWS)  # a large panel's are sampled (forecast/windows.py)
         slowdown = LSTM_SLOWDOWN if model == "lstm" else 1.0
         return fits * config.train.epochs * windows * NBEATS_SECONDS_PER_WINDOW * slowdown
     if model == "lightgbm":
-        rows = sum(min(max(n - 4 * horizon, 1), LIGHTGBM_ORIGINS) for n in lengths) * horizon
+        origins = sum(min(max(n - 4 * horizon, 1), LIGHTGBM_ORIGINS) for n in lengths)
+        rows = min(origins, MAX_TRAINING_ORIGINS) * horizon  # a large panel's are sampled (forecast/lags.py)
         return fits * rows * LIGHTGBM_SECONDS_PER_ROW
     per_point = SECONDS_PER_FIT[model] / REFERENCE_POINTS
     return fits * per_point * sum(lengths) / max(workers, 1)

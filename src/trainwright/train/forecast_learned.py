@@ -26,7 +26,7 @@ from ..errors import ArtifactError
 from ..forecast.baselines import Forecast
 from ..forecast.boosted import BoostedForecaster
 from ..forecast.learned import by_series, predict_quantiles
-from ..forecast.windows import forecast_windows, lookback_length, training_windows
+from ..forecast.windows import MAX_TRAINING_WINDOWS, forecast_windows, lookback_length, training_windows
 from ..models import build_model, model_sizes
 from .process import seed_everything
 from .trainer import Trainer
@@ -79,7 +79,8 @@ def fit_learned(histories: dict, seasons: dict[str, int], config: RunConfig, lab
         return BoostedForecaster(horizon=horizon, lookback=lookback, season=season, levels=_levels(config),
                                  calendar=calendar, covariates=list(config.forecast.covariates),
                                  seed=config.train.seed, threads=torch.get_num_threads()).fit(histories)
-    train, valid = training_windows(arrays, lookback, horizon)
+    train, valid = training_windows(arrays, lookback, horizon, max_windows=MAX_TRAINING_WINDOWS,
+                                    seed=config.train.seed)
     sizes = _sizes(name, config, lookback)
     model = build_model(WINDOW_MODELS[name], **sizes)
     Trainer(config, label=label).fit(model, "quantile", train.encoded(), train.targets, valid.encoded(),

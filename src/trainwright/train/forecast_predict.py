@@ -12,6 +12,7 @@ forecast by seasonal naive.
 from __future__ import annotations
 
 import re
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -26,8 +27,11 @@ from ..forecast.covariates import read_covariates
 from ..forecast.lags import History
 from ..forecast.series import Panel, read_panel
 from ..log import logger
+from .forecast_budget import refit_workers
 from .forecast_learned import LEARNED, WINDOW_MODELS, load_learned
+from .forecast_parallel import map_series
 from .forecast_record import future_dates, iso_dates, load_forecast_run
+from .process import thread_count
 
 FALLBACK = "seasonal_naive"
 
@@ -91,19 +95,27 @@ class RunForecaster:
             logger.info(f"{len(unknown)} series the run did not forecast ({', '.join(unknown[:5])}"
                         f"{', ...' if len(unknown) > 5 else ''}): forecast by {FALLBACK}.")
         forecasts = self._learned_forecasts(panel, frame, source)
+        forecasts.update(self._refit_forecasts([s for s in panel if s.id not in forecasts]))
         frames = []
         for series in panel:
-            if series.id in forecasts:
-                forecast = forecasts[series.id]
-            else:
-                kept = self.chosen.get(series.id, {})
-                fitted = _refit(self.model_of(series.id), kept.get("model_form"), series,
-                                kept.get("season_length", series.season_length))
-                forecast = fitted.forecast(self.horizon, self.quantiles)
+            forecast = forecasts[series.id]
             frames.append(pd.DataFrame({"id": series.id, "date": iso_dates(future_dates(series, self.horizon)),
                                         "point": forecast.point,
                                         **{str(float(q)): v for q, v in sorted(forecast.quantiles.items())}}))
         return pd.concat(frames, ignore_index=True)
+
+    def _refit_forecasts(self, series: list) -> dict:
+        """The forecasts of the series whose chosen model is statistical, each refit on its new history in its
+        kept form; in worker processes when there are enough fits to share (as in training)."""
+        items = []
+        for s in series:
+            kept = self.chosen.get(s.id, {})
+            items.append((s.id, s.to_numpy(), self.model_of(s.id), kept.get("model_form"),
+                          kept.get("season_length", s.season_length)))
+        workers = refit_workers([(model, len(y)) for _, y, model, _, _ in items],
+                                thread_count(self.config.train.threads))
+        fitted = map_series(partial(_refit_forecast, horizon=self.horizon, quantiles=self.quantiles), items, workers)
+        return {item[0]: forecast for item, forecast in zip(items, fitted)}
 
     def histories(self) -> dict[str, np.ndarray]:
         """Each series' history as the run saved it (regular, filled), oldest first; NaN where missing."""
@@ -143,15 +155,20 @@ class RunForecaster:
         return self._learned[name]
 
 
-def _refit(model: str, form: str | None, series, season: int):
+def _refit_forecast(item: tuple, horizon: int, quantiles: list[float]):
+    """The forecast of one series (id, values, model, kept form, season) by its model refit on the values."""
+    series_id, y, model, form, season = item
+    return _refit(model, form, series_id, y, season).forecast(horizon, quantiles)
+
+
+def _refit(model: str, form: str | None, series_id: str, y: np.ndarray, season: int):
     """The model fit on the new history in its kept form; the form chosen again when it no longer fits."""
-    y = series.to_numpy()
     try:
         return kept_form(model, form).fit(y, season)
     except (DataError, ValueError, np.linalg.LinAlgError) as e:
         if form is None or model not in ("ets", "arima"):
             raise
-        logger.info(f"Series {series.id!r}: {form} cannot be fit on the new history ({e}); its {model} form is "
+        logger.info(f"Series {series_id!r}: {form} cannot be fit on the new history ({e}); its {model} form is "
                     "chosen again.")
         return BASELINES[model]().fit(y, season)
 
