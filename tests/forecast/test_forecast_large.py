@@ -75,7 +75,7 @@ def test_lightgbm_rows_are_bounded_by_sampled_origins():
 
 
 def test_the_budget_keeps_the_global_models_at_ten_thousand_series():
-    config = build_config(None, {"forecast": {"horizon": 12}, "train": {"threads": 2}})
+    config = build_config(None, {"forecast": {"horizon": 12, "covariates": ["promo"]}, "train": {"threads": 2}})
     plan = plan_candidates(config, [188] * 10_000, workers=2)
     assert {"nbeats", "lightgbm", "seasonal_naive"} <= set(plan.models)
     assert "arima" in plan.left_out

@@ -98,8 +98,8 @@ def test_synthetic_panel_run_files_and_predict(cli, tmp_path):
     s0 = record["series"][0]
     assert s0["frequency"] == "MS" and s0["frequency_name"] == "monthly" and s0["season_length"] == 12
     assert len(s0["backtests"]) == 2 and s0["forecast"]["dates"][0] == "2022-01-01"
-    assert set(s0["scores"]) == {"naive", "seasonal_naive", "ets", "arima", "theta", "combination", "nbeats",
-                                 "lightgbm"}  # the LSTM only when asked for
+    # the LSTM only when asked for, LightGBM when asked for or with covariates
+    assert set(s0["scores"]) == {"naive", "seasonal_naive", "ets", "arima", "theta", "combination", "nbeats"}
     assert record["leaderboard"][0]["model"] in {"chosen", *s0["scores"]}
     assert {"config.json", "metrics.json", "forecasts.csv", ".trainwright.json"} <= {p.name for p in run.iterdir()}
     assert read_json(run / "config.json")["data"]["task"] == "forecast"

@@ -65,7 +65,13 @@ def test_parallel_fits_equal_the_serial_ones(tmp_path, monkeypatch, caplog):
 def test_a_small_panel_keeps_every_candidate():
     plan = plan_candidates(config(), [144] * 6, workers=2)  # the classic panel's size
     assert plan.left_out == [] and plan.message(6) is None
-    assert plan.models == list(DEFAULT_FORECAST_MODELS)
+    assert plan.models == [m for m in DEFAULT_FORECAST_MODELS if m != "lightgbm"]  # it reads covariates
+
+
+def test_lightgbm_is_a_default_candidate_only_with_covariates_or_when_named():
+    with_covariates = plan_candidates(config(covariates=["promo"]), [144] * 6, workers=2)
+    assert with_covariates.models == list(DEFAULT_FORECAST_MODELS)
+    assert plan_candidates(config(models=["ets", "lightgbm"]), [144] * 6, workers=2).models == ["ets", "lightgbm"]
 
 
 def test_a_large_panel_leaves_out_what_it_cannot_afford():

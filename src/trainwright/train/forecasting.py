@@ -140,10 +140,9 @@ def _afford(config: RunConfig, panel: Panel, processes: int = 1) -> RunConfig:
     left out; the per-series fits are shared by every process's workers."""
     plan = plan_candidates(config, [len(s.values) for s in panel], thread_count(config.train.threads) * processes)
     message = plan.message(len(panel))
-    if message is None:
-        return config
-    logger.info(message)
-    return config.derive({"forecast": {"models": plan.models}})
+    if message is not None:
+        logger.info(message)
+    return config if plan.models == list(config.forecast.models) else config.derive({"forecast": {"models": plan.models}})
 
 
 def _season(series: RegularSeries, config: RunConfig) -> int:
