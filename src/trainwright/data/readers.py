@@ -41,7 +41,8 @@ def read_table(path: str | Path, encoding: str | None = None, layout: Layout | N
     path = Path(path)
     if path.is_dir():
         raise DataError(f"{path} is a folder; give the path of a table file inside it "
-                        f"({', '.join(sorted(FORMATS))}).")
+                        f"({', '.join(sorted(FORMATS))}), or, for pictures, a folder with one subfolder of images "
+                        "per class.")
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise DataError(f"{path}: unknown file type '{path.suffix}'. Use one of: {', '.join(sorted(FORMATS))}.")

@@ -8,6 +8,7 @@ problems that leave nothing to use raise DataError.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import zipfile
@@ -26,6 +27,7 @@ _SNIFF_ROWS = 50
 # Bytes an image file (or a zip member, once inflated) may have: a 20-megapixel photo is ~10 MB as JPEG and
 # ~60 MB as an uncompressed TIFF. Checked before reading, so that a zip bomb's member is never inflated.
 BYTE_LIMIT = 256 * 2**20
+SCANNED = 10_000  # entries of a folder or zip looked at to tell whether it holds images
 
 
 class TooLarge(ValueError):
@@ -108,8 +110,14 @@ def looks_like_images(path: str | Path) -> bool:
     """Whether `path` is an image dataset rather than a plain table: a folder, a zip, or a table with a column of
     image file names. Cheap: a table's first rows are read, not the whole file."""
     path = Path(path)
-    if path.is_dir() or path.suffix.lower() == ".zip":
-        return True
+    if path.is_dir():
+        return _holds_images(path)
+    if path.suffix.lower() == ".zip" and path.is_file():
+        try:
+            with zipfile.ZipFile(path) as archive:
+                return any(is_image_name(name) for name in archive.namelist()[:SCANNED])
+        except (OSError, zipfile.BadZipFile):
+            return True  # a broken zip given for images: the image reader names what is wrong with it
     if not path.is_file():
         return False
     try:
@@ -117,6 +125,20 @@ def looks_like_images(path: str | Path) -> bool:
     except Exception:  # whatever is wrong with the file, the table reader will say it better
         return False
     return head is not None and _image_column(head) is not None
+
+
+def _holds_images(folder: Path) -> bool:
+    """Whether an image file is among the first SCANNED entries under `folder` (a folder of tables is not an image
+    dataset: the table reader tells which file to give)."""
+    seen = 0
+    for _, _, names in os.walk(folder):
+        for name in names:
+            if is_image_name(name):
+                return True
+            seen += 1
+            if seen >= SCANNED:
+                return False
+    return False
 
 
 def _head(path: Path) -> pd.DataFrame | None:
