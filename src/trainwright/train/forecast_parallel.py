@@ -41,7 +41,7 @@ def map_series(function: Callable, items: Sequence, workers: int) -> list:
 
 def _run_chunk(function: Callable, items: Sequence) -> tuple[list, list[tuple[int, str]]]:
     """In a worker: the chunk's results and the log messages they gave, to be told by the parent."""
-    handler = _Recorder()
+    handler = MessageRecorder()
     level, propagate = logger.level, logger.propagate
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
@@ -54,7 +54,9 @@ def _run_chunk(function: Callable, items: Sequence) -> tuple[list, list[tuple[in
         logger.propagate = propagate
 
 
-class _Recorder(logging.Handler):
+class MessageRecorder(logging.Handler):
+    """Keeps the (level, message) of each record instead of printing it, for another process to tell."""
+
     def __init__(self):
         super().__init__(logging.INFO)
         self.messages: list[tuple[int, str]] = []

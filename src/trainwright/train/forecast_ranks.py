@@ -35,7 +35,7 @@ from ..config import RunConfig
 from ..errors import ConfigError, TrainwrightError
 from ..log import logger
 from .distributed import check, processes
-from .forecast_parallel import map_series
+from .forecast_parallel import MessageRecorder, map_series
 
 TIMEOUT_S = 1800.0  # a collective waits this long (or train.time_limit) for the slowest process's share
 
@@ -143,7 +143,7 @@ def _leave() -> None:
 def recorded(function: Callable, item) -> tuple[object, list[tuple[int, str]]]:
     """`function(item)` and the log messages it gave, kept for rank 0 to tell in the items' order (the messages
     of the other processes would otherwise be lost: only rank 0 logs below warnings)."""
-    recorder = _Recorder()
+    recorder = MessageRecorder()
     handlers, level, propagate = logger.handlers[:], logger.level, logger.propagate
     logger.handlers = [recorder]
     logger.setLevel(logging.INFO)
@@ -153,12 +153,3 @@ def recorded(function: Callable, item) -> tuple[object, list[tuple[int, str]]]:
     finally:
         logger.handlers, logger.propagate = handlers, propagate
         logger.setLevel(level)
-
-
-class _Recorder(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.INFO)
-        self.messages: list[tuple[int, str]] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append((record.levelno, record.getMessage()))
