@@ -97,9 +97,14 @@ footer { color:var(--muted); font-size:13px; margin-top:32px; }
 
 
 def write_html(report: DoctorReport, path: str | Path) -> Path:
+    return write_page(render_html(report), path)
+
+
+def write_page(page: str, path: str | Path) -> Path:
+    """A doctor page written to `path`, its folder made where missing."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_html(report), encoding="utf-8")
+    path.write_text(page, encoding="utf-8")
     return path
 
 

@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..version import __version__
-from .html import CSS, findings_section
+from .html import CSS, findings_section, write_page
 from .images import ImageReport
 from .report import Finding, plural
 from .terminal import findings_table, percent
@@ -76,10 +76,7 @@ def _verdict(report: ImageReport) -> tuple[str, str]:
 
 
 def write_image_html(report: ImageReport, path: str | Path) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_image_html(report), encoding="utf-8")
-    return path
+    return write_page(render_image_html(report), path)
 
 
 def render_image_html(report: ImageReport) -> str:

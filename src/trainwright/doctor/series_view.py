@@ -16,7 +16,7 @@ from rich.text import Text
 
 from ..errors import rows_preview
 from ..version import __version__
-from .html import CSS, findings_section
+from .html import CSS, findings_section, write_page
 from .report import plural
 from .series import SeriesFinding, SeriesReport
 from .terminal import STYLES
@@ -89,10 +89,7 @@ def _verdict(report: SeriesReport) -> tuple[str, str]:
 
 
 def write_series_html(report: SeriesReport, path: str | Path) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_series_html(report), encoding="utf-8")
-    return path
+    return write_page(render_series_html(report), path)
 
 
 def render_series_html(report: SeriesReport) -> str:
