@@ -68,7 +68,7 @@ def tensor_images(name: str, datatype: str, shape: list[int], data: list, max_in
     """An Open Inference BYTES tensor of shape [n] (or [n, 1]): base64 strings, or raw bytes from the binary
     data extension. Raises ImageInputError with status 400, as that protocol reports a malformed request."""
     where = f"inputs['{name}']"
-    values = list(_flatten(data))
+    values = list(flatten(data))
     if datatype.upper() != "BYTES":
         raise ImageInputError(f"{where}: datatype {datatype}; pictures are BYTES (base64 in JSON, or raw with the "
                               "binary data extension).", 400)
@@ -153,9 +153,10 @@ def _count(n: int, where: str, max_inputs: int, status: int = 422) -> None:
                               "several requests.", status)
 
 
-def _flatten(data):
+def flatten(data):
+    """The values of a tensor's nested lists, in order (Open Inference sends a shape's data nested or flat)."""
     for item in data:
         if isinstance(item, list):
-            yield from _flatten(item)
+            yield from flatten(item)
         else:
             yield item

@@ -161,13 +161,7 @@ __TOKEN_SCRIPT__
     var started = performance.now();
     return fetch("predict", {method: "POST", headers: authorization(), body: body})
       .then(function (response) {
-        return response.json().catch(function () { return {}; }).then(function (answer) {
-          if (response.status === 401) {
-            tokenField.hidden = false;
-            tokenInput.focus();
-            throw new Error(answer.detail || "This server needs a token.");
-          }
-          if (!response.ok) throw new Error(answer.detail || ("HTTP " + response.status));
+        return answerOf(response).then(function (answer) {
           show(answer.predictions[0]);
           status.textContent = Math.round(performance.now() - started) + " ms";
           document.body.setAttribute("data-state", "done");

@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 
 from ..version import __version__
 from .binary_tensors import BinaryTensorRoute, binary_outputs, binary_response
-from .image_inputs import TENSOR_NAME, ImageInputError, checked, tensor_images
+from .image_inputs import TENSOR_NAME, ImageInputError, checked, flatten, tensor_images
 from .service import ModelService
 
 _NUMBER_TYPES = {"FP16", "FP32", "FP64", "INT8", "INT16", "INT32", "INT64", "UINT8", "UINT16", "UINT32", "UINT64"}
@@ -219,7 +219,7 @@ def _images(tensors: list[RequestInput], max_inputs: int) -> list[bytes]:
 def _values(tensor: RequestInput, kind: str) -> list:
     """One value per row, checked against the tensor's datatype and shape ([n] or [n, 1])."""
     where = f"inputs['{tensor.name}']"
-    values = list(_flatten(tensor.data))
+    values = list(flatten(tensor.data))
     shape = tensor.shape
     if not (len(shape) == 1 or (len(shape) == 2 and shape[1] == 1)) or any(d < 0 for d in shape):
         raise InvalidTensor(f"{where}: shape {shape} is not [n] or [n, 1]: one value per row.")
@@ -244,14 +244,6 @@ def _values(tensor: RequestInput, kind: str) -> list:
     if bad is not None:
         raise InvalidTensor(f"{where}[{bad}]: expected a number.")
     return [str(v) if kind == "categorical" and v is not None else v for v in values]
-
-
-def _flatten(data):
-    for item in data:
-        if isinstance(item, list):
-            yield from _flatten(item)
-        else:
-            yield item
 
 
 def response_tensors(service: ModelService, predictions) -> list[dict]:

@@ -90,7 +90,7 @@ STYLE = """  :root { --bg: #f5f6f8; --card: #fff; --ink: #1d2330; --muted: #6b73
 
 # The pages' token handling (this page's and the image page's): a link may carry the token after '#token=' (a
 # fragment never reaches a server's log); it is kept for the tab and taken out of the address bar. Expects
-# TOKEN_KEY, model.needsToken, tokenField and tokenInput.
+# TOKEN_KEY, model.needsToken, tokenField and tokenInput; answerOf reads a prediction's answer.
 TOKEN_SCRIPT = """  var linked = new URLSearchParams(location.hash.slice(1)).get("token");
   if (linked) {
     sessionStorage.setItem(TOKEN_KEY, linked);
@@ -104,6 +104,19 @@ TOKEN_SCRIPT = """  var linked = new URLSearchParams(location.hash.slice(1)).get
     if (!token) return {};
     sessionStorage.setItem(TOKEN_KEY, token);
     return {Authorization: "Bearer " + token};
+  }
+
+  // A prediction's JSON answer, or an Error with the server's detail (a 401 asks for the token).
+  function answerOf(response) {
+    return response.json().catch(function () { return {}; }).then(function (answer) {
+      if (response.status === 401) {
+        tokenField.hidden = false;
+        tokenInput.focus();
+        throw new Error(answer.detail || "This server needs a token.");
+      }
+      if (!response.ok) throw new Error(answer.detail || ("HTTP " + response.status));
+      return answer;
+    });
   }"""
 
 _PAGE = """<!doctype html>
@@ -277,13 +290,7 @@ __TOKEN_SCRIPT__
     var started = performance.now();
     return fetch("predict", {method: "POST", headers: headers, body: JSON.stringify({inputs: [readInput()]})})
       .then(function (response) {
-        return response.json().catch(function () { return {}; }).then(function (body) {
-          if (response.status === 401) {
-            tokenField.hidden = false;
-            tokenInput.focus();
-            throw new Error(body.detail || "This server needs a token.");
-          }
-          if (!response.ok) throw new Error(body.detail || ("HTTP " + response.status));
+        return answerOf(response).then(function (body) {
           show(body.predictions[0]);
           status.textContent = Math.round(performance.now() - started) + " ms";
           document.body.setAttribute("data-state", "done");
