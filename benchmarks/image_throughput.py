@@ -30,8 +30,6 @@ import sys
 import time
 from pathlib import Path
 
-import trainwright  # first: it sets OpenMP's wait policy, which torch reads when it loads
-
 import numpy as np
 import torch
 from trainwright.images.augment import training_inputs

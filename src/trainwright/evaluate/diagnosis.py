@@ -61,6 +61,9 @@ def diagnose(history: list[dict], metrics: dict | None = None, config: Any = Non
     if settings.model in ("linear", "table_linear", "lightgbm") and groups and all(len(r) == 1 for r in groups):
         # fitted by one convex solve (train/convex.py) or by LightGBM (train/boosting.py): no epochs to read
         settings.convex, settings.early_stopping, settings.restore_best, settings.max_epochs = True, False, False, 1
+    planned = [rows[-1].get("epochs_planned") for rows in groups]
+    if groups and all(planned) and not settings.convex:  # the epochs a time limit left, not those configured
+        settings.max_epochs = max(planned)
     if not groups:
         return Diagnosis("no_history", [("No per-epoch history was saved with this run (history.json is missing "
                                          "or empty), so there are no learning curves to read.")])

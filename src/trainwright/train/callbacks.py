@@ -57,8 +57,7 @@ class RestoreBestWeights(L.Callback):
 class EpochLog(L.Callback):
     """Per-epoch metrics and wall time in `history`, and one line per epoch for the user."""
 
-    def __init__(self, max_epochs: int, label: str = ""):
-        self.max_epochs = max_epochs
+    def __init__(self, label: str = ""):
         self.label = label
         self.history: list[dict] = []
         self._start = 0.0
@@ -82,7 +81,9 @@ class EpochLog(L.Callback):
         row.update({k: round(float(v), 5) for k, v in sorted(trainer.callback_metrics.items())})
         self.history.append(row)
         figures = "  ".join(f"{k} {v:.4f}" for k, v in row.items() if k not in ("epoch", "seconds", "samples"))
-        logger.info(f"{self.label}epoch {row['epoch']}/{self.max_epochs}  {figures}  ({seconds:.1f}s)")
+        # the epochs planned when this one ended (a time limit may have cut them), read by the diagnosis
+        row["epochs_planned"] = trainer.max_epochs
+        logger.info(f"{self.label}epoch {row['epoch']}/{trainer.max_epochs}  {figures}  ({seconds:.1f}s)")
 
 
 class BatchProgress(L.Callback):
@@ -90,8 +91,7 @@ class BatchProgress(L.Callback):
     lines are all there is). It goes away before the epoch's line is printed. Each batch only sets a number; rich
     redraws a few times a second on its own thread, so the bar costs training next to nothing."""
 
-    def __init__(self, max_epochs: int, label: str = ""):
-        self.max_epochs = max_epochs
+    def __init__(self, label: str = ""):
         self.label = label
         self._bar = ExitStack()
         self._update = None
@@ -99,7 +99,7 @@ class BatchProgress(L.Callback):
     def on_train_epoch_start(self, trainer, pl_module):
         if trainer.is_global_zero:
             self._update = self._bar.enter_context(
-                progress_bar(f"{self.label}epoch {trainer.current_epoch + 1}/{self.max_epochs}"))
+                progress_bar(f"{self.label}epoch {trainer.current_epoch + 1}/{trainer.max_epochs}"))
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
         if self._update is not None:
@@ -118,6 +118,41 @@ class BatchProgress(L.Callback):
     def _close(self):
         self._update = None
         self._bar.close()
+
+
+SLOWER = 1.05  # planning for epochs this much slower than so far, so the last one ends inside the limit
+
+
+class EpochsWithinTimeLimit(L.Callback):
+    """With train.time_limit and a decaying learning rate: as many epochs as fit in the limit (the configured
+    epochs at most), re-planned at each epoch's end from the mean epoch so far, and the decay fitted to them. The
+    limit then ends training on a settled, validated epoch, not in the middle of a high learning rate. Every
+    process takes the first one's plan, so all stop together."""
+
+    def __init__(self, seconds: float, label: str = ""):
+        self.seconds = seconds
+        self.label = label
+        self._start = 0.0
+        self._first_epoch = 0
+
+    def on_train_start(self, trainer, pl_module):
+        self._start, self._first_epoch = time.monotonic(), trainer.current_epoch
+        self._configured = trainer.max_epochs
+
+    def on_train_epoch_end(self, trainer, pl_module):
+        done = trainer.current_epoch + 1
+        elapsed = time.monotonic() - self._start
+        per_epoch = elapsed / max(1, done - self._first_epoch)
+        fit = done + int(max(0.0, self.seconds - elapsed) // (per_epoch * SLOWER))
+        planned = trainer.strategy.broadcast(max(done, min(self._configured, fit)), src=0)
+        # the first epoch paid the warm-up: the second may lengthen its plan; after that a plan only shortens, so
+        # the decay does not swing with the machine's load
+        if planned == trainer.max_epochs or planned > trainer.max_epochs and done - self._first_epoch > 2:
+            return
+        trainer.fit_loop.max_epochs = planned
+        pl_module.plan_epochs(planned, trainer.num_training_batches // trainer.accumulate_grad_batches)
+        logger.info(f"{self.label}{planned} epochs fit in the time limit ({self.seconds:.0f} s, "
+                    f"{per_epoch:.1f} s an epoch): the learning rate decays over them")
 
 
 class RandomState(L.Callback):

@@ -35,6 +35,7 @@ SHOWN = 5  # files named in the log; all of them are in the run's record
 SMALLEST_BATCH = 16
 MIN_STEPS, MAX_EPOCHS = 200, 30  # training steps a small image set gets, in at most this many epochs
 PATIENCE_SHARE = 4  # a small image set's early-stopping patience: a quarter of its epochs
+RESERVE = 0.05  # of train.time_limit, kept for what follows training: the test set, the report, the saving
 PRETRAINED_NAMES = ("imagenet", "efficientnet_lite0", "efficientnet-lite0")  # --pretrained on images
 
 
@@ -46,6 +47,7 @@ def is_image_data(path: str | Path) -> bool:
 def prepare_images(data: str | Path, config: RunConfig | str | Path | None):
     """`run.prepare` for images: (the resolved config, the roles, the decoded examples, the fitted target).
     auto is resnet; the encoder's size and mode are decided from the training images and the model."""
+    started = time.monotonic()
     config = as_config(config)
     setup(config)
     source = str(data)
@@ -63,23 +65,29 @@ def prepare_images(data: str | Path, config: RunConfig | str | Path | None):
     encoder = ImageEncoder(IMAGE_COLUMN, square=getattr(resolved.model, "image_size", None)).fit(images)
     logger.info(encoder.summary_)
     examples = decoded_examples(images, encoder, source)
-    return _small_batches(resolved, config, len(examples)), roles, examples, target
+    schedule = _image_schedule(resolved, config, len(examples), time.monotonic() - started)
+    return schedule, roles, examples, target
 
 
-def _small_batches(resolved: RunConfig, config: RunConfig, rows: int) -> RunConfig:
-    """Smaller batches and more epochs for a small image set, unless --batch-size or --epochs were given.
-    BatchNorm's running statistics, which validation and prediction use, need steps to follow the weights: a few
-    hundred images in batches of 128 validate at chance for many epochs. So batches of about a fiftieth of the
-    rows (16 at least), and epochs enough for MIN_STEPS steps (MAX_EPOCHS at most)."""
+def _image_schedule(resolved: RunConfig, config: RunConfig, rows: int, spent: float) -> RunConfig:
+    """Batches and epochs for the image set, unless --batch-size or --epochs were given.
+    Small sets get smaller batches and more epochs: BatchNorm's running statistics, which validation and
+    prediction use, need steps to follow the weights, and a few hundred images in batches of 128 validate at
+    chance for many epochs. So batches of about a fiftieth of the rows (16 at least), and epochs enough for
+    MIN_STEPS steps (MAX_EPOCHS at most). With --time-limit, training gets what reading the images left of it
+    (less RESERVE) and as many epochs as fit (MAX_EPOCHS at most), the learning rate's decay fitted to them."""
     changes = {}
     size = resolved.train.batch_size
     if "batch_size" not in config.train.model_fields_set:
         size = int(min(size, max(SMALLEST_BATCH, rows // 50)))
         if size != resolved.train.batch_size:
             changes["batch_size"] = size
+    limit = resolved.train.time_limit
     if "epochs" not in config.train.model_fields_set:
         steps = max(1, math.ceil(rows * (1 - config.data.valid_fraction) / size))
         epochs = int(min(MAX_EPOCHS, max(resolved.train.epochs, math.ceil(MIN_STEPS / steps))))
+        if limit and resolved.train.lr_schedule in ("cosine", "linear"):
+            epochs = MAX_EPOCHS
         if epochs != resolved.train.epochs:
             changes["epochs"] = epochs
     stopping = {}
@@ -88,11 +96,16 @@ def _small_batches(resolved: RunConfig, config: RunConfig, rows: int) -> RunConf
         patience = max(resolved.stopping.patience, math.ceil(changes["epochs"] / PATIENCE_SHARE))
         if patience != resolved.stopping.patience:
             stopping["patience"] = patience
+    if limit:
+        changes["time_limit"] = max(1.0, limit * (1 - RESERVE) - spent)
+        logger.info(f"--time-limit {limit:g} s: {changes['time_limit']:.0f} s left to train after reading the "
+                    f"images, up to {changes.get('epochs', resolved.train.epochs)} epochs in it")
     if not changes:
         return resolved
-    said = {**changes, **stopping}
-    logger.info(f"{rows} images: " + ", ".join(f"{key.replace('_', ' ')} {value}" for key, value in said.items())
-                + " (a small image set; pass --batch-size, --epochs, --patience to choose)")
+    said = {key: value for key, value in {**changes, **stopping}.items() if key != "time_limit"}
+    if said:
+        logger.info(f"{rows} images: " + ", ".join(f"{key.replace('_', ' ')} {value}" for key, value in said.items())
+                    + " (pass --batch-size, --epochs, --patience to choose)")
     return resolved.derive({"train": changes, "stopping": stopping})
 
 

@@ -78,16 +78,20 @@ class TaskModule(L.LightningModule):
         else:  # decoupled weight decay: AdamW; with no decay it is exactly Adam
             optimizer = torch.optim.AdamW(groups, lr=cfg.learning_rate)
         schedulers = []
-        steps = max(1, int(self.trainer.estimated_stepping_batches))
-        warmup = int(cfg.warmup_epochs * steps / max(1, cfg.epochs))
+        self.planned_steps = max(1, int(self.trainer.estimated_stepping_batches))
+        warmup = int(cfg.warmup_epochs * self.planned_steps / max(1, cfg.epochs))
         if warmup or cfg.lr_schedule in ("cosine", "linear"):
             scheduler = torch.optim.lr_scheduler.LambdaLR(
-                optimizer, lambda step: lr_factor(step, steps, warmup, cfg.lr_schedule))
+                optimizer, lambda step: lr_factor(step, self.planned_steps, warmup, cfg.lr_schedule))
             schedulers.append({"scheduler": scheduler, "interval": "step"})
         if cfg.lr_schedule == "plateau":
             plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode="min", factor=0.5, patience=1)
             schedulers.append({"scheduler": plateau, "interval": "epoch", "monitor": "val_loss"})
         return [optimizer], schedulers
+
+    def plan_epochs(self, epochs: int, steps_per_epoch: int) -> None:
+        """Make the learning rate's decay end with epoch `epochs` (train.time_limit's plan)."""
+        self.planned_steps = max(1, epochs * steps_per_epoch)
 
 
 def lr_factor(step: int, steps: int, warmup: int, schedule: str = "constant") -> float:

@@ -91,11 +91,13 @@ class Trainer:
         """The epoch log (whose history fit returns) and every callback of the loop, in the order they run."""
         from lightning.pytorch.callbacks import EarlyStopping
 
-        from .callbacks import BatchProgress, EpochLog, RestoreBestWeights
+        from .callbacks import BatchProgress, EpochLog, EpochsWithinTimeLimit, RestoreBestWeights
 
         tcfg, stop = self.config.train, self.config.stopping
-        epoch_log = EpochLog(tcfg.epochs, self.label)
+        epoch_log = EpochLog(self.label)
         callbacks = [epoch_log, *self.callbacks]
+        if tcfg.time_limit and tcfg.lr_schedule in ("cosine", "linear"):  # its plan goes in the epoch's log line
+            callbacks.insert(0, EpochsWithinTimeLimit(tcfg.time_limit, self.label))
         if stop.enabled:
             callbacks.append(EarlyStopping(monitor=stop.monitor, mode=stop.direction, patience=stop.patience,
                                            min_delta=stop.min_delta))
@@ -103,7 +105,7 @@ class Trainer:
             callbacks.append(RestoreBestWeights(monitor=stop.monitor, mode=stop.direction))
         if self.checkpoints is not None:
             callbacks += self.checkpoints.callbacks()
-        callbacks.append(BatchProgress(tcfg.epochs, self.label))  # drawn only when stderr is a terminal
+        callbacks.append(BatchProgress(self.label))  # drawn only when stderr is a terminal
         return epoch_log, callbacks
 
 
