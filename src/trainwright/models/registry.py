@@ -8,6 +8,7 @@ from .combined import CombinedConfig, TextTableModel
 from .efficientnet import EfficientNetConfig, EfficientNetLite0
 from .ensemble import EnsembleConfig, EnsembleModel
 from .fasttext import FastTextClassifier, FastTextConfig
+from .image_table import ImageTableConfig, ImageTableModel
 from .linear import LinearConfig, TfidfLinearClassifier
 from .lstm import LSTMClassifier, LSTMConfig
 from .lstm_forecaster import LSTMForecaster, LSTMForecasterConfig
@@ -38,6 +39,7 @@ ARCHITECTURES = {
     "nbeats": (NBeatsForecaster, NBeatsConfig),
     "resnet": (ResNetClassifier, ResNetConfig),
     "efficientnet_lite0": (EfficientNetLite0, EfficientNetConfig),
+    "resnet+mlp": (ImageTableModel, ImageTableConfig),
     "lstm_forecaster": (LSTMForecaster, LSTMForecasterConfig),
 }
 
