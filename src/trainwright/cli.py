@@ -99,8 +99,9 @@ def train(
     warmup_epochs: Optional[float] = typer.Option(None, help="Linear learning-rate warmup, in epochs [0]."),
     model: Optional[str] = typer.Option(
         None, help="auto, lstm, bilstm, gru, cnn, fasttext, linear, transformer, pretrained, mlp, lightgbm, "
-                   "lstm+mlp; for images resnet or efficientnet_lite0 [auto: text alone, or a table alone, tries "
-                   "several and keeps the best; images: resnet]."),
+                   "lstm+mlp; for images resnet, efficientnet_lite0 or resnet+mlp (pictures with table columns) "
+                   "[auto: text alone, or a table alone, tries several and keeps the best; images: resnet, or "
+                   "resnet+mlp with table columns]."),
     time_limit: Optional[float] = typer.Option(
         None, help="Seconds for training; auto shares them [auto: a budget sized to the data by --preset]."),
     preset: Optional[str] = typer.Option(

@@ -1,6 +1,6 @@
 """Everything between a raw table and a model's inputs, fitted on the training data and replayed unchanged by
 `predict`, `evaluate` and the server: cleaning -> text tokenization -> table feature encoding; for images, the
-image encoder (images/encoder.py) alone."""
+image encoder (images/encoder.py), with the cleaning and feature encoding of a table's columns beside them."""
 
 from __future__ import annotations
 
@@ -88,7 +88,7 @@ class Preprocessing:
 
         self.images_ = None
         if self.image:  # images are not cleaned: the reader left out the files that cannot be used
-            return self._fit_images(frame, target)
+            return self._fit_images(frame, target, source)
         self.cleaner_ = Cleaner(self.config.clean, numeric=self.numeric, categorical=self.categorical,
                                 text=self.text, target=self.target_column, task=self.config.data.task)
         self.tokenizer_ = self.features_ = None
@@ -102,7 +102,8 @@ class Preprocessing:
             self.features_ = FeatureEncoder(numeric, list(self.cleaner_.categorical_columns_)).fit(cleaned)
         return cleaned.drop(columns=[self.target_column], errors="ignore"), cleaned[self.target_column]
 
-    def _fit_images(self, frame: pd.DataFrame, target: pd.Series | None) -> tuple[pd.DataFrame, pd.Series]:
+    def _fit_images(self, frame: pd.DataFrame, target: pd.Series | None,
+                    source: str) -> tuple[pd.DataFrame, pd.Series]:
         self.cleaner_ = self.tokenizer_ = self.features_ = None
         if self.images is not None and getattr(self.images, "size_", None) is not None:
             self.images_ = self.images
@@ -110,7 +111,26 @@ class Preprocessing:
             square = getattr(self.config.model, "image_size", None)  # a pretrained network's input size
             self.images_ = ImageEncoder(self.image[0], square=square).fit(frame[self.image[0]].astype(str).tolist())
         self.cleaning_summary_ = []  # the reader said how the images are sized
+        if self.numeric or self.categorical:  # a table's columns beside the pictures: cleaned as in a table run
+            return self._fit_table_columns(frame, target, source)
         return frame, target
+
+    def _fit_table_columns(self, frame: pd.DataFrame, target: pd.Series | None,
+                           source: str) -> tuple[pd.DataFrame, pd.Series]:
+        """The cleaner and feature encoder of a table run, fitted on the columns beside the pictures."""
+        from .clean import Cleaner
+
+        # Rows are told apart by their picture, which the cleaner does not see: equal table values are not
+        # duplicates, nor are they conflicting labels.
+        cleaning = self.config.clean.model_copy(update={"duplicates": "keep", "conflicts": "keep"})
+        self.cleaner_ = Cleaner(cleaning, numeric=self.numeric, categorical=self.categorical,
+                                target=self.target_column, task=self.config.data.task)
+        labeled = frame.assign(**{self.target_column: target}) if target is not None else frame
+        cleaned = self.cleaner_.fit_resample(labeled, source)
+        self.cleaning_summary_ = list(self.cleaner_.summary_)
+        self.features_ = FeatureEncoder(list(self.cleaner_.feature_columns_),
+                                        list(self.cleaner_.categorical_columns_)).fit(cleaned)
+        return cleaned.drop(columns=[self.target_column], errors="ignore"), cleaned[self.target_column]
 
     def fit_tokenizer(self, texts: list[str]) -> TextTokenizer:
         """Fit the tokenizer of `tokenizer.level` on these (cleaned) training texts."""
@@ -143,14 +163,22 @@ class Preprocessing:
         check_is_fitted(self)
         if clean and self.cleaner is not None:
             frame = self.cleaner.transform(frame, source)
+        sequences = numeric = categorical = images = None
         if self.image_encoder is not None:
-            return EncodedInputs(None, None, None, self.images_.transform(frame[self.image[0]].tolist()))
-        sequences = numeric = categorical = None
+            images = self.images_.transform(frame[self.image[0]].tolist())
         if self.tokenizer is not None:
             sequences = self.tokenizer.transform(join_text(frame, self.text, source))
         if self.features is not None:
             numeric, categorical = self.features.transform(frame)
-        return EncodedInputs(sequences, numeric, categorical)
+        return EncodedInputs(sequences, numeric, categorical, images)
+
+    def encode_table(self, frame: pd.DataFrame, source: str = "input") -> EncodedInputs:
+        """The table inputs alone (numbers and category ids) of every row of `frame`, cleaned as in training: for
+        a model of pictures and table columns, whose pictures are encoded apart (a picture may fail alone). A
+        table column missing from `frame` is an error naming it."""
+        check_is_fitted(self, "features_")
+        cleaned = self.cleaner.transform(frame, source) if self.cleaner is not None else frame
+        return EncodedInputs(None, *self.features.transform(cleaned))
 
     @property
     def text_only(self) -> bool:
@@ -168,7 +196,7 @@ class Preprocessing:
         """`encode` on plain lists, {input column: values (None where missing)}: the same inputs, without the tables
         `encode` builds, which cost some thirty times a table model's forward pass for one row. None where a value
         is one that only a table reads the same way (a bool, a word in a numeric column): use `encode`."""
-        if self.cleaner is None or self.features is None:
+        if self.cleaner is None or self.features is None or self.image_encoder is not None:
             return None
         cleaned = self.cleaner.transform_columns(columns)
         if cleaned is None:

