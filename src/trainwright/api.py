@@ -37,12 +37,20 @@ def predict_images_file(model: str | Path | Predictor, inputs: list, output: str
                         overwrite: bool = False) -> Path | None:
     """Write one row per image of `inputs` (image files, folders, zips, tables of image paths) to `output`: its
     path, the predicted label, each class's probability, and for an image that cannot be used, why (its label
-    and probabilities left empty)."""
-    from .images.inputs import image_items
+    and probabilities left empty). A model that reads table columns beside the pictures takes tables alone, and
+    writes each of their rows with its prediction."""
+    from .images.inputs import image_items, image_table
 
     predictor = model if isinstance(model, Predictor) else load(model)
+    label_column = f"predicted_{predictor.target_column}"
+    if predictor.reads_table_columns:  # pictures with table columns: the table's rows, each with its prediction
+        rows = image_table(inputs, predictor.table_needed())
+        predictions = predictor.predict_images(rows, ", ".join(map(str, inputs))).to_frame(label_column)
+        with TableWriter(output, overwrite) as writer:
+            writer.write(pd.concat([rows, predictions], axis=1))
+        return writer.path
     items = image_items(inputs)
-    predictions = predictor.predict_images(items).to_frame(label_column=f"predicted_{predictor.target_column}")
+    predictions = predictor.predict_images(items).to_frame(label_column=label_column)
     with TableWriter(output, overwrite) as writer:
         writer.write(pd.concat([pd.DataFrame({"path": [str(item) for item in items]}), predictions], axis=1))
     return writer.path

@@ -94,6 +94,12 @@ class Predictor:
         return self.preprocessing.image_encoder is not None
 
     @property
+    def reads_table_columns(self) -> bool:
+        """Whether an image model also reads table columns beside each picture (resnet+mlp): it then takes rows,
+        a DataFrame, records or a table file, with the image column and those columns."""
+        return self.takes_images and self.preprocessing.features is not None
+
+    @property
     def text_columns(self) -> list[str]:
         return self.preprocessing.text
 
@@ -108,7 +114,7 @@ class Predictor:
         table model given up to LIST_PATH_ROWS records. An image model takes image paths, bytes, folders, zips
         and tables of image paths (`predict_images`)."""
         if self.takes_images:
-            return self.predict_images(inputs)
+            return self.predict_images(inputs, source)
         if not isinstance(inputs, pd.DataFrame):
             inputs = [inputs] if isinstance(inputs, (str, dict)) else list(inputs)
         texts, columns = self._texts(inputs), self._columns(inputs)
@@ -126,22 +132,29 @@ class Predictor:
         return Predictions(labels=self.target.inverse(outputs.argmax(axis=1)), probabilities=outputs,
                            classes=list(self.target.classes_))
 
-    def predict_images(self, inputs) -> Predictions:
+    def predict_images(self, inputs, source: str = "input") -> Predictions:
         """One prediction per image of `inputs`: a path (str or Path), bytes, or a list of them; a folder, a zip or
         a table of image paths stands for the images it holds (images/inputs.py), a DataFrame or records for their
-        image column.
+        image column. A model that also reads table columns takes a DataFrame, records or a table file, one row
+        per picture with those columns (`reads_table_columns`).
         An image that cannot be used gets no label, NaN probabilities and its problem."""
-        from .images.inputs import image_items
+        from .images.inputs import image_items, image_table
 
         if isinstance(inputs, dict) or (isinstance(inputs, list) and inputs and isinstance(inputs[0], dict)):
             inputs = pd.DataFrame([inputs] if isinstance(inputs, dict) else inputs)  # records
-        if isinstance(inputs, pd.DataFrame):
-            inputs = inputs[self._image_column(inputs)].tolist()
-        items = image_items(inputs)
+        if self.reads_table_columns:
+            frame = inputs if isinstance(inputs, pd.DataFrame) else image_table(inputs, self.table_needed())
+            column = self._image_column(frame)
+            items = [item if isinstance(item, (bytes, bytearray)) else str(item) for item in frame[column]]
+            table = self.preprocessing.encode_table(frame, source)
+        else:
+            if isinstance(inputs, pd.DataFrame):
+                inputs = inputs[self._image_column(inputs)].tolist()
+            items, table = image_items(inputs), None
         pixels, kept, problems = self.preprocessing.image_encoder.encode_items(items)
         outputs = np.full((len(items), len(self.target.classes_)), np.nan)
         if len(kept):
-            outputs[kept] = self.image_outputs(pixels)
+            outputs[kept] = self.image_outputs(pixels, table.subset(kept) if table is not None else None)
         labels: list = [None] * len(items)
         for row, label in zip(kept, self.target.inverse(outputs[kept].argmax(axis=1)) if len(kept) else []):
             labels[row] = label
@@ -163,9 +176,19 @@ class Predictor:
         raise DataError(f"No column of image paths among {', '.join(map(str, frame.columns))}: name it "
                         f"'{self.preprocessing.image[0]}', or pass the paths as a list.")
 
-    def image_outputs(self, pixels: np.ndarray) -> np.ndarray:
-        """Class probabilities (n, classes) of images already encoded, (n, C, H, W) uint8 at the model's size."""
-        return self._outputs(EncodedInputs(None, None, None, pixels))
+    def table_needed(self) -> str:
+        """What a model of pictures and table columns must be given, for error messages."""
+        columns = ", ".join(self.preprocessing.numeric + self.preprocessing.categorical)
+        return (f"this model reads each picture with the columns {columns}: give a table (a file, a DataFrame or "
+                f"records) with a column '{self.preprocessing.image[0]}' of image paths and those columns")
+
+    def image_outputs(self, pixels: np.ndarray, table: EncodedInputs | None = None) -> np.ndarray:
+        """Class probabilities (n, classes) of images already encoded, (n, C, H, W) uint8 at the model's size;
+        `table`: their rows' table inputs (`Preprocessing.encode_table`), for a model that reads table columns."""
+        if self.reads_table_columns and table is None:
+            raise DataError(f"{self.table_needed()}.")
+        numeric, categorical = (table.numeric, table.categorical) if table is not None else (None, None)
+        return self._outputs(EncodedInputs(None, numeric, categorical, pixels))
 
     def _texts(self, inputs: list | pd.DataFrame) -> dict[str, list] | None:
         """The inputs as {text column: values} where they need no table: a text-only model given texts, or records

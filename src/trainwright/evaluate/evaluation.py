@@ -85,4 +85,9 @@ def evaluate_images(predictor: Predictor, data: str | Path) -> dict:
     if not loaded.kept:
         raise DataError(f"{data}: none of its images can be used; run `trainwright doctor {data}` to see why.")
     truth = predictor.target.transform(pd.Series(loaded.labels), str(data))
-    return compute_metrics(predictor.task, truth, predictor.image_outputs(loaded.pixels), predictor.target.classes_)
+    table = None
+    if predictor.reads_table_columns:  # the table's columns beside the pictures, cleaned as in training
+        rows = images.extra.iloc[loaded.kept] if images.extra is not None else pd.DataFrame(index=loaded.kept)
+        table = predictor.preprocessing.encode_table(rows, str(data))
+    outputs = predictor.image_outputs(loaded.pixels, table)
+    return compute_metrics(predictor.task, truth, outputs, predictor.target.classes_)

@@ -5,6 +5,7 @@ counted, not drawn."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,8 @@ import numpy as np
 
 MAX_PICTURES = 2000  # validation pictures decoded for the grids: enough for the surest mistakes and each class
 PREFIX = "image="  # how validation.json names an image row's input
+# a table's other columns follow the picture's path in that preview: "image=a.png, price=9.5"
+_PATH = re.compile(r"^image=(.*?)(?:, [^,=]+=.*)?$", re.DOTALL)
 
 
 @dataclass
@@ -38,7 +41,7 @@ def validation_pictures(run_dir: str | Path, validation: dict) -> ValidationPict
     encoder = artifact.preprocessing.image_encoder
     if encoder is None:
         return None
-    paths = [i[len(PREFIX):] for i in inputs[:MAX_PICTURES]]
+    paths = [_PATH.match(i).group(1) for i in inputs[:MAX_PICTURES]]
     pixels, kept, _ = encoder.encode_items([p for p in paths if Path(p).is_file()])
     present = [row for row, p in enumerate(paths) if Path(p).is_file()]
     rows = [present[k] for k in kept]

@@ -1,11 +1,14 @@
 """What a predictor of images is given, as a flat list: image files, folders of them (searched recursively), zips
 of them (read in place), tables with a column of image paths, and raw bytes. Folders, zips and tables are
-expanded into the image names they hold, sorted, so that one prediction row stands for one image."""
+expanded into the image names they hold, sorted, so that one prediction row stands for one image. A model that
+reads table columns beside each picture takes tables alone, read whole (`image_table`)."""
 
 from __future__ import annotations
 
 import zipfile
 from pathlib import Path
+
+import pandas as pd
 
 from ..errors import DataError
 from .sources import IMAGE_SHARE, is_image_name
@@ -45,6 +48,29 @@ def _zip_members(path: Path) -> list[str]:
 
 
 def _table_paths(path: Path) -> list[str]:
+    frame, column = _read_image_table(path)
+    return frame[column].dropna().tolist()
+
+
+def image_table(inputs, needed: str) -> pd.DataFrame:
+    """The rows of the table file(s) `inputs` (a path, or a list of paths) as one DataFrame, its image paths made
+    relative to the working folder, for a model that reads table columns beside each picture; anything else (a
+    picture, bytes, a folder, a zip) is a DataError that says what is `needed`."""
+    paths = [inputs] if isinstance(inputs, (str, Path, bytes, bytearray)) else list(inputs)
+    tables = [Path(p) for p in paths if isinstance(p, (str, Path)) and Path(p).suffix.lower() in TABLES]
+    if not paths or len(tables) != len(paths):
+        shown = next((p for p in paths if not isinstance(p, (str, Path)) or Path(p).suffix.lower() not in TABLES),
+                     None)
+        what = "nothing" if shown is None else "bytes" if isinstance(shown, (bytes, bytearray)) else repr(str(shown))
+        raise DataError(f"Got {what}: {needed}.")
+    for path in tables:
+        if not path.is_file():
+            raise DataError(f"{path}: no such file. Check the path (relative paths start from {Path.cwd()}).")
+    return pd.concat([_read_image_table(path)[0] for path in tables], ignore_index=True)
+
+
+def _read_image_table(path: Path) -> tuple[pd.DataFrame, str]:
+    """(the table at `path` with its image paths joined to the table's folder, the image column)."""
     from ..data.readers import read_table
 
     frame = read_table(path)
@@ -53,4 +79,6 @@ def _table_paths(path: Path) -> list[str]:
     if column is None:
         raise DataError(f"{path}: no column of image paths (columns: {', '.join(map(str, frame.columns))}); a table "
                         "of images needs a column whose values are image file names.")
-    return [str(path.parent / str(value).strip()) for value in frame[column].dropna()]
+    # paths are relative to the table's folder, as when training; a missing one stays missing
+    frame[column] = [value if pd.isna(value) else str(path.parent / str(value).strip()) for value in frame[column]]
+    return frame, column
