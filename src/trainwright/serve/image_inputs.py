@@ -4,6 +4,8 @@ Three ways to send pictures, each read here into `[bytes, ...]` for `Predictor.p
 
     multipart/form-data    one or several files in the fields `file` or `files` (curl -F file=@cat.jpg)
     JSON                   {"images": ["<base64>", "data:image/png;base64,<base64>", ...]}
+    JSON records           {"records": [{"image": "<base64>", "price": 9.5, ...}]}, for a model that also reads
+                           table columns (resnet+mlp), and the only way to send it pictures
     Open Inference (v2)    {"inputs": [{"name": "image", "datatype": "BYTES", "shape": [n], "data": ["<base64>"]}]}
                            (with the binary data extension, the raw bytes of each file)
 
@@ -24,6 +26,7 @@ from ..images.sources import Problem
 
 FIELDS = ("file", "files")  # multipart field names
 JSON_KEY = "images"
+RECORDS_KEY = "records"  # a model that reads table columns beside each picture: one record per picture
 TENSOR_NAME = "image"  # the Open Inference input's name (any name is accepted when it is the only input)
 _DATA_URL = "data:"
 
@@ -62,6 +65,26 @@ def json_images(body, max_inputs: int) -> list[NamedImage]:
         raise ImageInputError(f"{JSON_KEY}: expected a list of base64 strings.")
     _count(len(items), JSON_KEY, max_inputs)
     return [NamedImage(f"{JSON_KEY}[{i}]", from_base64(item, f"{JSON_KEY}[{i}]")) for i, item in enumerate(items)]
+
+
+def json_records(body, columns: list[str], max_inputs: int) -> tuple[list[NamedImage], list[dict]]:
+    """{"records": [{"image": "<base64>", column: value, ...}, ...]}, for a model that reads table columns beside
+    each picture -> (the pictures, the records). A column left out of every record is the predictor's error."""
+    example = ", ".join([f'"{TENSOR_NAME}": "<base64>"'] + [f'"{c}": ...' for c in columns])
+    if not isinstance(body, dict) or set(body) != {RECORDS_KEY} or not isinstance(body[RECORDS_KEY], list):
+        raise ImageInputError(f"body: this model reads each picture with the columns {', '.join(columns)}: send "
+                              f'JSON {{"{RECORDS_KEY}": [{{{example}}}, ...]}}.')
+    records = body[RECORDS_KEY]
+    _count(len(records), RECORDS_KEY, max_inputs)
+    pictures = []
+    for i, record in enumerate(records):
+        where = f"{RECORDS_KEY}[{i}]"
+        if not isinstance(record, dict) or TENSOR_NAME not in record:
+            raise ImageInputError(f"{where}: expected an object with the picture in base64 under {TENSOR_NAME!r} "
+                                  f"and the columns {', '.join(columns)}.")
+        where = f"{where}.{TENSOR_NAME}"
+        pictures.append(NamedImage(where, from_base64(record[TENSOR_NAME], where)))
+    return pictures, records
 
 
 def tensor_images(name: str, datatype: str, shape: list[int], data: list, max_inputs: int) -> list[NamedImage]:

@@ -10,7 +10,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException
 
-from .image_inputs import FIELDS, JSON_KEY, ImageInputError, NamedImage, checked, json_images, upload_images
+from .image_inputs import (FIELDS, JSON_KEY, RECORDS_KEY, TENSOR_NAME, ImageInputError, NamedImage, checked,
+                           json_images, json_records, upload_images)
 from .json_body import JsonRoute
 from .predictions import prediction_rows
 from .service import ModelService
@@ -38,12 +39,17 @@ def image_router(service: ModelService, response_model, max_inputs: int, guard=N
                              f"field {FIELDS[0]!r}, or as JSON {{{JSON_KEY!r}: [base64, ...]}}; get one prediction "
                              "per picture, in order.")
     async def predict(request: Request):
+        columns = service.schema.numeric + service.schema.categorical  # read beside each picture, if any
         try:
-            pictures = await read_pictures(request, max_inputs)
+            if columns:
+                pictures, records = json_records(await _json(request, RECORDS_KEY), columns, max_inputs)
+            else:
+                pictures = await read_pictures(request, max_inputs)
             images = await run_in_threadpool(checked, pictures)  # decoding is CPU work: off the event loop
         except ImageInputError as error:
             raise HTTPException(error.status, str(error)) from None
-        predictions = await service.predict(images)
+        inputs = [{**record, TENSOR_NAME: image} for record, image in zip(records, images)] if columns else images
+        predictions = await service.predict(inputs)
         return {"model": service.name, "predictions": prediction_rows(predictions, service.task)}
 
     return router
@@ -53,13 +59,20 @@ async def read_pictures(request: Request, max_inputs: int) -> list[NamedImage]:
     """The request's pictures, from a multipart form or from JSON, whichever its Content-Type says."""
     if request.headers.get("content-type", "").lower().startswith(_MULTIPART):
         return upload_images(await _uploads(request, max_inputs), max_inputs)
+    return json_images(await _json(request, JSON_KEY), max_inputs)
+
+
+async def _json(request: Request, key: str):
+    """The request's JSON body; an ImageInputError saying what to send (under `key`) where it is not JSON."""
     try:
-        body = await request.json()
+        return await request.json()
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         reason = error.msg if isinstance(error, json.JSONDecodeError) else "not UTF-8 text"
-        raise ImageInputError(f"body: not valid JSON ({reason}); send {{{JSON_KEY!r}: [base64, ...]}} with "
-                              f"Content-Type application/json, or files as {_MULTIPART}.") from None
-    return json_images(body, max_inputs)
+        if key == JSON_KEY:
+            expected = f"{{{key!r}: [base64, ...]}} with Content-Type application/json, or files as {_MULTIPART}"
+        else:
+            expected = f"{{{key!r}: [{{...}}, ...]}} with Content-Type application/json"
+        raise ImageInputError(f"body: not valid JSON ({reason}); send {expected}.") from None
 
 
 async def _uploads(request: Request, max_inputs: int) -> list[tuple[str, str | None, bytes]]:

@@ -26,11 +26,11 @@ class InputSchema:
     categorical: list[str]
     categories: dict[str, list[str]] = field(default_factory=dict)  # known categories, most frequent first
     numeric_means: dict[str, float] = field(default_factory=dict)  # training means, for examples
-    images: bool = False  # the model takes pictures (image_inputs.py), and no columns
+    images: bool = False  # the model takes pictures (image_inputs.py), and the table columns above if any
 
     @classmethod
     def from_predictor(cls, predictor: Predictor) -> InputSchema:
-        if serves_images(predictor):
+        if serves_images(predictor) and not getattr(predictor, "reads_table_columns", False):
             return cls(text=[], numeric=[], categorical=[], images=True)
         stages = predictor.preprocessing
         features = stages.features
@@ -38,11 +38,12 @@ class InputSchema:
         means = dict(zip(features.numeric, features.mean_)) if features is not None else {}
         return cls(text=list(stages.text), numeric=list(stages.numeric), categorical=list(stages.categorical),
                    categories={c: list(categories.get(c, [])) for c in stages.categorical},
-                   numeric_means={c: float(means[c]) for c in stages.numeric if c in means})
+                   numeric_means={c: float(means[c]) for c in stages.numeric if c in means},
+                   images=serves_images(predictor))
 
     @property
     def columns(self) -> list[str]:
-        return [TENSOR_NAME] if self.images else self.text + self.numeric + self.categorical
+        return ([TENSOR_NAME] if self.images else []) + self.text + self.numeric + self.categorical
 
     @property
     def takes_plain_texts(self) -> bool:
@@ -50,11 +51,12 @@ class InputSchema:
         return len(self.text) == 1 and not self.numeric and not self.categorical
 
     def example_inputs(self) -> list:
-        if self.images:
+        if self.images and not (self.numeric or self.categorical):
             return [example_image()]
         if self.takes_plain_texts:
             return ["An example text to classify."]
-        record: dict[str, Any] = {column: "An example text." for column in self.text}
+        record: dict[str, Any] = {TENSOR_NAME: example_image()} if self.images else {}
+        record.update({column: "An example text." for column in self.text})
         record.update({column: round(self.numeric_means.get(column, 0.0), 3) for column in self.numeric})
         record.update({column: (self.categories.get(column) or ["a category"])[0] for column in self.categorical})
         return [record]
