@@ -167,10 +167,12 @@ def test_served_records_carry_the_picture_and_the_columns(mixed, tables):
     with TestClient(create_app(model, "mixed")) as client:
         answer = client.post("/predict", json={"records": records})
         pictures_only = client.post("/predict", json={"images": [records[0]["image"]]})
+        uploaded = client.post("/predict", files=[("file", ("a.png", paths[0].read_bytes(), "image/png"))])
         no_size = client.post("/predict", json={"records": [{k: v for k, v in records[0].items() if k != "size"}]})
     assert answer.status_code == 200, answer.text
     assert [row["label"] for row in answer.json()["predictions"]] == list(expected.labels)
-    assert pictures_only.status_code == 422 and '"records"' in pictures_only.json()["detail"]
+    for refused in (pictures_only, uploaded):  # pictures alone: the answer says what to send
+        assert refused.status_code == 422 and '"records"' in refused.json()["detail"]
     assert no_size.status_code == 422 and "'size'" in no_size.json()["detail"]
 
 

@@ -70,10 +70,8 @@ def json_images(body, max_inputs: int) -> list[NamedImage]:
 def json_records(body, columns: list[str], max_inputs: int) -> tuple[list[NamedImage], list[dict]]:
     """{"records": [{"image": "<base64>", column: value, ...}, ...]}, for a model that reads table columns beside
     each picture -> (the pictures, the records). A column left out of every record is the predictor's error."""
-    example = ", ".join([f'"{TENSOR_NAME}": "<base64>"'] + [f'"{c}": ...' for c in columns])
     if not isinstance(body, dict) or set(body) != {RECORDS_KEY} or not isinstance(body[RECORDS_KEY], list):
-        raise ImageInputError(f"body: this model reads each picture with the columns {', '.join(columns)}: send "
-                              f'JSON {{"{RECORDS_KEY}": [{{{example}}}, ...]}}.')
+        raise ImageInputError(records_needed(columns))
     records = body[RECORDS_KEY]
     _count(len(records), RECORDS_KEY, max_inputs)
     pictures = []
@@ -85,6 +83,13 @@ def json_records(body, columns: list[str], max_inputs: int) -> tuple[list[NamedI
         where = f"{where}.{TENSOR_NAME}"
         pictures.append(NamedImage(where, from_base64(record[TENSOR_NAME], where)))
     return pictures, records
+
+
+def records_needed(columns: list[str]) -> str:
+    """What to send a model that reads table columns beside each picture."""
+    example = ", ".join([f'"{TENSOR_NAME}": "<base64>"'] + [f'"{c}": ...' for c in columns])
+    return (f"body: this model reads each picture with the columns {', '.join(columns)}: send JSON "
+            f'{{"{RECORDS_KEY}": [{{{example}}}, ...]}}.')
 
 
 def tensor_images(name: str, datatype: str, shape: list[int], data: list, max_inputs: int) -> list[NamedImage]:

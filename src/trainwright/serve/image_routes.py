@@ -11,7 +11,7 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException
 
 from .image_inputs import (FIELDS, JSON_KEY, RECORDS_KEY, TENSOR_NAME, ImageInputError, NamedImage, checked,
-                           json_images, json_records, upload_images)
+                           json_images, json_records, records_needed, upload_images)
 from .json_body import JsonRoute
 from .predictions import prediction_rows
 from .service import ModelService
@@ -41,6 +41,8 @@ def image_router(service: ModelService, response_model, max_inputs: int, guard=N
     async def predict(request: Request):
         columns = service.schema.numeric + service.schema.categorical  # read beside each picture, if any
         try:
+            if columns and _is_multipart(request):
+                raise ImageInputError(records_needed(columns))
             if columns:
                 pictures, records = json_records(await _json(request, RECORDS_KEY), columns, max_inputs)
             else:
@@ -57,9 +59,13 @@ def image_router(service: ModelService, response_model, max_inputs: int, guard=N
 
 async def read_pictures(request: Request, max_inputs: int) -> list[NamedImage]:
     """The request's pictures, from a multipart form or from JSON, whichever its Content-Type says."""
-    if request.headers.get("content-type", "").lower().startswith(_MULTIPART):
+    if _is_multipart(request):
         return upload_images(await _uploads(request, max_inputs), max_inputs)
     return json_images(await _json(request, JSON_KEY), max_inputs)
+
+
+def _is_multipart(request: Request) -> bool:
+    return request.headers.get("content-type", "").lower().startswith(_MULTIPART)
 
 
 async def _json(request: Request, key: str):
