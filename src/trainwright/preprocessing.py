@@ -86,12 +86,14 @@ class Preprocessing:
         """Fit every stage on the training rows; return them cleaned (rows may be dropped) with their target."""
         from .clean import Cleaner
 
-        self.images_ = None
-        if self.image:  # images are not cleaned: the reader left out the files that cannot be used
-            return self._fit_images(frame, target, source)
-        self.cleaner_ = Cleaner(self.config.clean, numeric=self.numeric, categorical=self.categorical,
+        self.images_ = self.cleaner_ = self.tokenizer_ = self.features_ = None
+        self.cleaning_summary_ = []
+        if self.image:  # the pictures are not cleaned: the reader left out the files that cannot be used
+            self.images_ = self._image_encoder(frame)
+            if not (self.numeric or self.categorical):
+                return frame, target
+        self.cleaner_ = Cleaner(self._cleaning(), numeric=self.numeric, categorical=self.categorical,
                                 text=self.text, target=self.target_column, task=self.config.data.task)
-        self.tokenizer_ = self.features_ = None
         labeled = frame.assign(**{self.target_column: target}) if target is not None else frame
         cleaned = self.cleaner_.fit_resample(labeled, source)
         self.cleaning_summary_ = list(self.cleaner_.summary_)
@@ -102,35 +104,19 @@ class Preprocessing:
             self.features_ = FeatureEncoder(numeric, list(self.cleaner_.categorical_columns_)).fit(cleaned)
         return cleaned.drop(columns=[self.target_column], errors="ignore"), cleaned[self.target_column]
 
-    def _fit_images(self, frame: pd.DataFrame, target: pd.Series | None,
-                    source: str) -> tuple[pd.DataFrame, pd.Series]:
-        self.cleaner_ = self.tokenizer_ = self.features_ = None
+    def _image_encoder(self, frame: pd.DataFrame) -> ImageEncoder:
+        """The encoder the run's reader fitted (holding the pixels it decoded), else one fitted on `frame`'s images."""
         if self.images is not None and getattr(self.images, "size_", None) is not None:
-            self.images_ = self.images
-        else:
-            square = getattr(self.config.model, "image_size", None)  # a pretrained network's input size
-            self.images_ = ImageEncoder(self.image[0], square=square).fit(frame[self.image[0]].astype(str).tolist())
-        self.cleaning_summary_ = []  # the reader said how the images are sized
-        if self.numeric or self.categorical:  # a table's columns beside the pictures: cleaned as in a table run
-            return self._fit_table_columns(frame, target, source)
-        return frame, target
+            return self.images
+        square = getattr(self.config.model, "image_size", None)  # a pretrained network's input size
+        return ImageEncoder(self.image[0], square=square).fit(frame[self.image[0]].astype(str).tolist())
 
-    def _fit_table_columns(self, frame: pd.DataFrame, target: pd.Series | None,
-                           source: str) -> tuple[pd.DataFrame, pd.Series]:
-        """The cleaner and feature encoder of a table run, fitted on the columns beside the pictures."""
-        from .clean import Cleaner
-
-        # Rows are told apart by their picture, which the cleaner does not see: equal table values are not
-        # duplicates, nor are they conflicting labels.
-        cleaning = self.config.clean.model_copy(update={"duplicates": "keep", "conflicts": "keep"})
-        self.cleaner_ = Cleaner(cleaning, numeric=self.numeric, categorical=self.categorical,
-                                target=self.target_column, task=self.config.data.task)
-        labeled = frame.assign(**{self.target_column: target}) if target is not None else frame
-        cleaned = self.cleaner_.fit_resample(labeled, source)
-        self.cleaning_summary_ = list(self.cleaner_.summary_)
-        self.features_ = FeatureEncoder(list(self.cleaner_.feature_columns_),
-                                        list(self.cleaner_.categorical_columns_)).fit(cleaned)
-        return cleaned.drop(columns=[self.target_column], errors="ignore"), cleaned[self.target_column]
+    def _cleaning(self):
+        """The cleaning settings. Beside pictures, rows are told apart by their picture, which the cleaner does not
+        see: equal table values are neither duplicates nor conflicting labels."""
+        if not self.image:
+            return self.config.clean
+        return self.config.clean.model_copy(update={"duplicates": "keep", "conflicts": "keep"})
 
     def fit_tokenizer(self, texts: list[str]) -> TextTokenizer:
         """Fit the tokenizer of `tokenizer.level` on these (cleaned) training texts."""
