@@ -112,7 +112,8 @@ class Predictor:
         `source`, named in error messages). A text-only model encodes texts, and records of texts, as plain lists
         (no table: for a few texts, several times faster), with the same results as through a table; so does a
         table model given up to LIST_PATH_ROWS records. An image model takes image paths, bytes, folders, zips
-        and tables of image paths (`predict_images`)."""
+        and tables of image paths (`predict_images`); one that also reads table columns, rows holding the image
+        path and those columns."""
         if self.takes_images:
             return self.predict_images(inputs, source)
         if not isinstance(inputs, pd.DataFrame):
