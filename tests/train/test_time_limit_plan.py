@@ -129,3 +129,13 @@ def test_an_image_run_trains_in_what_reading_left_of_the_limit(tw_log):
     assert unlimited.train.time_limit is None and unlimited.train.epochs == resolved.train.epochs < MAX_EPOCHS
     config, resolved = resnet_run(time_limit=600, epochs=3)
     assert _image_schedule(resolved, config, 50_000, spent=30.0).train.epochs == 3  # --epochs is kept
+
+
+def test_a_small_set_trains_the_cnn_long_enough_but_fine_tunes_a_pretrained_network_briefly(tw_log):
+    config, resolved = resnet_run()
+    small = _image_schedule(resolved, config, 1_000, spent=0.0)
+    assert small.train.batch_size == 20 and small.train.epochs == MAX_EPOCHS  # 45 steps an epoch
+    config = trainwright.build_config(overrides={"model": {"name": "efficientnet_lite0"}})
+    roles = ColumnRoles(target="label", text=[], image=["image"])
+    resolved = resolve(config, roles, task="multiclass", model="efficientnet_lite0")
+    assert _image_schedule(resolved, config, 1_000, spent=0.0).train.epochs == resolved.train.epochs == 5
