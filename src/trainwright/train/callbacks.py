@@ -121,6 +121,7 @@ class BatchProgress(L.Callback):
 
 
 SLOWER = 1.05  # planning for epochs this much slower than so far, so the last one ends inside the limit
+LENGTHEN = 1.1  # a plan grows only when this many times as many epochs fit
 
 
 class EpochsWithinTimeLimit(L.Callback):
@@ -145,9 +146,10 @@ class EpochsWithinTimeLimit(L.Callback):
         per_epoch = elapsed / max(1, done - self._first_epoch)
         fit = done + int(max(0.0, self.seconds - elapsed) // (per_epoch * SLOWER))
         planned = trainer.strategy.broadcast(max(done, min(self._configured, fit)), src=0)
-        # the first epoch paid the warm-up: the second may lengthen its plan; after that a plan only shortens, so
-        # the decay does not swing with the machine's load
-        if planned == trainer.max_epochs or planned > trainer.max_epochs and done - self._first_epoch > 2:
+        # shortened at once, to stay inside the limit; lengthened only by a tenth or more (a machine that got
+        # quieter, or the first epoch's warm-up), so that the decay does not swing with the load
+        longer = planned > max(trainer.max_epochs, LENGTHEN * trainer.max_epochs)
+        if planned == trainer.max_epochs or planned > trainer.max_epochs and not longer:
             return
         trainer.fit_loop.max_epochs = planned
         pl_module.plan_epochs(planned, trainer.num_training_batches // trainer.accumulate_grad_batches)
