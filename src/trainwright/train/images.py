@@ -38,7 +38,7 @@ SMALLEST_BATCH = 16
 # training steps a small image set gets, in at most this many epochs: 1,000 Fashion-MNIST pictures stopped after
 # 270 steps (6 epochs, 4 s) at 0.63 validation accuracy and still climbing
 MIN_STEPS, MAX_EPOCHS = 1500, 30
-FROM_SCRATCH = ("resnet",)  # the image models whose epochs are sized to the data (not a pretrained one's)
+FROM_SCRATCH = ("resnet", "resnet+mlp")  # image models whose epochs are sized to the data (a pretrained one: not)
 PATIENCE_SHARE = 4  # a small image set's early-stopping patience: a quarter of its epochs
 RESERVE = 0.05  # of train.time_limit, kept for what follows training: the test set, the report, the saving
 PRETRAINED_NAMES = ("imagenet", "efficientnet_lite0", "efficientnet-lite0")  # --pretrained on images
