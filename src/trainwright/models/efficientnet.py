@@ -85,6 +85,9 @@ class EfficientNetLite0(nn.Module):
         if config.freeze:
             self.network.requires_grad_(False)
             self.network._fc.requires_grad_(True)
+        # Channels-last (NHWC): oneDNN's depthwise convolutions ran a 1-thread training step 1.5x and prediction
+        # 1.6x faster than in NCHW at 224 x 224 (bf16 autocast, which speeds up the resnet, gained nothing here).
+        self.to(memory_format=torch.channels_last)
 
     def train(self, mode: bool = True) -> "EfficientNetLite0":
         super().train(mode)
@@ -101,7 +104,7 @@ class EfficientNetLite0(nn.Module):
         size = self.config.image_size
         if tuple(images.shape[2:]) != (size, size):
             images = F.interpolate(images, size=(size, size), mode="bilinear", align_corners=False, antialias=True)
-        return (images - PIXEL_MEAN) / PIXEL_STD
+        return ((images - PIXEL_MEAN) / PIXEL_STD).contiguous(memory_format=torch.channels_last)
 
     # not `features`: the Trainer sends a model with `features` to the convex solver (train/convex.py)
     def pooled_features(self, images: torch.Tensor) -> torch.Tensor:
