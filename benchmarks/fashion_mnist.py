@@ -53,6 +53,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--time-limit", type=float, default=900, help="zero-config's --time-limit (default 900)")
     ap.add_argument("--no-early-stop", action="store_true", help="all epochs on all training images, both systems")
     ap.add_argument("--skip-zero-config", action="store_true", help="leave out zero-config trainwright")
+    ap.add_argument("--skip-resnet", action="store_true", help="leave out trainwright-resnet (the fixed settings)")
     ap.add_argument("--skip-keras", action="store_true", help="leave out Keras")
     ap.add_argument("--skip-trainwright", action="store_true", help="leave out both trainwright runs")
     ap.add_argument("--seed", type=int, default=0)
@@ -182,7 +183,7 @@ def main(argv=None) -> int:
     early = ["--no-early-stopping"] if a.no_early_stop else []
 
     results = []
-    if not a.skip_trainwright:
+    if not a.skip_trainwright and not a.skip_resnet:
         results.append(run_trainwright("trainwright-resnet", a, folders, run_dir, env,
                                        ["--model", "resnet", "--epochs", str(a.epochs),
                                         "--batch-size", str(a.batch_size), *early]))
