@@ -57,6 +57,9 @@ class TokenizerConfig(Section):
     truncating: Literal["pre", "post"] = "pre"  # pre: keep the end of a long text, as Keras does
 
 
+DECAYING_SCHEDULES = ("cosine", "linear")  # learning rates that fall to 0 over the planned steps
+
+
 class TrainConfig(Section):
     epochs: int = Field(10, ge=1)
     batch_size: int = Field(32, ge=1)

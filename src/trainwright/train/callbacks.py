@@ -135,6 +135,7 @@ class EpochsWithinTimeLimit(L.Callback):
         self.label = label
         self._start = 0.0
         self._first_epoch = 0
+        self._configured = 0  # the configured epochs: a plan never goes past them
 
     def on_train_start(self, trainer, pl_module):
         self._start, self._first_epoch = time.monotonic(), trainer.current_epoch
@@ -148,8 +149,7 @@ class EpochsWithinTimeLimit(L.Callback):
         planned = trainer.strategy.broadcast(max(done, min(self._configured, fit)), src=0)
         # shortened at once, to stay inside the limit; lengthened only by a tenth or more (a machine that got
         # quieter, or the first epoch's warm-up), so that the decay does not swing with the load
-        longer = planned > max(trainer.max_epochs, LENGTHEN * trainer.max_epochs)
-        if planned == trainer.max_epochs or planned > trainer.max_epochs and not longer:
+        if planned == trainer.max_epochs or trainer.max_epochs < planned <= LENGTHEN * trainer.max_epochs:
             return
         trainer.fit_loop.max_epochs = planned
         pl_module.plan_epochs(planned, trainer.num_training_batches // trainer.accumulate_grad_batches)

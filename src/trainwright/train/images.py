@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..artifact import file_sha256
-from ..config import RunConfig
+from ..config import DECAYING_SCHEDULES, RunConfig
 from ..data.examples import Examples
 from ..data.schema import ColumnRoles
 from ..data.target import TargetEncoder
@@ -96,7 +96,7 @@ def _image_schedule(resolved: RunConfig, config: RunConfig, rows: int, spent: fl
     if "epochs" not in config.train.model_fields_set and resolved.model.name in FROM_SCRATCH:
         steps = max(1, math.ceil(rows * (1 - config.data.valid_fraction) / size))
         epochs = int(min(MAX_EPOCHS, max(resolved.train.epochs, math.ceil(MIN_STEPS / steps))))
-        if limit and resolved.train.lr_schedule in ("cosine", "linear"):
+        if limit and resolved.train.lr_schedule in DECAYING_SCHEDULES:
             epochs = MAX_EPOCHS
         if epochs != resolved.train.epochs:
             changes["epochs"] = epochs

@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 from .. import tasks
-from ..config import RegularizationConfig, TrainConfig
+from ..config import DECAYING_SCHEDULES, RegularizationConfig, TrainConfig
 from ..errors import ConfigError
 from ..log import logger
 
@@ -80,7 +80,7 @@ class TaskModule(L.LightningModule):
         schedulers = []
         self.planned_steps = max(1, int(self.trainer.estimated_stepping_batches))
         warmup = int(cfg.warmup_epochs * self.planned_steps / max(1, cfg.epochs))
-        if warmup or cfg.lr_schedule in ("cosine", "linear"):
+        if warmup or cfg.lr_schedule in DECAYING_SCHEDULES:
             scheduler = torch.optim.lr_scheduler.LambdaLR(
                 optimizer, lambda step: lr_factor(step, self.planned_steps, warmup, cfg.lr_schedule))
             schedulers.append({"scheduler": scheduler, "interval": "step"})

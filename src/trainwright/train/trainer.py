@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from .. import tasks
-from ..config import RunConfig
+from ..config import DECAYING_SCHEDULES, RunConfig
 from ..errors import ConfigError
 from ..log import logger
 from ..predictor import sorted_batches
@@ -96,7 +96,7 @@ class Trainer:
         tcfg, stop = self.config.train, self.config.stopping
         epoch_log = EpochLog(self.label)
         callbacks = [epoch_log, *self.callbacks]
-        if tcfg.time_limit and tcfg.lr_schedule in ("cosine", "linear"):  # its plan goes in the epoch's log line
+        if tcfg.time_limit and tcfg.lr_schedule in DECAYING_SCHEDULES:  # its plan goes in the epoch's log line
             callbacks.insert(0, EpochsWithinTimeLimit(tcfg.time_limit, self.label))
         if stop.enabled:
             callbacks.append(EarlyStopping(monitor=stop.monitor, mode=stop.direction, patience=stop.patience,
