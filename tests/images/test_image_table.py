@@ -209,3 +209,13 @@ def test_a_folder_of_pictures_stays_the_plain_resnet(tmp_path):
     with pytest.raises(trainwright.ConfigError, match="no numeric or categorical column"):
         trainwright.train(folder, out=tmp_path / "mixed", config=trainwright.build_config(
             overrides={"model": {"name": "resnet+mlp"}, "train": {"threads": 1, "epochs": 1}}))
+
+
+def test_a_row_index_written_by_pandas_is_not_read_beside_the_pictures(tmp_path, tw_log):
+    root = write_shapes(tmp_path / "pictures", per_class=10)
+    rows = [{"path": str(p), "kind": p.parent.name} for p in sorted(root.rglob("*.png"))]
+    pd.DataFrame(rows).to_csv(tmp_path / "table.csv")  # the index written as an unnamed first column
+    quick = trainwright.build_config(overrides={"data": {"target": "kind"}, "train": {"threads": 1, "epochs": 1}})
+    run = trainwright.train(tmp_path / "table.csv", out=tmp_path / "run", config=quick)
+    assert json.loads((run.path / "model.json").read_text())["name"] == "resnet"
+    assert "not read beside them: 'Unnamed: 0' (identifier" in tw_log.text

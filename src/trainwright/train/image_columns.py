@@ -61,7 +61,12 @@ def table_columns(images: ImageSet, label: str, config: RunConfig) -> TableColum
     except DataError:
         if features:  # a column named that is not there
             raise
-        return TableColumns()  # no column beside the pictures is numeric or categorical: the pictures alone
+        # no column beside the pictures is numeric or categorical: the pictures alone, and why the others are not
+        kinds = [infer_kind(images.extra[c]) for c in images.extra.columns if str(c) not in texts]
+        if kinds:
+            logger.info(f"{images.source}: the pictures alone; not read beside them: "
+                        + "; ".join(f"'{k.name}' ({k.kind}: {k.reason})" for k in kinds))
+        return TableColumns()
     # the text columns were said above: not "name it with --feature", which would read a text as a category
     roles.reasons = [r for r in roles.reasons if not any(r.startswith(f"column '{t}' left out") for t in texts)]
     report_roles(roles)
