@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import trainwright
 from trainwright.images.augment import training_inputs
 from trainwright.models import build_model, model_sizes
 from trainwright.models.inputs import EncodedInputs, image_batch
