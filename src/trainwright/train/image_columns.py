@@ -49,8 +49,8 @@ def table_columns(images: ImageSet, label: str, config: RunConfig) -> TableColum
                               "besides the pictures and their labels; leave --feature out.")
         return TableColumns()
     features = list(config.data.features or []) or None
-    texts = [str(c) for c in images.extra.columns
-             if c not in (features or []) and infer_kind(images.extra[c]).kind == "text"]
+    kinds = [infer_kind(images.extra[c]) for c in images.extra.columns if c not in (features or [])]
+    texts = [str(k.name) for k in kinds if k.kind == "text"]
     if texts:
         logger.warning(f"{images.source}: the text column{'s' if len(texts) > 1 else ''} "
                        f"{', '.join(map(repr, texts))} {'are' if len(texts) > 1 else 'is'} not read beside "
@@ -62,10 +62,10 @@ def table_columns(images: ImageSet, label: str, config: RunConfig) -> TableColum
         if features:  # a column named that is not there
             raise
         # no column beside the pictures is numeric or categorical: the pictures alone, and why the others are not
-        kinds = [infer_kind(images.extra[c]) for c in images.extra.columns if str(c) not in texts]
-        if kinds:
+        unread = [k for k in kinds if k.kind != "text"]
+        if unread:
             logger.info(f"{images.source}: the pictures alone; not read beside them: "
-                        + "; ".join(f"'{k.name}' ({k.kind}: {k.reason})" for k in kinds))
+                        + "; ".join(f"'{k.name}' ({k.kind}: {k.reason})" for k in unread))
         return TableColumns()
     # the text columns were said above: not "name it with --feature", which would read a text as a category
     roles.reasons = [r for r in roles.reasons if not any(r.startswith(f"column '{t}' left out") for t in texts)]
