@@ -323,7 +323,7 @@ def test_config_unknown_key_names_key_section_and_closest(reviews_csv, tmp_path)
     config.write_text("tokenizer:\n  max_len: 50\n", encoding="utf-8")
     result = run_subprocess("train", reviews_csv, "--config", config, "--out", tmp_path / "m")  # console script
     fails(result, CONFIG_ERROR, str(config), "unknown key 'max_len' in section [tokenizer]",
-          "Did you mean 'maxlen'?", "Valid keys: level, num_words, lowercase, filters, maxlen, padding, truncating")
+          "Did you mean 'maxlen'?", "Valid keys: level, num_words, lowercase, filters, split_punctuation, maxlen, padding, truncating")
     assert not (tmp_path / "m").exists()
 
 

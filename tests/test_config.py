@@ -129,7 +129,7 @@ def test_unknown_key_names_key_section_and_closest_valid_key(tmp_path):
     assert str(path) in message
     assert "unknown key 'max_len' in section [tokenizer]" in message
     assert "Did you mean 'maxlen'?" in message
-    assert "Valid keys: level, num_words, lowercase, filters, maxlen, padding, truncating." in message
+    assert "Valid keys: level, num_words, lowercase, filters, split_punctuation, maxlen, padding, truncating." in message
 
 
 @pytest.mark.parametrize("section, key, close", [

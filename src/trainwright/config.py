@@ -52,6 +52,9 @@ class TokenizerConfig(Section):
     num_words: int = Field(10000, ge=3)  # vocabulary size, padding and out-of-vocabulary tokens included
     lowercase: bool = True
     filters: str = KERAS_FILTERS  # characters turned into spaces, as Keras's Tokenizer does
+    # word level: punctuation marks that `filters` keeps become tokens of their own ("great!" -> great, !) rather
+    # than parts of the words beside them, as in pre-tokenized text and BERT's tokenizer (fasttext's preset)
+    split_punctuation: bool = False
     maxlen: int = Field(100, ge=1)  # longer texts are truncated
     padding: Literal["pre", "post"] = "pre"  # where padding goes; masked, so it never changes a prediction
     truncating: Literal["pre", "post"] = "pre"  # pre: keep the end of a long text, as Keras does

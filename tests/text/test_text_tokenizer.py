@@ -79,6 +79,20 @@ def test_custom_filters():
     assert tokens(tok, "a,b c!d") == ["a", "b", "c!d"]
 
 
+def test_split_punctuation_makes_each_run_of_marks_a_token_and_keeps_apostrophes_in_words():
+    text = "Great movie!!! Don't miss it (well-made)… 好吃！"
+    tok = fitted([text], filters="", split_punctuation=True, lowercase=False)
+    # NFKC first: "…" is "..." and the full-width "！" is "!"
+    assert tokens(tok, text) == ["Great", "movie", "!!!", "Don't", "miss", "it", "(", "well", "-", "made", ")...",
+                                 "好", "吃", "!"]
+    assert tokens(fitted([text], filters=""), text)[1] == "movie!!!"  # without it, marks stay in their words
+
+
+def test_split_punctuation_leaves_the_filtered_marks_filtered():
+    tok = fitted(CORPUS, split_punctuation=True)  # Keras's filters remove ASCII marks before any split
+    assert tokens(tok, "Hello, World!") == ["hello", "world"]
+
+
 def test_most_frequent_words_are_kept_up_to_num_words():
     # counts: a 5, b 4, c 3, d 2, e 1 -- room for 3 words beside [PAD], [UNK], [SEP]
     texts = ["a b c d e", "a b c d", "a b c", "a b", "a"]

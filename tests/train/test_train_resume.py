@@ -62,3 +62,45 @@ def test_each_epoch_sees_a_new_batch_order_set_by_lightning(tmp_path, reviews_cs
     monkeypatch.setattr(batching.LengthBucketBatchSampler, "__iter__", record)
     trainwright.train(reviews_csv, out=tmp_path / "m", config=_config(tiny_config))
     assert len(orders) == 4 and len({str(o) for o in orders}) == 4  # four epochs, four different orders
+
+
+class _Clock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class _Trainer:
+    """What EpochCheckpoint asks of Lightning's trainer: a broadcast (one process here) and a save taking 1 s."""
+
+    def __init__(self, clock: _Clock):
+        self.clock, self.saves = clock, []
+        self.strategy = self
+
+    @staticmethod
+    def broadcast(value):
+        return value
+
+    def save_checkpoint(self, file):
+        self.saves.append(self.clock.now)
+        self.clock.now += 1.0
+
+
+@pytest.mark.parametrize("epoch_seconds, saved_epochs", [(20.0, [1, 2, 3, 4, 5]), (4.0, [1, 4])])
+def test_an_epoch_is_saved_when_the_save_costs_under_a_tenth_of_the_training_since_the_last(
+        epoch_seconds, saved_epochs):
+    from trainwright.train.callbacks import EpochCheckpoint
+
+    clock = _Clock()
+    trainer = _Trainer(clock)
+    checkpoint, saved = EpochCheckpoint("last.ckpt", clock=clock), []
+    for epoch in range(1, 6):
+        clock.now += epoch_seconds
+        before = len(trainer.saves)
+        checkpoint.on_train_epoch_end(trainer, None)
+        if len(trainer.saves) > before:
+            saved.append(epoch)
+    # A save takes 1 s: the first epoch is always saved, then one once 10 s of training have passed since.
+    assert saved == saved_epochs

@@ -19,10 +19,14 @@ PRESETS: dict[str, dict[str, dict]] = {
     "cnn": {"tokenizer": {"lowercase": False},
             "train": {"epochs": 20, "batch_size": 50},
             "stopping": {"patience": 3}},
-    # fastText's recipe: every word, hashed bigrams in a large table updated sparsely, a learning rate decaying
-    # linearly to 0 over a fixed few epochs (so no early stopping: the last epoch is the settled one). Adagrad
-    # rather than fastText's per-example SGD: on batches it converges in 2-3 epochs where SGD needs 10+.
-    "fasttext": {"tokenizer": {"num_words": 50000},
+    # fastText's recipe: every word, punctuation marks kept as tokens (fastText keeps them, in the words it
+    # splits at spaces), hashed bigrams in a large table updated sparsely, 100-dimensional vectors, a learning
+    # rate decaying linearly to 0 over a fixed few epochs (so no early stopping: the last epoch is the settled
+    # one). Adagrad rather than fastText's per-example SGD: on batches it converges in 2-3 epochs where SGD needs
+    # 10+. Marks and 100 dimensions, mean test accuracy over 3 seeds: TREC 0.892 -> 0.902, SST-2 0.813 -> 0.819,
+    # waimai_10k 0.903 -> 0.899.
+    "fasttext": {"tokenizer": {"num_words": 50000, "filters": "", "split_punctuation": True},
+                 "model": {"embedding_dim": 100},
                  "train": {"optimizer": "adagrad", "epochs": 4, "batch_size": 64, "learning_rate": 0.1,
                            "lr_schedule": "linear"},
                  "stopping": {"enabled": False}},

@@ -152,9 +152,10 @@ def class_weights(task: str, targets: np.ndarray, mode: str) -> torch.Tensor | N
 
 
 class Checkpoints:
-    """The last epoch's checkpoint of a run in `directory`: model, optimizer, schedule, loop position, early
-    stopping and best-weights state, and the random generator. Lightning writes it atomically (a temporary file
-    moved into place), so a kill -9 leaves the previous epoch's checkpoint whole."""
+    """A run's latest checkpoint in `directory`, of the last epoch when saving each costs little (see
+    callbacks.EpochCheckpoint): model, optimizer, schedule, loop position, early stopping and best-weights state,
+    and the random generator. Lightning writes it atomically (a temporary file moved into place), so a kill -9
+    leaves the previous checkpoint whole."""
 
     def __init__(self, directory: Path, config: RunConfig, resume: bool):
         self.directory = directory
@@ -177,12 +178,9 @@ class Checkpoints:
             settings.write_text(json.dumps(current, indent=2) + "\n", encoding="utf-8")
 
     def callbacks(self) -> list:
-        from lightning.pytorch.callbacks import ModelCheckpoint
+        from .callbacks import EpochCheckpoint, RandomState
 
-        from .callbacks import RandomState
-
-        return [ModelCheckpoint(dirpath=self.directory, filename="last", save_top_k=1, every_n_epochs=1,
-                                enable_version_counter=False), RandomState()]
+        return [EpochCheckpoint(self.file), RandomState()]
 
     def resume_from(self) -> str | None:
         if self.resume:
