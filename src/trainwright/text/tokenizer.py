@@ -137,7 +137,8 @@ class TextTokenizer:
             note = f"words, with Chinese/Japanese/Korean split into characters ({cjk:.0%} of characters are CJK)"
         else:
             punctuation = "kept as tokens" if cfg.split_punctuation else "removed" if cfg.filters else "kept"
-            note = f"words ({'lowercased, ' * cfg.lowercase}punctuation {punctuation})"
+            case = "lowercased, " if cfg.lowercase else ""
+            note = f"words ({case}punctuation {punctuation})"
         logger.info(f"tokenization: {note}; vocabulary of the {cfg.num_words} most frequent tokens, "
                     f"maxlen {cfg.maxlen}")
         tokenizer = Tokenizer(models.WordLevel(unk_token=UNK))

@@ -63,9 +63,16 @@ class TaskModule(L.LightningModule):
     def on_validation_epoch_end(self):
         # The epoch's figures are logged once, here, not at every batch: Lightning's self.log costs ~0.7 ms a call,
         # a third of a fastText step. Validation runs at the end of every training epoch, one cut short by the
-        # time limit too, so the training sums are whole. sync_dist: with several processes, each figure is the
-        # mean over every process's rows (sums of value x rows and of rows reduced across processes), the same on
-        # all, so all stop at the same epoch.
+        # time limit too, so the training sums are whole.
+        self._log_sums()
+
+    def on_train_epoch_end(self):
+        self._log_sums()  # an epoch that ran no validation batch still logs its training figures
+
+    def _log_sums(self) -> None:
+        """Log each stage's epoch figures and start new sums. sync_dist: with several processes, each figure is the
+        mean over every process's rows (sums of value x rows and of rows reduced across processes), the same on
+        all, so all stop at the same epoch."""
         for stage, sums in self._sums.items():
             rows = sums.pop("rows")
             for name, total in sums.items():
