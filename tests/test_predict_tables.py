@@ -214,3 +214,14 @@ def test_a_mixed_model_takes_the_list_path_or_reports_a_missing_text(tiny_model,
     assert np.array_equal(predictor.predict([{"review": 5, "stars": 1}]).probabilities,
                           table_path(predictor, [{"review": 5, "stars": 1}]))  # not a string: the table way
     assert tables == [1, 1]  # the prediction, and table_path
+
+
+def test_a_bound_predicts_as_the_number_it_states(pima, tmp_path):
+    record = {"glucose": 150, "bmi": 31, "pregnancies": 2}
+    for column, bound, number in [("age", "65+", 65), ("insulin", "<15", 15), ("glucose", "≥ 199", 199)]:
+        assert np.array_equal(pima.predict({**record, column: bound}).probabilities,
+                              pima.predict({**record, column: number}).probabilities), column
+    path = tmp_path / "topcoded.csv"  # the same from a file, whose reader reads the bound
+    pd.DataFrame([{**record, "age": "65+"}, {**record, "age": "30"}]).to_csv(path, index=False)
+    expected = pima.predict([{**record, "age": 65}, {**record, "age": 30}]).probabilities
+    assert np.array_equal(pima.predict(pd.read_csv(path, dtype=str)).probabilities, expected)

@@ -17,6 +17,8 @@ from trainwright.data.missing import find_missing, implausible_values, standardi
     (list(range(100, 160)), "patient_id", "identifier"),
     (["2024-01-0%d" % d for d in range(1, 7)], "day", "datetime"),
     ([f"The service was slow but the food was good ({i})" for i in range(6)], "review", "text"),
+    (["23.5", "41.2", "90+", "37.9", "?", "58.1", "62.4"], "age", "numeric"),  # a top-code among numbers
+    (["<30", "30-50", ">50", "<30", "30-50", ">50"], "age_band", "categorical"),  # bins are no numbers
 ])
 def test_kinds(values, name, kind):
     found = infer_kind(pd.Series(values, name=name))

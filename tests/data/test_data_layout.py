@@ -82,3 +82,47 @@ def test_a_file_without_the_target_column_takes_the_other_names(adult, tmp_path)
 def test_names_of_the_wrong_count_are_an_error_naming_the_file(adult):
     with pytest.raises(DataError, match=r"adult\.data\.csv: its first row has 6 fields, but 2 column names"):
         read_table(adult, layout=Layout(names=("a", "b")))
+
+
+# UCI horse colic as the repository ships it: fields separated by single (or several) spaces, `?` for missing,
+# no header row, zero-padded lesion codes.
+HORSE = """2 1 530101 38.50 66 28 3 3 ? 2 11300 00000 2
+1 1 534817 39.2  88 20 ? ? 4 1 02208 00000 2
+2 1 530334 38.30 40 24 1 1 3 1 00000 00000 2
+1 9 5290409 39.10 164 84 4 1 6 2 02208 00000 1
+ 2 1 530255 37.30 104 35 ? ? 6 2 04300 00000 2
+"""
+
+
+@pytest.fixture
+def horse(tmp_path):
+    path = tmp_path / "horse-colic.data"
+    path.write_text(HORSE)
+    return path
+
+
+def test_a_uci_file_separated_by_spaces_is_read_field_by_field(horse, tw_log):
+    frame = read_table(horse)
+    assert frame.shape == (5, 13) and list(frame.columns) == [f"column_{i}" for i in range(1, 14)]
+    assert frame["column_3"].tolist() == [530101, 534817, 530334, 5290409, 530255]
+    assert frame["column_7"].tolist() == ["3", "?", "1", "4", "?"]  # `?` is the cleaning's to read as missing
+    assert frame["column_11"].tolist() == ["11300", "02208", "00000", "02208", "04300"]  # codes keep their zeros
+    assert any("separated by spaces" in r.getMessage() for r in tw_log.records)
+    chunks = list(read_chunks(horse, rows=2))
+    assert [len(c) for c in chunks] == [2, 2, 1]
+    # each chunk is typed on its own (a chunk of "1", "4" is numbers): compare the fields as written
+    pd.testing.assert_frame_equal(pd.concat(chunks).reset_index(drop=True).astype(str), frame.astype(str))
+
+
+def test_lines_of_prose_without_commas_stay_one_column(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("text\na fine day out\nnot good\nwould buy again\n")
+    assert read_table(path)["text"].tolist() == ["a fine day out", "not good", "would buy again"]
+    path.write_text("name\nAda Lovelace\nAlan Turing\n")  # a header of one field: not a spaced table either
+    assert list(read_table(path).columns) == ["name"]
+
+
+def test_a_spaced_line_with_a_field_too_many_is_named(horse):
+    horse.write_text(HORSE * 5 + "2 1 530101 38.50 66 28 3 3 ? 2 11300 00000 2 7\n")
+    with pytest.raises(DataError, match=r"horse-colic\.data could not be parsed as CSV: .*line 26, saw 14"):
+        read_table(horse)

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from trainwright.data import read_table
+from trainwright.data.streaming import read_chunks
 from trainwright.errors import DataError
 
 # Header names with stray spaces, as hand-edited spreadsheets have them.
@@ -151,3 +152,20 @@ def test_corrupt_parquet_is_a_data_error(tmp_path):
     path.write_bytes(b"not parquet at all")
     with pytest.raises(DataError, match="Parquet"):
         read_table(path)
+
+
+def test_numbers_written_as_bounds_are_read_as_the_number_they_state(tmp_path, tw_log):
+    path = tmp_path / "census.csv"
+    path.write_text("age,crp,band,fare\n23,1.2,<=50,12\n90+,<0.5,>50,7\n41,3.4,>50,cheap\n90+,0.9,<=50,9\n"
+                    "37,≤ 0.5,>50,8\n", encoding="utf-8")
+    frame = read_table(path)
+    assert frame["age"].tolist() == [23, 90, 41, 90, 37]  # census top-code
+    assert frame["crp"].tolist() == [1.2, 0.5, 3.4, 0.9, 0.5]  # below a laboratory's detection limit
+    assert frame["band"].tolist() == ["<=50", ">50", ">50", "<=50", ">50"]  # bounds alone: two classes
+    assert frame["fare"].tolist() == ["12", "7", "cheap", "9", "8"]  # a word among numbers is no bound
+    said = [r.getMessage() for r in tw_log.records if "bounds" in r.getMessage()]
+    assert len(said) == 2 and "column 'age': 2 values written as bounds ('90+')" in said[0]
+    tw_log.clear()
+    chunks = list(read_chunks(path, rows=2))  # said once for the file, not once a chunk
+    assert pd.concat(chunks)["age"].tolist() == [23, 90, 41, 90, 37]
+    assert len([r for r in tw_log.records if "column 'age'" in r.getMessage()]) == 1

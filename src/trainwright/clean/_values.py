@@ -8,14 +8,16 @@ import re
 import numpy as np
 import pandas as pd
 
+from ..data.bounds import to_numbers
 from ..data.target import canonical
 
 
 def as_numbers(values: pd.Series) -> pd.Series:
-    """float64, with anything that is not a finite number (a stray word, an empty cell, inf) as NaN."""
+    """float64, with anything that is not a finite number (a stray word, an empty cell, inf) as NaN, and a bound
+    ("90+", "<0.5") as the number it states."""
     if pd.api.types.is_bool_dtype(values):
         values = values.astype("float64")
-    numbers = pd.to_numeric(values, errors="coerce").astype("float64")
+    numbers = to_numbers(values).astype("float64")  # "90+" as 90: data/bounds.py
     return numbers.where(np.isfinite(numbers))
 
 

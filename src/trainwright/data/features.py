@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..stage import check_is_fitted
+from .bounds import to_numbers
 from .target import canonical
 
 CENTRAL = (0.025, 0.975)  # the central 95% of a column's values ...
@@ -98,5 +99,5 @@ class FeatureEncoder:
     def _numbers(self, frame: pd.DataFrame) -> np.ndarray:
         if not self.numeric:
             return np.zeros((len(frame), 0))
-        return np.column_stack([pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        return np.column_stack([to_numbers(frame[c]).to_numpy(dtype="float64", na_value=np.nan)
                                 for c in self.numeric])

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..text.scripts import CJK
+from .bounds import read_with_bounds
 from .missing import MISSING_TOKENS, ZERO_PADDED
 
 KINDS = ("text", "numeric", "categorical", "binary", "datetime", "identifier", "constant")
@@ -46,6 +47,8 @@ def infer_kind(series: pd.Series) -> ColumnKind:
     if not pd.api.types.is_numeric_dtype(values) and values.astype(str).str.fullmatch(ZERO_PADDED).any():
         return ColumnKind(name, "categorical", f"zero-padded codes, {distinct} distinct values")
     numbers = pd.to_numeric(values, errors="coerce")
+    if numbers.isna().any() and (bounded := read_with_bounds(values.astype(str))) is not None:
+        numbers = bounded[0]  # "90+" among numbers: a top-code, the column still numbers
     if numbers.notna().all():
         integral = bool((numbers == numbers.round()).all())
         if integral and _UNNAMED.match(name.strip()) and distinct == len(values):

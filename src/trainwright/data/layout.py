@@ -18,6 +18,15 @@ from ..log import logger
 from .missing import MISSING_TOKENS
 
 SAMPLE_ROWS = 20  # rows below the first that it is compared with
+WHITESPACE = r"\s+"  # the separator of files whose fields are separated by runs of spaces (UCI's .data files)
+
+
+def split_rows(text: str, sep: str) -> list[list[str]]:
+    """The fields of each non-empty line of `text`, as the table's parser will read them."""
+    if sep == WHITESPACE:
+        return [line.split() for line in text.splitlines() if line.strip()]
+    # newline="": the csv module reads line ends itself (a lone \r inside a field is no row's end)
+    return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=sep) if row]
 
 
 @dataclass(frozen=True)
@@ -40,8 +49,8 @@ class Layout:
     def resolve(self, sample: str, sep: str, source: str) -> tuple[bool, list[str] | None]:
         """From the file's first lines: whether its first row is a header, and the names to give the columns
         (None: the header's own)."""
-        try:  # newline="": the csv module reads line ends itself (a lone \r inside a field is no row's end)
-            rows = [row for row in csv.reader(io.StringIO(sample, newline=""), delimiter=sep) if row]
+        try:
+            rows = split_rows(sample, sep)
         except csv.Error:  # malformed beyond the csv module's reach: pandas' parser says where
             rows = []
         rows = rows[:SAMPLE_ROWS + 1]

@@ -14,7 +14,8 @@ import pandas as pd
 
 from ..errors import DataError
 from ..log import logger
-from .layout import Layout
+from .bounds import read_with_bounds
+from .layout import WHITESPACE, Layout, split_rows
 from .missing import ZERO_PADDED
 
 # Han ideographs, CJK and full-width punctuation: what Chinese text decoded as GB18030 consists of.
@@ -22,7 +23,7 @@ _CJK_TEXT = re.compile("[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uf
 _NON_LATIN_LANGUAGES = {"Russian", "Ukrainian", "Bulgarian", "Serbian", "Macedonian", "Kazakh", "Greek", "Arabic",
                         "Persian", "Hebrew", "Thai", "Japanese", "Korean"}
 FORMATS = {  # file extension -> the format the file is read as
-    ".csv": "csv", ".txt": "csv",
+    ".csv": "csv", ".txt": "csv", ".data": "csv", ".dat": "csv",  # UCI's .data: commas or spaces
     ".tsv": "tsv", ".tab": "tsv",
     ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json",
     ".parquet": "parquet", ".pq": "parquet",
@@ -31,8 +32,9 @@ FORMATS = {  # file extension -> the format the file is read as
 
 # a number with a decimal comma, its thousands optionally grouped by dots: 3,5  -12,25  1.234,5
 _DECIMAL_COMMA = re.compile(r"[-+]?\d{1,3}(\.\d{3})*(,\d+)?|[-+]?\d+(,\d+)?")
-SAMPLE_CHARS = 1 << 16
-_SEPARATOR_NAMES = {";": "semicolons", "\t": "tabs"}  # the first lines of a file, enough to tell whether its first row is a header
+SAMPLE_CHARS = 1 << 16  # the first lines of a file, enough to tell its separator and whether it has a header
+_SEPARATOR_NAMES = {";": "semicolons", "\t": "tabs", WHITESPACE: "spaces"}
+SPACED_LINES = 20  # the first lines, which must agree on their number of space-separated fields
 
 
 def read_table(path: str | Path, encoding: str | None = None, layout: Layout | None = None) -> pd.DataFrame:
@@ -144,8 +146,10 @@ def _common_chinese(ch: str) -> bool:
 
 
 def field_separator(fmt: str, sample: str) -> str:
-    """The character between fields: a tab for TSV; for CSV a comma, unless the first line has none and has
-    semicolons (what spreadsheets write where the comma is the decimal mark) or tabs."""
+    """What separates fields: a tab for TSV; for CSV a comma, unless the first line has none and has semicolons
+    (what spreadsheets write where the comma is the decimal mark) or tabs, or every one of the first lines splits
+    at spaces into the same number of fields (UCI's files: `2 1 530101 38.50 ? ...`). Lines of prose split
+    into as many fields as they have words, which vary: such a file stays one column."""
     if fmt != "csv":
         return "\t"
     first = next(csv.reader(io.StringIO(sample.split("\n", 1)[0]), delimiter="\x00"), [""])[0]
@@ -153,6 +157,9 @@ def field_separator(fmt: str, sample: str) -> str:
         for sep in (";", "\t"):
             if sep in first:
                 return sep
+        widths = {len(fields) for fields in split_rows(sample, WHITESPACE)[:SPACED_LINES]}
+        if len(widths) == 1 and widths.pop() > 1:
+            return WHITESPACE
     return ","
 
 
@@ -247,16 +254,27 @@ def unreadable(path: Path, fmt: str, error: BaseException, encoding: str | None 
     return DataError(f"{path} could not be parsed as {fmt.upper()}: {str(error).strip()}.")  # pandas' JSON reader
 
 
-def numbers_unless_codes(values: pd.Series) -> pd.Series:
+def numbers_unless_codes(values: pd.Series, told: set | None = None) -> pd.Series:
     """A column of numbers as numbers (int64 when whole and complete, else float64), as pandas would read it,
     except zero-padded codes such as 02208 or 00000, which stay strings: as numbers they would lose their
-    zeros and a code 00000 would look like an impossible 0."""
+    zeros and a code 00000 would look like an impossible 0. Numbers written as bounds ("90+", "<0.5") among
+    them are read as the number they state, said once per column (`told`: the columns already said)."""
     present = values.dropna()
     if present.empty or present.str.strip().str.fullmatch(ZERO_PADDED).any():
         return values
     numbers = pd.to_numeric(values.str.strip(), errors="coerce")
     if numbers.notna().sum() != len(present):
-        return values
+        bounded = read_with_bounds(values)
+        if bounded is None:
+            return values
+        numbers, bounds = bounded
+        if told is None or values.name not in told:
+            shown = ", ".join(f"'{b}'" for b in bounds.value_counts().index[:3])
+            logger.info(f"column '{values.name}': {len(bounds)} values written as bounds ({shown}) read as the "
+                        "number they state (a top- or bottom-code: '90+' as 90, '<0.5' as 0.5)")
+            if told is not None:
+                told.add(values.name)
+        return numbers.astype("float64")
     if len(present) == len(values) and (numbers % 1 == 0).all():
         return numbers.astype("int64")
     return numbers.astype("float64")
@@ -264,6 +282,9 @@ def numbers_unless_codes(values: pd.Series) -> pd.Series:
 
 def _first_long_line(text: str, sep: str) -> int:
     """The 1-based line number of the first record with more fields than the header."""
+    if sep == WHITESPACE:
+        lines = [(number, line.split()) for number, line in enumerate(text.splitlines(), 1) if line.strip()]
+        return next((number for number, fields in lines if len(fields) > len(lines[0][1])), 1) if lines else 1
     records = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     try:
         width = len(next(records))

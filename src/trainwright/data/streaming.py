@@ -115,10 +115,11 @@ def _text_chunks(path: Path, fmt: str, rows: int, encoding: str | None,
                 reader = pd.read_csv(io.BufferedReader(counted), sep=sep, index_col=False, dtype=str, chunksize=rows,
                                      encoding=encoding, encoding_errors="replace", header=0 if has_header else None,
                                      names=names)
+                told = set()  # columns whose bounds were said: once per file, not per chunk
                 for chunk in reader:
                     if sep == ";":
                         chunk = chunk.apply(decimal_commas)
-                    chunk = chunk.apply(numbers_unless_codes)
+                    chunk = chunk.apply(numbers_unless_codes, told=told)
                     chunk.attrs["named_by_reader"] = names is not None  # as readers._parse
                     yield chunk, counted.consumed
         except (pd.errors.ParserWarning, ValueError, LookupError) as e:  # parse and decoding errors
