@@ -12,6 +12,9 @@ Rows, each trained in a fresh subprocess (clean memory and thread pools; a crash
             the validation set
   fasttext  the fastText library (`pip install fasttext-wheel`), supervised defaults + wordNgrams 2, epoch and lr
             chosen on the validation set; Chinese split into space-separated characters. Skipped if not importable.
+  fasttext-tokens  the same, fed the tokens trainwright's `fasttext` preset makes of each text (lowercased,
+            punctuation marks split off as tokens, as fastText's own tutorial prepares text): the same input for
+            both, so a gap left between the two rows is in the training, not in the tokenizing.
 The baselines train on the same rows as trainwright: SST-2's train.csv, otherwise a stratified 90% of the
 training rows (random_state 0), choosing on the other 10% (trainwright holds out its 10% after dropping
 duplicate rows, so the two splits are alike but not the same rows).
@@ -52,7 +55,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data" / "text"
 MODELS = ["linear", "fasttext", "cnn", "lstm", "bilstm", "gru", "transformer", "auto", "pretrained"]
-BASELINES = {"tfidf": "TF-IDF + logistic regression", "fasttext": "fastText (library)"}
+BASELINES = {"tfidf": "TF-IDF + logistic regression", "fasttext": "fastText (library)",
+             "fasttext-tokens": "fastText (library), trainwright's tokens"}
 C_GRID = (0.1, 0.3, 1.0, 3.0, 10.0, 30.0)  # logistic regression's inverse regularization strength
 FASTTEXT_GRID = [(epoch, lr) for epoch in (10, 25) for lr in (0.5, 1.0)]
 DATASETS = {  # title, language (how the baselines split text), text column
@@ -209,18 +213,21 @@ def run_tfidf(meta: dict, threads: int, predict_threads: list[int]) -> dict:
             "predict_samples_per_s": speeds, "valid_accuracy": valid_accuracy, "note": f"C={c:g}"}
 
 
-def run_fasttext(meta: dict, work: Path, threads: int, predict_threads: list[int], seed: int = 0) -> dict:
+def run_fasttext(meta: dict, work: Path, threads: int, predict_threads: list[int], seed: int = 0,
+                 our_tokens: bool = False) -> dict:
     try:
         import fasttext
     except ImportError:
         return {"status": "skipped", "note": "the fasttext module is not importable "
                                              "(install it with: .venv/bin/pip install fasttext-numpy2-wheel)"}
-    if meta["language"] == "zh":  # fastText splits on whitespace: one token per character
+    if our_tokens:
+        prepare_text = preset_tokens("fasttext")
+    elif meta["language"] == "zh":  # fastText splits on whitespace: one token per character
         prepare_text = lambda text: " ".join(ch for ch in text if not ch.isspace())
     else:
         prepare_text = lambda text: " ".join(text.split())  # one line: no newlines
     (x, y), (valid_x, valid_y) = baseline_split(meta)
-    path = work / meta["key"] / "fasttext-train.txt"
+    path = work / meta["key"] / f"fasttext-train{'-tokens' if our_tokens else ''}.txt"
     path.write_text("".join(f"__label__{label} {prepare_text(text)}\n" for text, label in zip(x, y)))
 
     def predict(model, texts: list[str]) -> list:
@@ -249,6 +256,23 @@ def run_fasttext(meta: dict, work: Path, threads: int, predict_threads: list[int
             "note": f"epoch {epoch}, lr {lr:g}; predicts on one thread"}
 
 
+def preset_tokens(model: str):
+    """text -> its tokens joined by spaces, as the tokenizer of `model`'s preset splits it (before the
+    vocabulary: a word it would map to the unknown token stays itself)."""
+    from trainwright.config import TokenizerConfig
+    from trainwright.models.presets import PRESETS
+    from trainwright.text.tokenizer import TextTokenizer
+
+    config = TokenizerConfig(**PRESETS[model].get("tokenizer", {}))
+    pipeline = TextTokenizer(config).fit(["a"]).tokenizer_  # the normalizer and splitting, not the vocabulary
+
+    def prepare(text: str) -> str:
+        normalized = pipeline.normalizer.normalize_str(text)
+        return " ".join(token for token, _ in pipeline.pre_tokenizer.pre_tokenize_str(normalized))
+
+    return prepare
+
+
 def run_predict(model_dir: str, meta: dict, threads: int) -> dict:
     """Load a saved model as a user would and time `predict` over the whole test set."""
     os.environ["RAYON_NUM_THREADS"] = str(threads)  # the tokenizers' Rust pool reads it when first used
@@ -274,8 +298,9 @@ def child_main(args) -> None:
             meta = json.loads((work / key / "meta.json").read_text())
             if model == "baseline:tfidf":
                 result = run_tfidf(meta, threads, args.predict_threads)
-            elif model == "baseline:fasttext":
-                result = run_fasttext(meta, work, threads, args.predict_threads, args.seed or 0)
+            elif model in ("baseline:fasttext", "baseline:fasttext-tokens"):
+                result = run_fasttext(meta, work, threads, args.predict_threads, args.seed or 0,
+                                      our_tokens=model.endswith("-tokens"))
             else:
                 result = run_trainwright(model, meta, work, threads, args)
         else:
@@ -452,8 +477,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--datasets", nargs="+", choices=list(DATASETS), default=list(DATASETS))
     ap.add_argument("--models", nargs="*", default=MODELS, metavar="NAME",
                     help="trainwright model names (default: " + " ".join(MODELS) + "); none: only the baselines")
-    ap.add_argument("--baselines", nargs="*", choices=list(BASELINES), default=list(BASELINES),
-                    help="baselines to run (default: both); none: only trainwright")
+    ap.add_argument("--baselines", nargs="*", choices=list(BASELINES), default=["tfidf", "fasttext"],
+                    help="baselines to run (default: tfidf fasttext); none: only trainwright")
     ap.add_argument("--threads", type=int, default=2, help="training threads (default 2)")
     ap.add_argument("--train-threads", type=int, nargs="+", metavar="N",
                     help="train every row at each of these thread counts, e.g. 1 2 (default: --threads)")
