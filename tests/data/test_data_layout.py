@@ -21,11 +21,14 @@ ADULT = """39, State-gov, 77516, Bachelors, 13, <=50K
 """
 
 
+def written(path, text: str):
+    path.write_text(text)
+    return path
+
+
 @pytest.fixture
 def adult(tmp_path):
-    path = tmp_path / "adult.data.csv"
-    path.write_text(ADULT)
-    return path
+    return written(tmp_path / "adult.data.csv", ADULT)
 
 
 def test_a_first_row_of_data_is_read_as_data_with_numbered_columns(adult, tw_log):
@@ -96,9 +99,7 @@ HORSE = """2 1 530101 38.50 66 28 3 3 ? 2 11300 00000 2
 
 @pytest.fixture
 def horse(tmp_path):
-    path = tmp_path / "horse-colic.data"
-    path.write_text(HORSE)
-    return path
+    return written(tmp_path / "horse-colic.data", HORSE)
 
 
 def test_a_uci_file_separated_by_spaces_is_read_field_by_field(horse, tw_log):
