@@ -81,7 +81,7 @@ def test_train_tells_its_choices_on_stderr_and_saves_the_model(trained, reviews_
 
 
 def test_train_with_default_out_saves_under_runs(cli, tmp_path):
-    data = tmp_path / "tiny reviews.csv"
+    data = tmp_path / "tiny reviews.csv.gz"  # compressed: read as the CSV it holds, the run named without .csv.gz
     make_reviews(60, seed=1).to_csv(data, index=False)
     ok(cli("train", data.name, "--epochs", "1", "--embedding-dim", "4", "--hidden-size", "4", "--threads", "1",
            cwd=tmp_path))

@@ -195,7 +195,7 @@ def train(
     if cv is not None:
         if valid is not None or test is not None:
             raise ConfigError("--cv makes its own validation and test parts: leave out --valid and --test.")
-        folds = api.cross_validate(data, folds=cv, out=out_dir or Path("runs") / f"{data.stem}-cv",
+        folds = api.cross_validate(data, folds=cv, out=out_dir or Path("runs") / f"{_run_name(data)}-cv",
                                    config=run_config)
         out.print(_cv_table(folds.summary, cv))
         out.print(f"Per-fold results saved to [bold]{folds.path}[/bold] (cv.json, cv.csv). Cross-validation "
@@ -203,7 +203,7 @@ def train(
         return
     if resume is not None and out_dir is not None and resume.resolve() != out_dir.resolve():
         raise ConfigError(f"--resume {resume} and --out {out_dir} differ: a resumed run saves where it started.")
-    out_dir = resume or out_dir or Path("runs") / data.stem
+    out_dir = resume or out_dir or Path("runs") / _run_name(data)
     result = api.train(data, valid=valid, test=test, out=out_dir, config=run_config, resume=resume is not None)
     if not result.main_process:  # another process of a data-parallel run: rank 0 prints and writes the report
         return
@@ -221,6 +221,12 @@ def train(
     err.print(f"Wrote the run report to {write_report(result.path)}", markup=False, highlight=False, soft_wrap=True)
 
 
+def _run_name(data: Path) -> str:
+    """The name of DATA's default run folder, runs/NAME: reviews.csv -> reviews, reviews.csv.gz -> reviews."""
+    compressed = data.suffix.lower() in (".gz", ".bz2", ".xz", ".zip")  # data/readers.py's COMPRESSIONS
+    return Path(data.stem).stem if compressed else data.stem
+
+
 def _train_forecast(data: Path, run_config, out_dir: Path | None, **table_only) -> None:
     """`train --task forecast`: the run, its leaderboard and where it was saved."""
     from .train.forecasting import train_forecast
@@ -229,7 +235,7 @@ def _train_forecast(data: Path, run_config, out_dir: Path | None, **table_only) 
     if given:
         raise ConfigError(f"{', '.join(given)} apply to a labeled table; a forecast is validated on backtests inside "
                           "each series (--backtest K): leave them out with --task forecast.")
-    result = train_forecast(data, out=out_dir or Path("runs") / data.stem, config=run_config)
+    result = train_forecast(data, out=out_dir or Path("runs") / _run_name(data), config=run_config)
     if not result.main_process:  # another process of a torchrun/srun launch: rank 0 prints and writes the report
         return
     out.print(_leaderboard_table(result.record["leaderboard"]))
@@ -292,7 +298,7 @@ def distill(
 
     run_config = api.build_config(config, {"train": {"epochs": epochs, "threads": threads, "seed": seed}})
     result = api.distill(teacher, data, student=student, unlabeled=unlabeled, valid=valid, test=test,
-                         out=out_dir or Path("runs") / f"{data.stem}-{student}", config=run_config, alpha=alpha,
+                         out=out_dir or Path("runs") / f"{_run_name(data)}-{student}", config=run_config, alpha=alpha,
                          augment=augment, teacher_embeddings=teacher_embeddings)
     out.print(_distillation_table(result.metrics["distillation"]))
     out.print(f"Student saved to [bold]{result.path}[/bold]", soft_wrap=True)

@@ -169,3 +169,55 @@ def test_numbers_written_as_bounds_are_read_as_the_number_they_state(tmp_path, t
     chunks = list(read_chunks(path, rows=2))  # said once for the file, not once a chunk
     assert pd.concat(chunks)["age"].tolist() == [23, 90, 41, 90, 37]
     assert len([r for r in tw_log.records if "column 'age'" in r.getMessage()]) == 1
+
+
+def _compressed(path, data: bytes):
+    """`data` written to `path`, compressed as its extension says (.zip: one member)."""
+    import bz2
+    import gzip
+    import lzma
+    import zipfile
+
+    if path.suffix == ".zip":
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr(path.stem, data)
+    else:
+        path.write_bytes({".gz": gzip.compress, ".bz2": bz2.compress, ".xz": lzma.compress}[path.suffix](data))
+    return path
+
+
+@pytest.mark.parametrize("name", ["reviews.csv.gz", "reviews.csv.bz2", "reviews.csv.xz", "reviews.csv.zip",
+                                  "reviews.tsv.gz", "reviews.jsonl.gz"])
+def test_compressed_tables_read_as_their_uncompressed_selves(tmp_path, name):
+    plain = tmp_path / name.rsplit(".", 1)[0]
+    _write(RAW, plain)
+    path = _compressed(tmp_path / name, plain.read_bytes())
+    pd.testing.assert_frame_equal(read_table(path), read_table(plain))
+    seen = []
+    chunks = list(read_chunks(path, rows=3, progress=lambda done, total: seen.append((done, total))))
+    pd.testing.assert_frame_equal(pd.concat(chunks), read_table(plain), check_dtype=False)
+    assert seen[-1][0] == seen[-1][1]
+
+
+def test_a_compressed_legacy_encoding_is_detected(tmp_path):
+    path = _compressed(tmp_path / "gbk.csv.gz", "text,label\n很好吃，送得也快,pos\n太难吃了,neg\n".encode("gb18030"))
+    assert read_table(path)["text"].tolist() == ["很好吃，送得也快", "太难吃了"]
+    assert [c["text"].tolist() for c in read_chunks(path)] == [["很好吃，送得也快", "太难吃了"]]
+
+
+def test_damaged_or_ambiguous_archives_are_named(tmp_path):
+    data = b"text,label\n" + b"a fine kettle,pos\n" * 5000
+    whole = _compressed(tmp_path / "whole.csv.gz", data).read_bytes()
+    cut = tmp_path / "cut.csv.gz"
+    cut.write_bytes(whole[: len(whole) // 2])
+    for read in (read_table, lambda path: list(read_chunks(path))):
+        with pytest.raises(DataError, match=r"cut\.csv\.gz could not be decompressed"):
+            read(cut)
+    import zipfile
+    with zipfile.ZipFile(tmp_path / "two.csv.zip", "w") as archive:
+        archive.writestr("a.csv", data)
+        archive.writestr("b.csv", data)
+    with pytest.raises(DataError, match=r"two\.csv\.zip holds 2 files"):
+        read_table(tmp_path / "two.csv.zip")
+    with pytest.raises(DataError, match=r"unknown file type '\.gz'.*compressed: \.gz"):
+        read_table(_compressed(tmp_path / "table.parquet.gz", b"PAR1"))

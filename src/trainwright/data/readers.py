@@ -1,13 +1,19 @@
-"""Read a table from CSV, TSV, JSON Lines or Parquet, chosen by extension, detecting the text encoding."""
+"""Read a table from CSV, TSV, JSON Lines or Parquet, chosen by extension, detecting the text encoding; a text
+table may be compressed (data.csv.gz, .bz2, .xz, or a .zip holding one file)."""
 
 from __future__ import annotations
 
+import bz2
 import codecs
 import csv
+import gzip
 import io
+import lzma
 import re
 import warnings
+import zipfile
 from pathlib import Path
+from typing import BinaryIO
 
 import charset_normalizer
 import pandas as pd
@@ -28,6 +34,34 @@ FORMATS = {  # file extension -> the format the file is read as
     ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json",
     ".parquet": "parquet", ".pq": "parquet",
 }
+COMPRESSIONS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open, ".zip": None}  # None: zipfile's member
+# what a damaged or truncated compressed file raises while it is read
+COMPRESSION_ERRORS = (OSError, EOFError, zipfile.BadZipFile, lzma.LZMAError)
+
+
+def table_format(path: Path) -> str | None:
+    """The format `path` is read as, from its extension; a compressed text table by the one under the
+    compression's (data.csv.gz: csv). None for anything else."""
+    compression = path.suffix.lower()
+    if compression not in COMPRESSIONS:
+        return FORMATS.get(compression)
+    fmt = FORMATS.get(Path(path.stem).suffix.lower())
+    return None if fmt == "parquet" else fmt  # Parquet compresses inside the file
+
+
+def open_bytes(path: Path) -> BinaryIO:
+    """The bytes of a table file, decompressed when its extension says it is compressed."""
+    suffix = path.suffix.lower()
+    if suffix not in COMPRESSIONS:
+        return open(path, "rb")
+    if suffix != ".zip":
+        return COMPRESSIONS[suffix](path, "rb")
+    archive = zipfile.ZipFile(path)
+    members = [name for name in archive.namelist() if not name.endswith("/")]
+    if len(members) != 1:
+        raise DataError(f"{path} holds {len(members)} files; a zipped table is one file in a .zip. Unzip it and "
+                        "give the table's own path.")
+    return archive.open(members[0])
 
 
 # a number with a decimal comma, its thousands optionally grouped by dots: 3,5  -12,25  1.234,5
@@ -45,11 +79,21 @@ def read_table(path: str | Path, encoding: str | None = None, layout: Layout | N
         raise DataError(f"{path} is a folder; give the path of a table file inside it "
                         f"({', '.join(sorted(FORMATS))}), or, for pictures, a folder with one subfolder of images "
                         "per class.")
-    fmt = FORMATS.get(path.suffix.lower())
+    fmt = table_format(path)
     if fmt is None:
-        raise DataError(f"{path}: unknown file type '{path.suffix}'. Use one of: {', '.join(sorted(FORMATS))}.")
+        raise DataError(f"{path}: unknown file type '{path.suffix}'. Use one of: {', '.join(sorted(FORMATS))} "
+                        f"(the text ones may be compressed: {', '.join(COMPRESSIONS)}).")
     if not path.is_file():
         raise DataError(f"{path}: no such file. Check the path (relative paths start from {Path.cwd()}).")
+    try:
+        return _read(path, fmt, encoding, layout)
+    except COMPRESSION_ERRORS as e:
+        if path.suffix.lower() not in COMPRESSIONS:
+            raise
+        raise damaged_archive(path, e) from None
+
+
+def _read(path: Path, fmt: str, encoding: str | None, layout: Layout | None) -> pd.DataFrame:
     if fmt == "parquet":
         try:
             frame = pd.read_parquet(path)
@@ -65,6 +109,12 @@ def read_table(path: str | Path, encoding: str | None = None, layout: Layout | N
         raise no_data_rows(path)
     frame.columns = unique_names(frame.columns, path)
     return frame
+
+
+def damaged_archive(path: Path, error: BaseException) -> DataError:
+    return DataError(f"{path} could not be decompressed ({error or type(error).__name__}): the file is damaged or "
+                     f"not the {path.suffix} its name says. Check it with your unpacking tool, or give the table "
+                     "uncompressed.")
 
 
 def unique_names(names, path) -> list[str]:
@@ -85,7 +135,8 @@ def unique_names(names, path) -> list[str]:
 
 
 def _decode(path: Path, encoding: str | None) -> str:
-    data = path.read_bytes()
+    with open_bytes(path) as handle:
+        data = handle.read()
     if encoding:
         try:
             return data.decode(encoding)
@@ -175,7 +226,7 @@ def decimal_commas(values: pd.Series) -> pd.Series:
 def _is_utf8(path: Path, block: int = 1 << 20) -> bool:
     """Whether the whole file decodes as UTF-8, read a block at a time."""
     decoder = codecs.getincrementaldecoder("utf-8")()
-    with open(path, "rb") as handle:
+    with open_bytes(path) as handle:
         try:
             while data := handle.read(block):
                 decoder.decode(data)
@@ -214,7 +265,7 @@ def _parse(path: Path, fmt: str, source, encoding: str | None = None, layout: La
 
 def first_lines(path: Path, encoding: str | None) -> str:
     """The file's first SAMPLE_CHARS characters (about), whole lines only when there is more."""
-    with open(path, "rb") as handle:
+    with open_bytes(path) as handle:
         data = handle.read(SAMPLE_CHARS)
         more = bool(handle.read(1))
     text = data.decode(encoding or "utf-8-sig", errors="replace")
@@ -245,7 +296,7 @@ def unreadable(path: Path, fmt: str, error: BaseException, encoding: str | None 
     if isinstance(error, pd.errors.EmptyDataError):
         return empty_file(path)
     if isinstance(error, pd.errors.ParserWarning):
-        text = text if text is not None else path.read_text(encoding or "utf-8", errors="replace")
+        text = text if text is not None else _decode_leniently(path, encoding)
         line = _first_long_line(text, field_separator(fmt, text[:SAMPLE_CHARS]))
         return DataError(f"{path} could not be parsed as {fmt.upper()}: line {line} has more fields than the "
                          f"header. {hint}")
@@ -278,6 +329,11 @@ def numbers_unless_codes(values: pd.Series, told: set | None = None) -> pd.Serie
     if len(present) == len(values) and (numbers % 1 == 0).all():
         return numbers.astype("int64")
     return numbers.astype("float64")
+
+
+def _decode_leniently(path: Path, encoding: str | None) -> str:
+    with open_bytes(path) as handle:
+        return handle.read().decode(encoding or "utf-8", errors="replace")
 
 
 def _first_long_line(text: str, sep: str) -> int:

@@ -15,8 +15,9 @@ import pandas as pd
 
 from ..log import logger
 from .layout import Layout
-from .readers import (FORMATS, decimal_commas, detect_encoding, empty_file, field_separator, first_lines, no_data_rows,
-                      numbers_unless_codes, read_table, unique_names, unreadable)
+from .readers import (COMPRESSION_ERRORS, COMPRESSIONS, damaged_archive, decimal_commas, detect_encoding, empty_file,
+                      field_separator, first_lines, no_data_rows, numbers_unless_codes, open_bytes, read_table,
+                      table_format, unique_names, unreadable)
 
 SAMPLE_BYTES = 1 << 20  # enough text to tell the encoding of a file
 Progress = Callable[[int, int], None]  # (done, total), in the units of `table_size`
@@ -25,7 +26,7 @@ Progress = Callable[[int, int], None]  # (done, total), in the units of `table_s
 def table_size(path: str | Path) -> int:
     """The total that `read_chunks` reports progress against: rows of a Parquet file, bytes of anything else."""
     path = Path(path)
-    if FORMATS.get(path.suffix.lower()) == "parquet":
+    if table_format(path) == "parquet":
         import pyarrow.parquet as pq
 
         return pq.ParquetFile(path).metadata.num_rows
@@ -37,8 +38,9 @@ def read_chunks(path: str | Path, rows: int = 20_000, encoding: str | None = Non
     """Yield `path` as DataFrames of at most `rows` rows, in file order; the same errors, and the same reading of
     the header (`layout`), as `read_table`."""
     path = Path(path)
-    fmt = FORMATS.get(path.suffix.lower())
-    if fmt is None or fmt == "json" or not path.is_file():
+    fmt = table_format(path)
+    if fmt is None or fmt == "json" or not path.is_file() or path.suffix.lower() == ".zip":
+        # A .zip member is read whole: its progress would be counted in bytes the archive does not show.
         # A JSON array cannot be read in parts; unknown and missing files get read_table's messages.
         frame = read_table(path, encoding, layout)
         if progress:
@@ -50,14 +52,19 @@ def read_chunks(path: str | Path, rows: int = 20_000, encoding: str | None = Non
     chunks = _parquet_chunks(path, rows) if fmt == "parquet" else _text_chunks(path, fmt, rows, encoding, layout)
     total = table_size(path)
     empty, names = True, None
-    for chunk, done in chunks:
-        if len(chunk):
-            empty = False
-            names = names or unique_names(chunk.columns, path)  # said once, for the first chunk
-            chunk.columns = names
-            yield chunk
-        if progress:
-            progress(min(done, total), total)
+    try:
+        for chunk, done in chunks:
+            if len(chunk):
+                empty = False
+                names = names or unique_names(chunk.columns, path)  # said once, for the first chunk
+                chunk.columns = names
+                yield chunk
+            if progress:
+                progress(min(done, total), total)
+    except COMPRESSION_ERRORS as e:  # a damaged archive, found on the way
+        if path.suffix.lower() not in COMPRESSIONS:
+            raise
+        raise damaged_archive(path, e) from None
     if empty:
         raise no_data_rows(path)
 
@@ -97,9 +104,11 @@ def _text_chunks(path: Path, fmt: str, rows: int, encoding: str | None,
                  layout: Layout | None) -> Iterator[tuple[pd.DataFrame, int]]:
     encoding = encoding or _sniff_encoding(path)
     with open(path, "rb", buffering=0) as handle:
-        counted = _CountingFile(handle)
+        counted = _CountingFile(handle)  # counts the bytes on disk, compressed or not: progress against the size
+        decompress = COMPRESSIONS.get(path.suffix.lower())
+        source = decompress(counted, "rb") if decompress else io.BufferedReader(counted)
         if fmt == "jsonl":
-            lines = io.TextIOWrapper(io.BufferedReader(counted), encoding=encoding, errors="replace")
+            lines = io.TextIOWrapper(source, encoding=encoding, errors="replace")
             try:
                 for chunk in pd.read_json(lines, lines=True, chunksize=rows):
                     yield chunk, counted.consumed
@@ -112,7 +121,7 @@ def _text_chunks(path: Path, fmt: str, rows: int, encoding: str | None,
             has_header, names = (layout or Layout()).resolve(sample, sep, str(path))
             with warnings.catch_warnings():
                 warnings.simplefilter("error", pd.errors.ParserWarning)  # see readers._parse
-                reader = pd.read_csv(io.BufferedReader(counted), sep=sep, index_col=False, dtype=str, chunksize=rows,
+                reader = pd.read_csv(source, sep=sep, index_col=False, dtype=str, chunksize=rows,
                                      encoding=encoding, encoding_errors="replace", header=0 if has_header else None,
                                      names=names)
                 told = set()  # columns whose bounds were said: once per file, not per chunk
@@ -128,7 +137,7 @@ def _text_chunks(path: Path, fmt: str, rows: int, encoding: str | None,
 
 def _sniff_encoding(path: Path) -> str:
     """UTF-8 (with or without a byte-order mark) when the first megabyte reads as UTF-8, else as detected."""
-    with open(path, "rb") as handle:
+    with open_bytes(path) as handle:
         sample = handle.read(SAMPLE_BYTES)
     try:
         sample.decode("utf-8-sig")

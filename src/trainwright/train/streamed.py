@@ -29,7 +29,7 @@ from ..config import TEXT_MODELS, RunConfig
 from ..data import infer_roles
 from ..data.disk_cache import building, cache_key, cache_root
 from ..data.ragged import Ragged, RaggedWriter
-from ..data.readers import FORMATS
+from ..data.readers import table_format
 from ..data.schema import ColumnRoles
 from ..data.layout import Layout
 from ..data.streaming import read_chunks
@@ -74,7 +74,7 @@ def wanted(data: str | Path, config: RunConfig) -> bool:
 
 
 def _why_not(path: Path, config: RunConfig) -> str | None:
-    if FORMATS.get(path.suffix.lower()) not in _STREAMED:
+    if table_format(path) not in _STREAMED:
         return "only CSV, TSV, JSONL and Parquet files are read in chunks"
     name = config.model.name
     if name not in (*TEXT_MODELS, "auto"):
