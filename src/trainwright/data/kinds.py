@@ -47,7 +47,7 @@ def infer_kind(series: pd.Series) -> ColumnKind:
     if not pd.api.types.is_numeric_dtype(values) and values.astype(str).str.fullmatch(ZERO_PADDED).any():
         return ColumnKind(name, "categorical", f"zero-padded codes, {distinct} distinct values")
     numbers = pd.to_numeric(values, errors="coerce")
-    if numbers.isna().any() and (bounded := read_with_bounds(values.astype(str))) is not None:
+    if 0 < numbers.isna().sum() <= len(values) / 2 and (bounded := read_with_bounds(values.astype(str))) is not None:
         numbers = bounded[0]  # "90+" among numbers: a top-code, the column still numbers
     if numbers.notna().all():
         integral = bool((numbers == numbers.round()).all())

@@ -314,7 +314,9 @@ def numbers_unless_codes(values: pd.Series, told: set | None = None) -> pd.Serie
     if present.empty or present.str.strip().str.fullmatch(ZERO_PADDED).any():
         return values
     numbers = pd.to_numeric(values.str.strip(), errors="coerce")
-    if numbers.notna().sum() != len(present):
+    if (read := numbers.notna().sum()) != len(present):
+        if read * 2 < len(present):  # mostly no numbers (text, categories): no bounds to look for
+            return values
         bounded = read_with_bounds(values)
         if bounded is None:
             return values
