@@ -223,8 +223,9 @@ def train(
 
 def _run_name(data: Path) -> str:
     """The name of DATA's default run folder, runs/NAME: reviews.csv -> reviews, reviews.csv.gz -> reviews."""
-    compressed = data.suffix.lower() in (".gz", ".bz2", ".xz", ".zip")  # data/readers.py's COMPRESSIONS
-    return Path(data.stem).stem if compressed else data.stem
+    from .data.readers import table_name  # here, not at the top: pandas would slow every command's start
+
+    return table_name(data)
 
 
 def _train_forecast(data: Path, run_config, out_dir: Path | None, **table_only) -> None:

@@ -49,6 +49,11 @@ def table_format(path: Path) -> str | None:
     return None if fmt == "parquet" else fmt  # Parquet compresses inside the file
 
 
+def table_name(path: Path) -> str:
+    """The file's name without its format's extension, nor its compression's: reviews.csv.gz -> reviews."""
+    return Path(path.stem).stem if path.suffix.lower() in COMPRESSIONS else path.stem
+
+
 def open_bytes(path: Path) -> BinaryIO:
     """The bytes of a table file, decompressed when its extension says it is compressed."""
     suffix = path.suffix.lower()
