@@ -216,9 +216,10 @@ def test_a_mixed_model_takes_the_list_path_or_reports_a_missing_text(tiny_model,
     assert tables == [1, 1]  # the prediction, and table_path
 
 
-def test_a_bound_predicts_as_the_number_it_states(pima, tmp_path):
+def test_a_number_as_written_predicts_as_the_number_it_states(pima, tmp_path):
     record = {"glucose": 150, "bmi": 31, "pregnancies": 2}
-    for column, bound, number in [("age", "65+", 65), ("insulin", "<15", 15), ("glucose", "≥ 199", 199)]:
+    for column, bound, number in [("age", "65+", 65), ("insulin", "<15", 15), ("glucose", "≥ 199", 199),
+                                  ("insulin", "1,250", 1250), ("insulin", "$84.50", 84.5), ("bmi", "33.6%", 33.6)]:
         assert np.array_equal(pima.predict({**record, column: bound}).probabilities,
                               pima.predict({**record, column: number}).probabilities), column
     path = tmp_path / "topcoded.csv"  # the same from a file, whose reader reads the bound

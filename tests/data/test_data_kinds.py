@@ -19,6 +19,10 @@ from trainwright.data.missing import find_missing, implausible_values, standardi
     ([f"The service was slow but the food was good ({i})" for i in range(6)], "review", "text"),
     (["23.5", "41.2", "90+", "37.9", "?", "58.1", "62.4"], "age", "numeric"),  # a top-code among numbers
     (["<30", "30-50", ">50", "<30", "30-50", ">50"], "age_band", "categorical"),  # bins are no numbers
+    ([f"{v:,}" for v in range(9_000, 21_000, 1_000)] + ["148", "?"], "glucose", "numeric"),  # "9,000", ...
+    (["$0.50", "$1,200.00", "$3", "$12.25", "$7", "$99"], "price", "numeric"),
+    (["33.6%", "31.2%", "29%", "40.1%", "25%", "35.5%"], "bmi", "numeric"),
+    (["$0.50", "$3", "free", "$12.25", "$7", "$99"], "price", "categorical"),  # a word: not a column of numbers
 ])
 def test_kinds(values, name, kind):
     found = infer_kind(pd.Series(values, name=name))

@@ -164,11 +164,28 @@ def test_numbers_written_as_bounds_are_read_as_the_number_they_state(tmp_path, t
     assert frame["band"].tolist() == ["<=50", ">50", ">50", "<=50", ">50"]  # bounds alone: two classes
     assert frame["fare"].tolist() == ["12", "7", "cheap", "9", "8"]  # a word among numbers is no bound
     said = [r.getMessage() for r in tw_log.records if "bounds" in r.getMessage()]
-    assert len(said) == 2 and "column 'age': 2 values written as bounds ('90+')" in said[0]
+    assert len(said) == 2 and "column 'age': 2 values written with bounds ('90+')" in said[0]
     tw_log.clear()
     chunks = list(read_chunks(path, rows=2))  # said once for the file, not once a chunk
     assert pd.concat(chunks)["age"].tolist() == [23, 90, 41, 90, 37]
     assert len([r for r in tw_log.records if "column 'age'" in r.getMessage()]) == 1
+
+
+def test_numbers_written_with_separators_currency_or_percent_are_read_as_numbers(tmp_path, tw_log):
+    path = tmp_path / "export.csv"  # as a spreadsheet exports formatted cells
+    path.write_text('glucose,price,bmi,loss,ratio,label\n"14,800",$0.50,33.6%,-$5,"12,34",a\n'
+                    '"9,900","$1,200.00",31.2%,€ 12,"1,5",b\n148,£3,29%,12 €,"7,25",a\n', encoding="utf-8")
+    frame = read_table(path)
+    assert frame["glucose"].tolist() == [14800, 9900, 148]
+    assert frame["price"].tolist() == [0.5, 1200, 3]
+    assert frame["bmi"].tolist() == [33.6, 31.2, 29]  # the number written, as a request of 33.6 means it
+    assert frame["loss"].tolist() == [-5, 12, 12]
+    assert frame["ratio"].tolist() == ["12,34", "1,5", "7,25"]  # not thousands: decimal commas in a CSV stay text
+    said = {r.getMessage().split(":")[0]: r.getMessage() for r in tw_log.records if "numbers they state" in
+            r.getMessage()}
+    assert set(said) == {"column 'glucose'", "column 'price'", "column 'bmi'", "column 'loss'"}
+    assert "2 values written with thousands separators ('14,800', '9,900')" in said["column 'glucose'"]
+    assert "thousands separators, currency signs" in said["column 'price'"] and "percent" in said["column 'bmi'"]
 
 
 def _compressed(path, data: bytes):

@@ -8,16 +8,16 @@ import re
 import numpy as np
 import pandas as pd
 
-from ..data.bounds import to_numbers
+from ..data.written_numbers import to_numbers
 from ..data.target import canonical
 
 
 def as_numbers(values: pd.Series) -> pd.Series:
-    """float64, with anything that is not a finite number (a stray word, an empty cell, inf) as NaN, and a bound
-    ("90+", "<0.5") as the number it states."""
+    """float64, with anything that is not a finite number (a stray word, an empty cell, inf) as NaN, and a number
+    as written ("90+", "14,800", "$0.50", "33.6%") as the number it states."""
     if pd.api.types.is_bool_dtype(values):
         values = values.astype("float64")
-    numbers = to_numbers(values).astype("float64")  # "90+" as 90: data/bounds.py
+    numbers = to_numbers(values).astype("float64")  # "90+" as 90, "14,800" as 14800: data/written_numbers.py
     return numbers.where(np.isfinite(numbers))
 
 

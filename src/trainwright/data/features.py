@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..stage import check_is_fitted
-from .bounds import to_numbers
+from .written_numbers import to_numbers
 from .target import canonical
 
 CENTRAL = (0.025, 0.975)  # the central 95% of a column's values ...

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..text.scripts import CJK
-from .bounds import read_with_bounds
+from .written_numbers import read_as_written
 from .missing import MISSING_TOKENS, ZERO_PADDED
 
 KINDS = ("text", "numeric", "categorical", "binary", "datetime", "identifier", "constant")
@@ -47,8 +47,8 @@ def infer_kind(series: pd.Series) -> ColumnKind:
     if not pd.api.types.is_numeric_dtype(values) and values.astype(str).str.fullmatch(ZERO_PADDED).any():
         return ColumnKind(name, "categorical", f"zero-padded codes, {distinct} distinct values")
     numbers = pd.to_numeric(values, errors="coerce")
-    if 0 < numbers.isna().sum() <= len(values) / 2 and (bounded := read_with_bounds(values.astype(str))) is not None:
-        numbers = bounded[0]  # "90+" among numbers: a top-code, the column still numbers
+    if numbers.isna().any() and (as_written := read_as_written(values, numbers)) is not None:
+        numbers = as_written[0]  # "90+" among numbers, "14,800": numbers as written, the column still numbers
     if numbers.notna().all():
         integral = bool((numbers == numbers.round()).all())
         if integral and _UNNAMED.match(name.strip()) and distinct == len(values):

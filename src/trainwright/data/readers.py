@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..errors import DataError
 from ..log import logger
-from .bounds import read_with_bounds
+from .written_numbers import how_written, read_as_written
 from .layout import WHITESPACE, Layout, split_rows
 from .missing import ZERO_PADDED
 
@@ -313,23 +313,24 @@ def unreadable(path: Path, fmt: str, error: BaseException, encoding: str | None 
 def numbers_unless_codes(values: pd.Series, told: set | None = None) -> pd.Series:
     """A column of numbers as numbers (int64 when whole and complete, else float64), as pandas would read it,
     except zero-padded codes such as 02208 or 00000, which stay strings: as numbers they would lose their
-    zeros and a code 00000 would look like an impossible 0. Numbers written as bounds ("90+", "<0.5") among
-    them are read as the number they state, said once per column (`told`: the columns already said)."""
+    zeros and a code 00000 would look like an impossible 0. Numbers written as bounds ("90+", "<0.5"), with
+    thousands separators ("14,800"), currency or percent signs ("$0.50", "33.6%") are read as the number they
+    state, said once per column (`told`: the columns already said)."""
     present = values.dropna()
     if present.empty or present.str.strip().str.fullmatch(ZERO_PADDED).any():
         return values
     numbers = pd.to_numeric(values.str.strip(), errors="coerce")
-    if (read := numbers.notna().sum()) != len(present):
-        if read * 2 < len(present):  # mostly no numbers (text, categories): no bounds to look for
+    if numbers.notna().sum() != len(present):
+        if (as_written := read_as_written(values, numbers)) is None:
             return values
-        bounded = read_with_bounds(values)
-        if bounded is None:
-            return values
-        numbers, bounds = bounded
+        numbers, written = as_written
         if told is None or values.name not in told:
-            shown = ", ".join(f"'{b}'" for b in bounds.value_counts().index[:3])
-            logger.info(f"column '{values.name}': {len(bounds)} values written as bounds ({shown}) read as the "
-                        "number they state (a top- or bottom-code: '90+' as 90, '<0.5' as 0.5)")
+            shown = ", ".join(f"'{w}'" for w in written.value_counts().index[:3])
+            ways = how_written(written)
+            note = (" (a top- or bottom-code: '90+' as 90, '<0.5' as 0.5)" if "bounds" in ways else
+                    " ('33.6%' as 33.6)" if "percent" in ways else "")
+            logger.info(f"column '{values.name}': {len(written)} values written with {ways} ({shown}) read as "
+                        f"the numbers they state{note}")
             if told is not None:
                 told.add(values.name)
         return numbers.astype("float64")
