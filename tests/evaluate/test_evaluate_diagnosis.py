@@ -113,6 +113,22 @@ def test_good_fit():
     assert d.verdict == "good_fit" and d.headline.startswith("Good fit")
 
 
+@pytest.mark.parametrize("model", [None, 1])
+def test_a_settled_fit_far_ahead_on_training_is_no_good_fit_and_not_said_to_agree(model):
+    """A logistic regression fitted by its solver: one row, no curve to overfit on, training 14 points ahead."""
+    rows = history([0.35], [0.57], [0.88], [0.74], model=model)
+    if model:  # an ensemble of five such fits
+        rows = [{**row, "model": k} for k in range(1, 6) for row in rows]
+    config = {"model": {"name": "table_linear"}, "train": {"epochs": 10}, "stopping": {"enabled": False}}
+    d = diagnose(rows, BALANCED, config)
+    assert d.verdict == "good_fit" and not d.headline.startswith("Good fit")
+    assert "wide gap" in d.headline and "14.0 points above validation" in d.headline
+    assert not any("agree" in step for step in d.next_steps)
+    assert any("14.0 points ahead of validation" in step and "More rows" in step for step in d.next_steps)
+    close = diagnose(history([0.45], [0.47], [0.80], [0.78]), BALANCED, config)
+    assert close.headline.startswith("Good fit") and any("agree" in step for step in close.next_steps)
+
+
 def test_regression_uses_the_losses_only_and_ignores_noise_below_training_loss():
     d = diagnose(history([0.8, 0.3, 0.2, 0.15], [0.3, 0.1, 0.05, 0.09]), {"valid": {"r2": 0.9}}, new_config(epochs=4))
     assert d.verdict == "good_fit"  # validation loss rose 80%, but it is still below the training loss

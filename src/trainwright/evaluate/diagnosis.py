@@ -377,6 +377,9 @@ def _headline(verdict: str, members: list[dict], s: _Settings) -> str:
             count = sum(m["still_falling"] or m["weak_fit"] for m in members)
             return f"Underfitting in {count} of {n} models: they had more to learn."
         gaps = [abs(m["gap_kept"]) for m in members if m.get("gap_kept") is not None]
+        if gaps and (gap := _wide_gap(members)):
+            return (f"Validation settled, with a wide gap: the {n} models' training accuracy is {gap * 100:.1f} "
+                    "points above validation on average at their kept epochs.")
         return (f"Good fit: the {n} models' training and validation accuracy are {sum(gaps) / n * 100:.1f} "
                 "points apart on average at their kept epochs." if gaps else HEADLINES[verdict])
     f = members[0]
@@ -393,10 +396,22 @@ def _headline(verdict: str, members: list[dict], s: _Settings) -> str:
             return (f"Underfitting: validation loss was still falling when the {s.max_epochs}-epoch limit ended "
                     "training.")
         return "Underfitting: the model fits even its training data poorly."
+    if gap := _wide_gap(members):
+        return (f"Validation settled, with a wide gap: training accuracy is {gap * 100:.1f} points above "
+                f"validation at the kept epoch {f['kept_epoch']}.")
     if f.get("gap_kept") is not None:
         return (f"Good fit: training and validation accuracy are {abs(f['gap_kept']) * 100:.1f} points apart at "
                 f"the kept epoch {f['kept_epoch']}.")
     return "Good fit: validation loss settled close to the training loss."
+
+
+def _wide_gap(members: list[dict]) -> float | None:
+    """The mean train/validation accuracy gap at the kept epochs when it is GAP or more, else None. A settled
+    validation loss with such a gap is no overfitting curve (a solver's or LightGBM's fit, chosen on validation,
+    has none), but neither is it training and validation agreeing."""
+    gaps = [m["gap_kept"] for m in members if m.get("gap_kept") is not None]
+    gap = sum(gaps) / len(gaps) if gaps and len(gaps) == len(members) else 0.0
+    return gap if gap >= GAP else None
 
 
 def _models(members: list[dict]) -> str:
@@ -459,8 +474,13 @@ def _next_steps(verdict: str, members: list[dict], s: _Settings, metrics: dict) 
     else:
         if any(m.get("still_falling") for m in members):
             steps.append(f"Some models were still improving: `--epochs {s.max_epochs * 2}` may gain a little.")
-        steps.append("Training and validation agree, so gains now come from more or better data (more rows, "
-                     "more informative columns) or a bigger or pretrained model.")
+        if gap := _wide_gap(members):
+            steps.append(f"Training accuracy runs {gap * 100:.1f} points ahead of validation: the model learns "
+                         "patterns that do not carry to new rows. More rows help most; so do fewer, more "
+                         "informative columns (`trainwright doctor` names identifiers and near-constant ones).")
+        else:
+            steps.append("Training and validation agree, so gains now come from more or better data (more rows, "
+                         "more informative columns) or a bigger or pretrained model.")
         if s.early_stopping:
             steps.append("Keep early stopping on: it costs nothing when the model does not overfit.")
     return steps
