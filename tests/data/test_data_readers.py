@@ -55,6 +55,15 @@ def test_all_formats_agree_exactly(tmp_path):
         pd.testing.assert_frame_equal(frame, frames[".csv"], obj=f"frame read from {suffix}")
 
 
+@pytest.mark.parametrize("line_end", ["\r\n", "\r"])  # Windows, and old Mac files: a bare carriage return
+def test_any_line_end_reads_as_the_unix_file_does(tmp_path, line_end):
+    unix, other = tmp_path / "unix.csv", tmp_path / "other.csv"
+    _write(RAW, unix)
+    other.write_bytes(unix.read_bytes().replace(b"\n", line_end.encode()))
+    pd.testing.assert_frame_equal(read_table(other), read_table(unix))
+    pd.testing.assert_frame_equal(pd.concat(read_chunks(other, rows=2), ignore_index=True), read_table(unix))
+
+
 def test_extension_is_case_insensitive_and_str_path_accepted(tmp_path):
     path = tmp_path / "REVIEWS.CSV"
     _write(RAW, tmp_path / "tmp.csv")

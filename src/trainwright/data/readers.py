@@ -71,6 +71,7 @@ def open_bytes(path: Path) -> BinaryIO:
 
 # a number with a decimal comma, its thousands optionally grouped by dots: 3,5  -12,25  1.234,5
 _DECIMAL_COMMA = re.compile(r"[-+]?\d{1,3}(\.\d{3})*(,\d+)?|[-+]?\d+(,\d+)?")
+_LINE_END = re.compile(r"\r\n|\r|\n")  # as pandas reads them: Windows, old Mac and Unix line ends
 SAMPLE_CHARS = 1 << 16  # the first lines of a file, enough to tell its separator and whether it has a header
 _SEPARATOR_NAMES = {";": "semicolons", "\t": "tabs", WHITESPACE: "spaces"}
 SPACED_LINES = 20  # the first lines, which must agree on their number of space-separated fields
@@ -208,7 +209,7 @@ def field_separator(fmt: str, sample: str) -> str:
     into as many fields as they have words, which vary: such a file stays one column."""
     if fmt != "csv":
         return "\t"
-    first = next(csv.reader(io.StringIO(sample.split("\n", 1)[0]), delimiter="\x00"), [""])[0]
+    first = next(csv.reader(io.StringIO(_LINE_END.split(sample, 1)[0]), delimiter="\x00"), [""])[0]
     if "," not in first:
         for sep in (";", "\t"):
             if sep in first:
@@ -274,7 +275,8 @@ def first_lines(path: Path, encoding: str | None) -> str:
         data = handle.read(SAMPLE_CHARS)
         more = bool(handle.read(1))
     text = data.decode(encoding or "utf-8-sig", errors="replace")
-    return text[:text.rfind("\n") + 1] if more and "\n" in text else text
+    end = max(text.rfind("\n"), text.rfind("\r"))  # a line may end in \r alone (old Mac files)
+    return text[:end + 1] if more and end >= 0 else text
 
 
 def empty_file(path: Path) -> DataError:
