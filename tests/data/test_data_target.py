@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from trainwright.data.target import TargetEncoder, canonical
+from trainwright.data.target import TargetEncoder, canonical, warn_of_case_variants
 from trainwright.errors import DataError, NotFittedError
 
 
@@ -183,3 +183,18 @@ def test_to_dict_from_dict_round_trip_through_json(values):
 def test_unfitted_use_says_to_call_fit(call):
     with pytest.raises(NotFittedError, match=r"TargetEncoder is not fitted yet: call TargetEncoder\.fit\(\.\.\.\)"):
         call(TargetEncoder())
+
+
+def test_labels_that_differ_only_in_case_are_said_loudly_and_kept_apart(tw_log):
+    labels = pd.Series(["Yes"] * 5 + ["YES"] * 2 + [" yes "] + ["No"] * 6 + ["no"] + [None, 1, 1], name="outcome")
+    assert TargetEncoder().fit(labels.dropna()).classes_ == [1, "No", "YES", "Yes", "no", "yes"]  # kept apart
+    warn_of_case_variants(labels, "survey.csv")
+    said = [r for r in tw_log.records if "differ only in case" in r.getMessage()]
+    assert [r.levelname for r in said] == ["WARNING", "WARNING"]
+    messages = " | ".join(r.getMessage() for r in said)
+    assert ("survey.csv: target 'outcome' has labels that differ only in case: 'Yes' (5 rows) and 'YES' (2 rows) "
+            "and 'yes' (1 row). They are trained as 3 different classes") in messages
+    assert "'No' (6 rows) and 'no' (1 row). They are trained as 2 different classes" in messages
+    tw_log.clear()
+    warn_of_case_variants(pd.Series(["a", "b", "A1", "a1"]).str.upper(), "x.csv")  # one spelling each: quiet
+    assert not tw_log.records

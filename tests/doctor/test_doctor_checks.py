@@ -192,6 +192,19 @@ def test_class_imbalance_and_missing_labels():
     assert "severely" not in next(f for f in mild.findings if f.check == "class_imbalance").message
 
 
+def test_labels_that_differ_only_in_case_are_found_at_their_rarer_spellings():
+    labels = ["Yes"] * 48 + [" Yes", "Yes "] + ["YES"] * 3 + ["No"] * 60 + [None] + ["no"]
+    frame = pd.DataFrame({"x": range(len(labels)), "y": labels})
+    report = diagnose(frame, target="y")
+    assert report.classes == {"No": 60, "Yes": 50, "YES": 3, "no": 1}  # spaces around a label: the same class
+    found = [f for f in report.findings if f.check == "label_spellings"]
+    assert [f.details["spellings"] for f in found] == [{"No": 60, "no": 1}, {"Yes": 50, "YES": 3}]
+    assert [f.rows for f in found] == [[115], [51, 52, 53]] and all(f.severity == "warning" for f in found)
+    assert "'Yes' (50 rows) and 'YES' (3 rows)" in found[1].message and "'Yes'" in found[1].fix
+    assert not [f for f in diagnose(frame.assign(y=[str(v).upper() for v in labels]), target="y").findings
+                if f.check == "label_spellings"]
+
+
 def test_all_labels_missing_and_ambiguous_target_are_blocking():
     unlabeled = pd.DataFrame({"x": range(20), "label": [None] * 20})
     assert [f.check for f in diagnose(unlabeled).blocking] == ["missing_labels"]

@@ -152,6 +152,25 @@ class TargetEncoder:
         return encoder
 
 
+def case_variants(labels: pd.Series) -> list[dict[str, int]]:
+    """Groups of labels that differ only in case ("Yes", "YES"), each as {label: rows}, most rows first: in a
+    file, almost always one label typed two ways, which a classifier would learn as different classes."""
+    counts = labels[labels.map(lambda v: isinstance(v, str))].value_counts()
+    groups: dict[str, dict[str, int]] = {}
+    for label, count in counts.items():
+        groups.setdefault(label.casefold(), {})[label] = int(count)
+    return [group for group in groups.values() if len(group) > 1]
+
+
+def warn_of_case_variants(target: pd.Series, source: str = "data") -> None:
+    """Say, loudly, which labels of a classification target differ only in case: they train as classes apart."""
+    for spellings in case_variants(target.dropna().map(canonical)):
+        shown = " and ".join(f"'{label}' ({count} row{'s' if count > 1 else ''})" for label, count in spellings.items())
+        logger.warning(f"{source}: target '{target.name}' has labels that differ only in case: {shown}. They are "
+                       f"trained as {len(spellings)} different classes; if they mean the same, write them one way "
+                       "in the file.")
+
+
 def split_labels(value: Any, separator: str) -> list:
     """The labels of one multilabel cell, canonical, without repeats or empty parts: "b; a;;b" -> ["b", "a"]."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

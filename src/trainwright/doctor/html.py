@@ -20,7 +20,7 @@ _ROWS_SHOWN = 12
 _TITLES = {"blocking": "Blocking: fix before training", "warning": "Warnings", "info": "Good to know"}
 _CHECK_TITLES = {
     "target": "Target column", "missing_labels": "Missing labels", "single_class": "Single class",
-    "class_imbalance": "Class imbalance", "missing_values": "Missing values", "disguised_missing":
+    "class_imbalance": "Class imbalance", "label_spellings": "Labels spelled two ways", "missing_values": "Missing values", "disguised_missing":
     "Disguised missing values", "outliers": "Outliers", "duplicate_rows": "Duplicate rows",
     "near_duplicate_rows": "Near-duplicate rows", "conflicting_labels": "Conflicting labels",
     "identifier": "Identifier columns", "constant": "Constant columns", "near_constant": "Near-constant columns",

@@ -14,7 +14,7 @@ from ..destination import check_folder, claim_folder
 from ..data import infer_roles, read_table
 from ..data.layout import Layout
 from ..data.examples import Examples, labeled_examples
-from ..data.target import TargetEncoder
+from ..data.target import TargetEncoder, warn_of_case_variants
 from ..errors import ConfigError
 from ..evaluate.evaluation import evaluate_examples
 from ..log import logger
@@ -109,6 +109,8 @@ def prepare(data: str | Path, config: RunConfig | str | Path | None):
     roles = report_roles(infer_roles(frame, str(data), dcfg.target, dcfg.text, dcfg.features))
     examples = labeled_examples(frame, roles.text, roles.target, str(data), roles.numeric + roles.categorical)
     target = TargetEncoder(dcfg.task, dcfg.label_separator).fit(examples.target, str(data))
+    if target.task_ in ("binary", "multiclass"):
+        warn_of_case_variants(examples.target, str(data))
     model = _model_for(roles) if config.model.name == "auto" else config.model.name
     if model == "linear" and not roles.text and (roles.numeric or roles.categorical):
         logger.info("model linear on table columns: logistic regression (ridge for numbers) on the scaled numbers "

@@ -33,7 +33,7 @@ from ..data.readers import table_format
 from ..data.schema import ColumnRoles
 from ..data.layout import Layout
 from ..data.streaming import read_chunks
-from ..data.target import TargetEncoder
+from ..data.target import TargetEncoder, warn_of_case_variants
 from ..errors import ConfigError, DataError
 from ..log import logger
 from ..predictor import predict_encoded
@@ -115,10 +115,12 @@ def fit_streamed(path: Path, valid: str | Path | None, config: RunConfig,
         scan = scan_table(path, roles, config, sha256, root, progress)
     scan_seconds = time.perf_counter() - started
     scan.left_out.report(str(path))
-    target = TargetEncoder(config.data.task, config.data.label_separator).fit(
-        scan.label_series(slice(None), roles.target), str(path))
+    labels = scan.label_series(slice(None), roles.target)
+    target = TargetEncoder(config.data.task, config.data.label_separator).fit(labels, str(path))
     if target.task_ == "multilabel":
         raise ConfigError(f"{path}: multilabel targets are not read in chunks; pass --no-stream.")
+    if target.task_ != "regression":
+        warn_of_case_variants(labels, str(path))
     config = config.derive({"data": {"task": target.task_}})  # known once the labels are read
     rows, cleaning = _settle_rows(scan, config, target.task_, str(path))
     y = _encoded_labels(scan, target, rows, roles.target)

@@ -1,4 +1,4 @@
-"""The target column: missing labels, a single class, class imbalance.
+"""The target column: missing labels, a single class, class imbalance, labels that differ only in case.
 
 A numeric target with many distinct values is a regression target: only its missing values are checked.
 """
@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ...data.target import canonical, case_variants
 from ..dataset import Dataset
 from ..report import Finding, plural, where
 
@@ -20,7 +21,12 @@ def class_counts(data: Dataset) -> dict[str, int] | None:
     if data.target is None or data.kind(data.target) == "numeric":
         return None
     labels = data.frame[data.target][~data.missing_mask(data.target)]
-    return {str(label): int(n) for label, n in labels.value_counts().items()}
+    return {str(label): int(n) for label, n in _label_keys(labels).value_counts().items()}
+
+
+def _label_keys(labels: pd.Series) -> pd.Series:
+    """Each label as training reads it: " Yes" and "Yes", 1 and 1.0 are one class (data/target.py)."""
+    return labels.map(lambda v: str(canonical(v)))
 
 
 def check_labels(data: Dataset) -> list[Finding]:
@@ -36,6 +42,22 @@ def check_labels(data: Dataset) -> list[Finding]:
     counts = class_counts(data)
     if counts is not None:
         findings += _balance(target, counts, data.frame[target], missing)
+        findings += _case_variants(target, data.frame[target], missing)
+    return findings
+
+
+def _case_variants(target: str, labels: pd.Series, missing: np.ndarray) -> list[Finding]:
+    findings = []
+    canonical_labels = labels[~missing].map(canonical)
+    for spellings in case_variants(canonical_labels):
+        shown = " and ".join(f"'{label}' ({plural(count, 'row')})" for label, count in spellings.items())
+        rare = list(spellings)[1:]  # all but the most common spelling
+        rows = (np.flatnonzero(~missing)[canonical_labels.isin(rare).to_numpy()] + 1).tolist()
+        findings.append(Finding(
+            "label_spellings", "warning",
+            f"{target} has labels that differ only in case: {shown}; a model learns them as different classes.",
+            f"write each label one way (e.g. '{next(iter(spellings))}') in the file", columns=[target],
+            count=len(rows), rows=rows, details={"spellings": spellings}))
     return findings
 
 
@@ -61,7 +83,7 @@ def _balance(target: str, counts: dict[str, int], labels: pd.Series, missing: np
     if share >= IMBALANCED:
         return []
     severe = share < SEVERELY_IMBALANCED
-    rows = (np.flatnonzero((labels.astype(str).to_numpy() == minority) & ~missing) + 1).tolist()
+    rows = (np.flatnonzero((_label_keys(labels).to_numpy() == minority) & ~missing) + 1).tolist()
     shares = ", ".join(f"'{label}' {count / total:.1%}" for label, count in counts.items())
     message = (f"{target} is {'severely ' if severe else ''}imbalanced: the smallest class '{minority}' has "
                f"{plural(n, 'row')} ({share:.1%}); classes: {shares}.")
