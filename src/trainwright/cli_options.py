@@ -19,9 +19,9 @@ HEADER_HELP = "CSV/TSV: whether the first row names the columns [auto: a first r
 COLUMN_NAMES_HELP = "Comma-separated names of the columns of a file without a header row (or to replace its header)."
 AS_TRAINED = " [as trained]"  # reading a table for a saved model: it defaults to how the training data was read
 
-TrainingTable = Annotated[Path, typer.Argument(help="Training table: .csv (.txt, UCI's .data), .tsv, .jsonl or "
-                                                         ".parquet; or images: a folder per class, a zip of one, a "
-                                                         "table of image paths.")]
+TrainingTable = Annotated[Path, typer.Argument(help="Training table: .csv (.txt, UCI's .data), .tsv, .jsonl, "
+                                                         ".parquet or .xlsx; or images: a folder per class, a zip of "
+                                                         "one, a table of image paths.")]
 SavedModel = Annotated[Path, typer.Argument(help="A model directory saved by `trainwright train`.")]
 
 Valid = Annotated[Optional[Path], typer.Option(help="Validation table; default: a stratified 10% of DATA.")]

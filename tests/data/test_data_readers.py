@@ -30,6 +30,8 @@ def _write(frame: pd.DataFrame, path) -> None:
         frame.to_json(path, orient="records", lines=True, force_ascii=False)
     elif suffix == ".parquet":
         frame.to_parquet(path, index=False)
+    elif suffix == ".xlsx":
+        frame.to_excel(path, index=False)
     else:  # pragma: no cover - test helper misuse
         raise AssertionError(suffix)
 
@@ -47,7 +49,7 @@ def test_each_format_reads_the_same_frame_with_stripped_names(tmp_path, suffix):
 
 def test_all_formats_agree_exactly(tmp_path):
     frames = {}
-    for suffix in (".csv", ".tsv", ".jsonl", ".parquet"):
+    for suffix in (".csv", ".tsv", ".jsonl", ".parquet", ".xlsx"):
         path = tmp_path / f"reviews{suffix}"
         _write(RAW, path)
         frames[suffix] = read_table(path)
@@ -62,6 +64,35 @@ def test_any_line_end_reads_as_the_unix_file_does(tmp_path, line_end):
     other.write_bytes(unix.read_bytes().replace(b"\n", line_end.encode()))
     pd.testing.assert_frame_equal(read_table(other), read_table(unix))
     pd.testing.assert_frame_equal(pd.concat(read_chunks(other, rows=2), ignore_index=True), read_table(unix))
+
+
+def test_a_workbook_is_read_from_its_first_sheet_as_its_csv_would_be(tmp_path, tw_log):
+    path, csv_path = tmp_path / "clinic.xlsx", tmp_path / "clinic.csv"
+    table = pd.DataFrame({"patient": [1, 2, 3], "code": ["02208", "10001", "00000"], "glucose": [148, 85, None],
+                          "price": ["$1,200.00", "$3", "$0.50"], "label": ["pos", "neg", "pos"]})
+    with pd.ExcelWriter(path) as workbook:
+        pd.DataFrame({"Clinic export, March": []}).to_excel(workbook, sheet_name="data", index=False)  # a title
+        table.to_excel(workbook, sheet_name="data", index=False, startrow=2, startcol=1)  # a margin around it
+        table.describe().to_excel(workbook, sheet_name="summary")
+    table.to_csv(csv_path, index=False)
+    frame = read_table(path)
+    pd.testing.assert_frame_equal(frame, read_table(csv_path))
+    assert frame["code"].tolist() == ["02208", "10001", "00000"] and frame["price"].tolist() == [1200, 3, 0.5]
+    said = " | ".join(r.getMessage() for r in tw_log.records)
+    assert "read its first sheet, 'data'; the workbook has 2 (the others: 'summary')" in said
+    assert "1 line above the table left out ('Clinic export, March')" in said
+    pd.testing.assert_frame_equal(pd.concat(read_chunks(path, rows=2)), frame)  # a workbook is read whole
+
+
+def test_a_damaged_or_old_workbook_is_named_with_what_to_do(tmp_path):
+    damaged = tmp_path / "book.xlsx"
+    damaged.write_bytes(b"PK\x03\x04 not really a workbook")
+    with pytest.raises(DataError, match="book.xlsx: not a readable Excel workbook .* save it again as .xlsx, or as CSV"):
+        read_table(damaged)
+    old = tmp_path / "book.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(DataError, match=r"book.xls: workbooks in .xls are not read. Save the sheet as .xlsx"):
+        read_table(old)
 
 
 def test_extension_is_case_insensitive_and_str_path_accepted(tmp_path):
@@ -134,12 +165,12 @@ def test_explicit_encoding_is_used(tmp_path):
 
 
 def test_unknown_extension_lists_the_supported_ones(tmp_path):
-    path = tmp_path / "data.xlsx"
+    path = tmp_path / "data.numbers"
     path.write_text("x")
     with pytest.raises(DataError) as info:
         read_table(path)
     message = str(info.value)
-    assert "'.xlsx'" in message and ".csv" in message and ".parquet" in message
+    assert "'.numbers'" in message and ".csv" in message and ".parquet" in message and ".xlsx" in message
 
 
 def test_missing_file(tmp_path):

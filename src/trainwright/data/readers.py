@@ -1,5 +1,5 @@
-"""Read a table from CSV, TSV, JSON Lines or Parquet, chosen by extension, detecting the text encoding; a text
-table may be compressed (data.csv.gz, .bz2, .xz, or a .zip holding one file)."""
+"""Read a table from CSV, TSV, JSON Lines, Parquet or an Excel workbook, chosen by extension, detecting the text
+encoding; a text table may be compressed (data.csv.gz, .bz2, .xz, or a .zip holding one file)."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ FORMATS = {  # file extension -> the format the file is read as
     ".tsv": "tsv", ".tab": "tsv",
     ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json",
     ".parquet": "parquet", ".pq": "parquet",
+    ".xlsx": "excel", ".xlsm": "excel",
 }
 COMPRESSIONS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open, ".zip": None}  # None: zipfile's member
 # what a damaged or truncated compressed file raises while it is read
@@ -46,7 +47,7 @@ def table_format(path: Path) -> str | None:
     if compression not in COMPRESSIONS:
         return FORMATS.get(compression)
     fmt = FORMATS.get(Path(path.stem).suffix.lower())
-    return None if fmt == "parquet" else fmt  # Parquet compresses inside the file
+    return None if fmt in ("parquet", "excel") else fmt  # these compress inside the file
 
 
 def table_name(path: Path) -> str:
@@ -86,6 +87,9 @@ def read_table(path: str | Path, encoding: str | None = None, layout: Layout | N
                         f"({', '.join(sorted(FORMATS))}), or, for pictures, a folder with one subfolder of images "
                         "per class.")
     fmt = table_format(path)
+    if path.suffix.lower() in (".xls", ".ods"):
+        raise DataError(f"{path}: workbooks in {path.suffix} are not read. Save the sheet as .xlsx (Excel's format "
+                        "since 2007) or as CSV.")
     if fmt is None:
         raise DataError(f"{path}: unknown file type '{path.suffix}'. Use one of: {', '.join(sorted(FORMATS))} "
                         f"(the text ones may be compressed: {', '.join(COMPRESSIONS)}).")
@@ -105,6 +109,8 @@ def _read(path: Path, fmt: str, encoding: str | None, layout: Layout | None) -> 
             frame = pd.read_parquet(path)
         except Exception as e:  # pyarrow raises several types for a corrupt file
             raise unreadable(path, fmt, e) from None
+    elif fmt == "excel":
+        frame = _parse(path, "csv", io.StringIO(excel_sheet(path)), layout=layout)
     elif encoding is None and _is_utf8(path):
         # pandas' parser reads the file itself: no copy of the whole text in memory (a large file's peak)
         frame = _parse(path, fmt, path, "utf-8-sig", layout)
@@ -115,6 +121,34 @@ def _read(path: Path, fmt: str, encoding: str | None, layout: Layout | None) -> 
         raise no_data_rows(path)
     frame.columns = unique_names(frame.columns, path)
     return frame
+
+
+def excel_sheet(path: Path) -> str:
+    """The first sheet of an Excel workbook as CSV text, so that it is read as a CSV file is: the header row told
+    from the first rows, numbers as written, codes kept. The sheet's cells as Excel stores them: a percentage
+    is its fraction (33.6% is 0.336), a date its date."""
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=str, engine="openpyxl")
+    except ImportError:
+        raise DataError(f"{path}: reading Excel workbooks needs openpyxl: pip install openpyxl (or save the sheet "
+                        "as CSV).") from None
+    except Exception as e:  # openpyxl and zipfile raise several types for a damaged workbook
+        raise DataError(f"{path}: not a readable Excel workbook ({str(e).strip() or type(e).__name__}). Open it "
+                        "in Excel and save it again as .xlsx, or as CSV.") from None
+    (name, sheet), *others = sheets.items()
+    if others:
+        logger.info(f"{path}: read its first sheet, '{name}'; the workbook has {len(sheets)} (the others: "
+                    f"{', '.join(repr(n) for n, _ in others)}). To use another, save that sheet as CSV.")
+    sheet = sheet.dropna(how="all").dropna(axis=1, how="all")  # the empty rows and columns around a table
+    # A title or a note above the table: leading rows of one cell, over a table of three columns or more.
+    titles = 0
+    while sheet.shape[1] >= 3 and titles < len(sheet) - 1 and sheet.iloc[titles].notna().sum() == 1:
+        titles += 1
+    if titles:
+        shown = sheet.iloc[0].dropna().iloc[0]
+        logger.info(f"{path}: {titles} line{'s' if titles > 1 else ''} above the table left out ('{shown}')")
+        sheet = sheet.iloc[titles:].dropna(axis=1, how="all")
+    return sheet.to_csv(index=False, header=False)
 
 
 def damaged_archive(path: Path, error: BaseException) -> DataError:

@@ -39,9 +39,9 @@ def read_chunks(path: str | Path, rows: int = 20_000, encoding: str | None = Non
     the header (`layout`), as `read_table`."""
     path = Path(path)
     fmt = table_format(path)
-    if fmt is None or fmt == "json" or not path.is_file() or path.suffix.lower() == ".zip":
+    if fmt in (None, "json", "excel") or not path.is_file() or path.suffix.lower() == ".zip":
         # A .zip member is read whole: its progress would be counted in bytes the archive does not show.
-        # A JSON array cannot be read in parts; unknown and missing files get read_table's messages.
+        # A JSON array and a workbook cannot be read in parts; unknown and missing files get read_table's messages.
         frame = read_table(path, encoding, layout)
         if progress:
             progress(1, 1)
