@@ -123,7 +123,8 @@ def _unclosed_quote(path: Path) -> None:
     ("ragged.csv", _too_many_fields, ["could not be parsed as CSV", "Expected 2 fields in line 13, saw 4",
                                       "Check the quoting and the number of fields on that line"]),
     ("quote.csv", _unclosed_quote, ["could not be parsed as CSV", "EOF inside string", "Check the quoting"]),
-    ("reviews.xlsx", _header_only, ["unknown file type '.xlsx'", "Use one of: .csv", ".jsonl", ".parquet"]),
+    ("reviews.numbers", _header_only,
+     ["unknown file type '.numbers'", "Use one of: .csv", ".jsonl", ".parquet", ".xlsx"]),
     ("missing.csv", None, ["no such file"]),
 ], ids=["empty", "header-only", "too-many-fields", "unclosed-quote", "unknown-extension", "does-not-exist"])
 def test_unusable_file(cli, tmp_path, name, make, says):

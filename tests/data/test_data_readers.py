@@ -87,7 +87,7 @@ def test_a_workbook_is_read_from_its_first_sheet_as_its_csv_would_be(tmp_path, t
 def test_a_damaged_or_old_workbook_is_named_with_what_to_do(tmp_path):
     damaged = tmp_path / "book.xlsx"
     damaged.write_bytes(b"PK\x03\x04 not really a workbook")
-    with pytest.raises(DataError, match="book.xlsx: not a readable Excel workbook .* save it again as .xlsx, or as CSV"):
+    with pytest.raises(DataError, match="book.xlsx: not a readable Excel workbook .* again as .xlsx, or as CSV"):
         read_table(damaged)
     old = tmp_path / "book.xls"
     old.write_bytes(b"\xd0\xcf\x11\xe0")
