@@ -95,6 +95,28 @@ def test_a_damaged_or_old_workbook_is_named_with_what_to_do(tmp_path):
         read_table(old)
 
 
+@pytest.mark.parametrize("preamble", ["sep=,\n", "# exported 2024-03-01\n#\n# by the clinic system\n",
+                                      "\"sep=,\"\r\n# note\r\n"])
+def test_lines_above_the_table_are_left_out_and_said(tmp_path, tw_log, preamble):
+    plain, path = tmp_path / "plain.csv", tmp_path / "export.csv"
+    _write(RAW, plain)
+    path.write_bytes(preamble.encode() + plain.read_bytes())
+    pd.testing.assert_frame_equal(read_table(path), read_table(plain))
+    pd.testing.assert_frame_equal(pd.concat(read_chunks(path, rows=2), ignore_index=True), read_table(plain))
+    lines = len([line for line in preamble.splitlines()])
+    assert any(f"{lines} line{'s' if lines > 1 else ''} above the table left out" in r.getMessage()
+               for r in tw_log.records)
+
+
+def test_excel_separator_hint_names_the_separator_and_a_hash_header_is_the_header(tmp_path):
+    hinted = tmp_path / "hinted.csv"
+    hinted.write_text("sep=;\nname;score\nx;1,5\ny;2,25\n", encoding="utf-8")
+    assert read_table(hinted).to_dict("list") == {"name": ["x", "y"], "score": [1.5, 2.25]}
+    commented = tmp_path / "hash.csv"
+    commented.write_text("# a note\n#id,text,label\n1,good film,pos\n2,bad film,neg\n", encoding="utf-8")
+    assert list(read_table(commented).columns) == ["#id", "text", "label"]  # the table's own header
+
+
 def test_extension_is_case_insensitive_and_str_path_accepted(tmp_path):
     path = tmp_path / "REVIEWS.CSV"
     _write(RAW, tmp_path / "tmp.csv")
@@ -135,11 +157,12 @@ def test_chinese_in_gb18030_is_still_detected(tmp_path):
 
 def test_semicolon_separated_csv_with_decimal_commas(tmp_path, tw_log):
     path = tmp_path / "ventes.csv"
-    path.write_text("date;montant;quantité;code\n2020-01-01;3,5;1.234;007\n2020-02-01;1.234,25;12;008\n"
-                    "2020-03-01;-2;5;009\n", encoding="utf-8")
+    path.write_text("date;montant;quantité;code;prix\n2020-01-01;3,5;1.234;007;1 234,50\n"
+                    "2020-02-01;1.234,25;12;008;12\u202f500,00\n2020-03-01;-2;5;009;7,5\n", encoding="utf-8")
     frame = read_table(path)
-    assert list(frame.columns) == ["date", "montant", "quantité", "code"]
+    assert list(frame.columns) == ["date", "montant", "quantité", "code", "prix"]
     assert frame["montant"].tolist() == [3.5, 1234.25, -2.0]
+    assert frame["prix"].tolist() == [1234.5, 12500.0, 7.5]  # thousands grouped by spaces, as in French
     assert frame["quantité"].tolist() == [1.234, 12, 5]  # no decimal comma anywhere: read as written
     assert frame["code"].tolist() == ["007", "008", "009"]  # zero-padded codes stay text
     assert any("separated by semicolons" in r.getMessage() for r in tw_log.records)
@@ -213,17 +236,18 @@ def test_numbers_written_as_bounds_are_read_as_the_number_they_state(tmp_path, t
 
 def test_numbers_written_with_separators_currency_or_percent_are_read_as_numbers(tmp_path, tw_log):
     path = tmp_path / "export.csv"  # as a spreadsheet exports formatted cells
-    path.write_text('glucose,price,bmi,loss,ratio,label\n"14,800",$0.50,33.6%,-$5,"12,34",a\n'
-                    '"9,900","$1,200.00",31.2%,€ 12,"1,5",b\n148,£3,29%,12 €,"7,25",a\n', encoding="utf-8")
+    path.write_text('glucose,price,bmi,loss,ratio,label,french\n"14,800",$0.50,33.6%,-$5,"12,34",a,14 800\n'
+                    '"9,900","$1,200.00",31.2%,€ 12,"1,5",b,9\u202f900\n148,£3,29%,12 €,"7,25",a,148\n',
+                    encoding="utf-8")
     frame = read_table(path)
-    assert frame["glucose"].tolist() == [14800, 9900, 148]
+    assert frame["glucose"].tolist() == [14800, 9900, 148] and frame["french"].tolist() == [14800, 9900, 148]
     assert frame["price"].tolist() == [0.5, 1200, 3]
     assert frame["bmi"].tolist() == [33.6, 31.2, 29]  # the number written, as a request of 33.6 means it
     assert frame["loss"].tolist() == [-5, 12, 12]
     assert frame["ratio"].tolist() == ["12,34", "1,5", "7,25"]  # not thousands: decimal commas in a CSV stay text
     said = {r.getMessage().split(":")[0]: r.getMessage() for r in tw_log.records if "numbers they state" in
             r.getMessage()}
-    assert set(said) == {"column 'glucose'", "column 'price'", "column 'bmi'", "column 'loss'"}
+    assert set(said) == {"column 'glucose'", "column 'price'", "column 'bmi'", "column 'loss'", "column 'french'"}
     assert "2 values written with thousands separators ('14,800', '9,900')" in said["column 'glucose'"]
     assert "thousands separators, currency signs" in said["column 'price'"] and "percent" in said["column 'bmi'"]
 

@@ -12,6 +12,7 @@ import lzma
 import re
 import warnings
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -70,8 +71,9 @@ def open_bytes(path: Path) -> BinaryIO:
     return archive.open(members[0])
 
 
-# a number with a decimal comma, its thousands optionally grouped by dots: 3,5  -12,25  1.234,5
-_DECIMAL_COMMA = re.compile(r"[-+]?\d{1,3}(\.\d{3})*(,\d+)?|[-+]?\d+(,\d+)?")
+# a number with a decimal comma, its thousands optionally grouped by dots or spaces: 3,5  -12,25  1.234,5  1 234,5
+_DECIMAL_COMMA = re.compile(r"[-+]?\d{1,3}(?:([. \u00a0\u202f])\d{3}(?:\1\d{3})*)?(,\d+)?|[-+]?\d+(,\d+)?")
+_GROUPING = re.compile(r"[. \u00a0\u202f]")  # what groups the thousands where the comma is the decimal mark
 _LINE_END = re.compile(r"\r\n|\r|\n")  # as pandas reads them: Windows, old Mac and Unix line ends
 SAMPLE_CHARS = 1 << 16  # the first lines of a file, enough to tell its separator and whether it has a header
 _SEPARATOR_NAMES = {";": "semicolons", "\t": "tabs", WHITESPACE: "spaces"}
@@ -260,7 +262,7 @@ def decimal_commas(values: pd.Series) -> pd.Series:
     present = values.dropna().str.strip()
     if present.empty or not present.str.fullmatch(_DECIMAL_COMMA).all() or not present.str.contains(",").any():
         return values
-    return values.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    return values.str.strip().str.replace(_GROUPING, "", regex=True).str.replace(",", ".", regex=False)
 
 
 def _is_utf8(path: Path, block: int = 1 << 20) -> bool:
@@ -282,25 +284,83 @@ def _parse(path: Path, fmt: str, source, encoding: str | None = None, layout: La
         if fmt in ("csv", "tsv"):
             sample = (source.getvalue()[:SAMPLE_CHARS] if isinstance(source, io.StringIO) else
                       first_lines(path, encoding))
-            sep = field_separator(fmt, sample)
-            if sep != ("," if fmt == "csv" else "\t"):
-                logger.info(f"{path}: fields separated by {_SEPARATOR_NAMES[sep]}")
-            has_header, names = (layout or Layout()).resolve(sample, sep, str(path))
+            shape = CsvShape.of(path, fmt, sample, layout)
             with warnings.catch_warnings():
                 # Without index_col=False pandas silently makes an extra first field the index and shifts
                 # every column; with it, pandas only warns. Either way the file is malformed: say where.
                 warnings.simplefilter("error", pd.errors.ParserWarning)
-                frame = pd.read_csv(source, sep=sep, index_col=False, dtype=str, encoding=encoding,
-                                    header=0 if has_header else None, names=names)
-            if sep == ";":
-                frame = frame.apply(decimal_commas)
-            frame = frame.apply(numbers_unless_codes)
-            frame.attrs["named_by_reader"] = names is not None  # not by the file's header row: keep the names
+                frame = pd.read_csv(source, dtype=str, encoding=encoding, **shape.read_csv_arguments)
+            frame = shape.values(frame)
             return frame
         return pd.read_json(source, lines=fmt == "jsonl", encoding=encoding)
     except (pd.errors.ParserWarning, ValueError) as e:  # pandas' parse errors are ValueErrors
         text = source.getvalue() if isinstance(source, io.StringIO) else None
         raise unreadable(path, fmt, e, encoding, text) from None
+
+
+@dataclass(frozen=True)
+class CsvShape:
+    """How a CSV/TSV file's text is laid out, told from its first lines: the lines before the table (Excel's
+    "sep=;" hint, "#" comments), the separator, and the header."""
+
+    sep: str
+    has_header: bool
+    names: list[str] | None
+    preamble: int  # lines before the table, left out
+
+    @classmethod
+    def of(cls, path: Path, fmt: str, sample: str, layout: Layout | None) -> CsvShape:
+        """Said once: a separator other than the format's own, and the lines left out above the table."""
+        preamble, sep = _preamble(fmt, sample)
+        body = sample[sum(len(line) for line in _LINE_ENDED.findall(sample)[:preamble]):]
+        sep = sep or field_separator(fmt, body)
+        if sep != ("," if fmt == "csv" else "\t"):
+            logger.info(f"{path}: fields separated by {_SEPARATOR_NAMES.get(sep, repr(sep))}")
+        if preamble:
+            shown = _LINE_END.split(sample, 1)[0].strip()
+            logger.info(f"{path}: {preamble} line{'s' if preamble > 1 else ''} above the table left out ('{shown}')")
+        has_header, names = (layout or Layout()).resolve(body, sep, str(path))
+        return cls(sep, has_header, names, preamble)
+
+    @property
+    def read_csv_arguments(self) -> dict:
+        return {"sep": self.sep, "index_col": False, "header": 0 if self.has_header else None, "names": self.names,
+                "skiprows": self.preamble}
+
+    def values(self, frame: pd.DataFrame, told: set | None = None) -> pd.DataFrame:
+        """The parsed strings as values: decimal commas in a file separated by semicolons, numbers as numbers."""
+        if self.sep == ";":
+            frame = frame.apply(decimal_commas)
+        frame = frame.apply(numbers_unless_codes, told=told)
+        frame.attrs["named_by_reader"] = self.names is not None  # not by the file's header row: keep the names
+        return frame
+
+
+_LINE_ENDED = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")  # each line with its end
+_SEP_HINT = re.compile(r'"?sep=(.)"?\s*')  # Excel's first line naming the separator: sep=;
+
+
+def _preamble(fmt: str, sample: str) -> tuple[int, str | None]:
+    """The number of lines before the table, and the separator that Excel's "sep=;" hint names (None without
+    one). "#" lines at the top are comments, unless one splits into as many fields as the table's first line: a
+    header such as "#id,text,label" is the table's own."""
+    lines = _LINE_END.split(sample)[:2 * SPACED_LINES]
+    hint = _SEP_HINT.fullmatch(lines[0]) if lines else None
+    start = table = 1 if hint else 0
+    while table < len(lines) - 1 and (lines[table].startswith("#") or not lines[table].strip()):
+        table += 1
+    if any(line.startswith("#") for line in lines[start:table]):
+        sep = hint.group(1) if hint else field_separator(fmt, "\n".join(lines[table:]))
+        width = len(_fields(lines[table], sep))
+        table = next((i for i in range(start, table) if lines[i].startswith("#") and
+                      len(_fields(lines[i], sep)) == width), table)
+    elif not hint:
+        table = 0  # blank lines alone: pandas passes over them
+    return table, (hint.group(1) if hint else None)
+
+
+def _fields(line: str, sep: str) -> list[str]:
+    return line.split() if sep == WHITESPACE else next(csv.reader([line], delimiter=sep), [])
 
 
 def first_lines(path: Path, encoding: str | None) -> str:

@@ -15,9 +15,8 @@ import pandas as pd
 
 from ..log import logger
 from .layout import Layout
-from .readers import (COMPRESSION_ERRORS, COMPRESSIONS, damaged_archive, decimal_commas, detect_encoding, empty_file,
-                      field_separator, first_lines, no_data_rows, numbers_unless_codes, open_bytes, read_table,
-                      table_format, unique_names, unreadable)
+from .readers import (COMPRESSION_ERRORS, COMPRESSIONS, CsvShape, damaged_archive, detect_encoding, empty_file,
+                      first_lines, no_data_rows, open_bytes, read_table, table_format, unique_names, unreadable)
 
 SAMPLE_BYTES = 1 << 20  # enough text to tell the encoding of a file
 Progress = Callable[[int, int], None]  # (done, total), in the units of `table_size`
@@ -116,21 +115,14 @@ def _text_chunks(path: Path, fmt: str, rows: int, encoding: str | None,
                 raise unreadable(path, fmt, e, encoding) from None
             return
         try:
-            sample = first_lines(path, encoding)
-            sep = field_separator(fmt, sample)
-            has_header, names = (layout or Layout()).resolve(sample, sep, str(path))
+            shape = CsvShape.of(path, fmt, first_lines(path, encoding), layout)
             with warnings.catch_warnings():
                 warnings.simplefilter("error", pd.errors.ParserWarning)  # see readers._parse
-                reader = pd.read_csv(source, sep=sep, index_col=False, dtype=str, chunksize=rows,
-                                     encoding=encoding, encoding_errors="replace", header=0 if has_header else None,
-                                     names=names)
-                told = set()  # columns whose bounds were said: once per file, not per chunk
+                reader = pd.read_csv(source, dtype=str, chunksize=rows, encoding=encoding, encoding_errors="replace",
+                                     **shape.read_csv_arguments)
+                told = set()  # columns whose numbers as written were said: once per file, not per chunk
                 for chunk in reader:
-                    if sep == ";":
-                        chunk = chunk.apply(decimal_commas)
-                    chunk = chunk.apply(numbers_unless_codes, told=told)
-                    chunk.attrs["named_by_reader"] = names is not None  # as readers._parse
-                    yield chunk, counted.consumed
+                    yield shape.values(chunk, told), counted.consumed
         except (pd.errors.ParserWarning, ValueError, LookupError) as e:  # parse and decoding errors
             raise unreadable(path, fmt, e, encoding) from None
 

@@ -1,5 +1,5 @@
-"""Numbers as people write them in tables: bounds ("90+", "<0.5", "≤ 0.5"), thousands separators ("14,800"),
-currency signs ("$1,200.50", "12 €") and percent signs ("33.6%").
+"""Numbers as people write them in tables: bounds ("90+", "<0.5", "≤ 0.5"), thousands separators ("14,800",
+"14 800"), currency signs ("$1,200.50", "12 €") and percent signs ("33.6%").
 
 Read as text, any of these turns a numeric column into categories: glucose written "14,800" becomes a hundred
 unordered labels, and the model loses its best feature. So each is read as the number it states:
@@ -24,9 +24,11 @@ _NUMBER = r"[-+]?\d+(?:\.\d+)?"
 # A number with a comparison before it (<, <=, >, >=, ≤, ≥) or a plus sign after it, spaces allowed around.
 BOUND = re.compile(rf"\s*(?:[<>]=?|[≤≥])\s*({_NUMBER})\s*|\s*({_NUMBER})\s*\+\s*")
 CURRENCY = "$€£¥₹₩"
-# A number with its thousands grouped by commas, a currency sign before or after it, or a percent sign after it.
-FORMATTED = re.compile(rf"\s*([-+]?)\s*[{CURRENCY}]?\s*([-+]?)(\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d*\.?\d+)"
-                       rf"\s*[{CURRENCY}%]?\s*")
+GROUPING = ", \u00a0\u202f"  # what groups thousands beside a decimal point: commas, or spaces (French: 14 800)
+# A number with its thousands grouped (one mark throughout), a currency sign before or after it, or a percent sign
+# after it.
+FORMATTED = re.compile(rf"\s*([-+]?)\s*[{CURRENCY}]?\s*([-+]?)(\d{{1,3}}([{GROUPING}])\d{{3}}(?:\4\d{{3}})*"
+                       rf"(?:\.\d+)?|\d*\.?\d+)\s*[{CURRENCY}%]?\s*")
 SAMPLE = 20  # values checked before a whole column is: text columns fail within the first few
 
 
@@ -44,7 +46,7 @@ def written_value(text: str) -> float | None:
     found = FORMATTED.fullmatch(text)
     if found is None or (found.group(1) and found.group(2)):
         return None
-    number = float(found.group(3).replace(",", ""))
+    number = float(re.sub(f"[{GROUPING}]", "", found.group(3)))
     return -number if "-" in (found.group(1) + found.group(2)) else number
 
 
@@ -52,7 +54,8 @@ def how_written(examples) -> str:
     """What `examples` (values that `written_value` reads) hold, in words: "bounds", "thousands separators", ..."""
     text = "".join(examples)
     ways = [("bounds", any(bound_value(e) is not None for e in examples)),
-            ("thousands separators", "," in text), ("currency signs", any(c in text for c in CURRENCY)),
+            ("thousands separators", any((found := FORMATTED.fullmatch(e)) and found.group(4) for e in examples)),
+            ("currency signs", any(c in text for c in CURRENCY)),
             ("percent signs", "%" in text)]
     return ", ".join(name for name, found in ways if found)
 
