@@ -117,6 +117,22 @@ def test_excel_separator_hint_names_the_separator_and_a_hash_header_is_the_heade
     assert list(read_table(commented).columns) == ["#id", "text", "label"]  # the table's own header
 
 
+def test_total_rows_at_the_end_of_a_table_are_left_out_and_said(tmp_path, tw_log):
+    path = tmp_path / "sales.csv"
+    path.write_text("region,units,label\nnorth,3,a\nsouth,5,b\neast,2,a\nSubtotal:,10,\nGRAND TOTAL,\"1,010\",3\n",
+                    encoding="utf-8")
+    frame = read_table(path)
+    assert frame.to_dict("list") == {"region": ["north", "south", "east"], "units": [3, 5, 2], "label": ["a", "b", "a"]}
+    assert any("2 rows at the end (GRAND TOTAL, 1,010, 3, ...) left out: totals, not examples" in r.getMessage()
+               for r in tw_log.records)
+    workbook = tmp_path / "sales.xlsx"
+    pd.read_csv(path, dtype=str).to_excel(workbook, index=False)
+    pd.testing.assert_frame_equal(read_table(workbook), frame)
+    kept = tmp_path / "words.csv"  # a "Total" whose row holds words is an example, as is a total mid-table
+    kept.write_text("word,note\nsum,a verb\nTotal,not a number\nx,y\nTotal,1\nz,w\n", encoding="utf-8")
+    assert read_table(kept)["word"].tolist() == ["sum", "Total", "x", "Total", "z"]
+
+
 def test_extension_is_case_insensitive_and_str_path_accepted(tmp_path):
     path = tmp_path / "REVIEWS.CSV"
     _write(RAW, tmp_path / "tmp.csv")

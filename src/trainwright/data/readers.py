@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..errors import DataError
 from ..log import logger
-from .written_numbers import how_written, read_as_written
+from .written_numbers import how_written, read_as_written, written_value
 from .layout import WHITESPACE, Layout, split_rows
 from .missing import ZERO_PADDED
 
@@ -303,6 +303,7 @@ class CsvShape:
     """How a CSV/TSV file's text is laid out, told from its first lines: the lines before the table (Excel's
     "sep=;" hint, "#" comments), the separator, and the header."""
 
+    source: str
     sep: str
     has_header: bool
     names: list[str] | None
@@ -320,7 +321,7 @@ class CsvShape:
             shown = _LINE_END.split(sample, 1)[0].strip()
             logger.info(f"{path}: {preamble} line{'s' if preamble > 1 else ''} above the table left out ('{shown}')")
         has_header, names = (layout or Layout()).resolve(body, sep, str(path))
-        return cls(sep, has_header, names, preamble)
+        return cls(str(path), sep, has_header, names, preamble)
 
     @property
     def read_csv_arguments(self) -> dict:
@@ -328,12 +329,45 @@ class CsvShape:
                 "skiprows": self.preamble}
 
     def values(self, frame: pd.DataFrame, told: set | None = None) -> pd.DataFrame:
-        """The parsed strings as values: decimal commas in a file separated by semicolons, numbers as numbers."""
+        """The parsed strings as values: decimal commas in a file separated by semicolons, a total row at the end
+        left out, numbers as numbers."""
         if self.sep == ";":
             frame = frame.apply(decimal_commas)
+        frame = without_totals(frame, self.source)
         frame = frame.apply(numbers_unless_codes, told=told)
         frame.attrs["named_by_reader"] = self.names is not None  # not by the file's header row: keep the names
         return frame
+
+
+_TOTAL = re.compile(r"\s*(?:(?:grand\s+|sub)?totals?|sum|summe|合计|总计|小计)\s*:?\s*", re.IGNORECASE)
+_LAST_ROWS = 3  # a spreadsheet's totals: the last row, or a few (subtotal, total)
+
+
+def without_totals(frame: pd.DataFrame, source: str) -> pd.DataFrame:
+    """`frame` without the total rows a spreadsheet export ends with: a first cell "Total" (Sum, Grand total,
+    合计, ...) and nothing but numbers after it. Trained on, such a row is an example with impossible values
+    and, often, a label no other row has (the labels' sum)."""
+    if frame.shape[1] < 2 or frame.empty or pd.api.types.is_numeric_dtype(frame.iloc[:, 0]):
+        return frame
+    totals = []  # a block of them closing the table: a "Total" row followed by a data row is data
+    while len(totals) < min(_LAST_ROWS, len(frame) - 1) and _is_total(frame.iloc[len(frame) - 1 - len(totals)]):
+        totals.insert(0, len(frame) - 1 - len(totals))
+    if not totals:
+        return frame
+    shown = ", ".join(str(v) for v in frame.iloc[totals[-1]].dropna().iloc[:4])
+    rows = "the last row" if len(totals) == 1 else f"{len(totals)} rows at the end"
+    logger.info(f"{source}: {rows} ({shown}, ...) left out: {'a total' if len(totals) == 1 else 'totals'}, not "
+                "examples")
+    return frame.drop(index=frame.index[totals])
+
+
+def _is_total(row: pd.Series) -> bool:
+    first, rest = row.iloc[0], row.iloc[1:].dropna()
+    if not isinstance(first, str) or _TOTAL.fullmatch(first) is None:
+        return False
+    rest = rest.astype(str).str.strip()
+    plain = pd.to_numeric(rest, errors="coerce").notna()
+    return all(written_value(v) is not None for v in rest[~plain])
 
 
 _LINE_ENDED = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")  # each line with its end
