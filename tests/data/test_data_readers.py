@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 
 import pandas as pd
 import pytest
@@ -131,6 +132,25 @@ def test_total_rows_at_the_end_of_a_table_are_left_out_and_said(tmp_path, tw_log
     kept = tmp_path / "words.csv"  # a "Total" whose row holds words is an example, as is a total mid-table
     kept.write_text("word,note\nsum,a verb\nTotal,not a number\nx,y\nTotal,1\nz,w\n", encoding="utf-8")
     assert read_table(kept)["word"].tolist() == ["sum", "Total", "x", "Total", "z"]
+
+
+def test_nested_json_values_are_laid_flat(tmp_path, tw_log):
+    records = [{"text": "good kettle", "meta": {"stars": 5, "shop": {"city": "Lyon"}}, "tags": ["home", "tea"],
+                "label": "pos"},
+               {"text": "broke fast", "meta": {"stars": 1}, "tags": [], "label": "neg"},
+               {"text": "fine", "meta": None, "tags": ["home"], "label": "pos"}]
+    lines, array = tmp_path / "reviews.jsonl", tmp_path / "reviews.json"
+    lines.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    array.write_text(json.dumps(records), encoding="utf-8")
+    frame = read_table(lines)
+    assert list(frame.columns) == ["text", "tags", "label", "meta.stars", "meta.shop.city"]
+    assert frame["meta.stars"].tolist()[:2] == [5, 1] and frame["meta.stars"].isna().tolist() == [False, False, True]
+    assert frame["meta.shop.city"].tolist()[0] == "Lyon" and frame["tags"].tolist()[::2] == ["home;tea", "home"]
+    assert frame["tags"].isna().tolist() == [False, True, False]  # an empty list: missing
+    pd.testing.assert_frame_equal(read_table(array), frame)
+    pd.testing.assert_frame_equal(pd.concat(read_chunks(lines, rows=2)), frame, check_dtype=False)  # a chunk of NaN
+    assert any("nested values laid flat: meta.stars, meta.shop.city; lists joined by ';' (tags)" in r.getMessage()
+               for r in tw_log.records)
 
 
 def test_extension_is_case_insensitive_and_str_path_accepted(tmp_path):

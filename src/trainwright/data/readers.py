@@ -8,6 +8,7 @@ import codecs
 import csv
 import gzip
 import io
+import json
 import lzma
 import re
 import warnings
@@ -292,10 +293,44 @@ def _parse(path: Path, fmt: str, source, encoding: str | None = None, layout: La
                 frame = pd.read_csv(source, dtype=str, encoding=encoding, **shape.read_csv_arguments)
             frame = shape.values(frame)
             return frame
-        return pd.read_json(source, lines=fmt == "jsonl", encoding=encoding)
+        return flat(pd.read_json(source, lines=fmt == "jsonl", encoding=encoding), str(path))
     except (pd.errors.ParserWarning, ValueError) as e:  # pandas' parse errors are ValueErrors
         text = source.getvalue() if isinstance(source, io.StringIO) else None
         raise unreadable(path, fmt, e, encoding, text) from None
+
+
+def flat(frame: pd.DataFrame, source: str, told: set | None = None) -> pd.DataFrame:
+    """A JSON table with its nested values laid flat: an object's fields become columns named `parent.field`,
+    and a list becomes its items joined by ";" (a multilabel cell). Said once (`told`: already said)."""
+    nested = [c for c in frame.columns if pd.api.types.is_object_dtype(frame[c])
+              and frame[c].map(lambda v: isinstance(v, (dict, list))).any()]
+    if not nested:
+        return frame
+    records = pd.json_normalize(frame.to_dict("records"), sep=".")
+    records.index = frame.index
+    # a parent that was null in some row leaves an empty column of its name beside its fields
+    records = records.drop(columns=[c for c in nested if c in records.columns and records[c].isna().all()])
+    lists = [c for c in records.columns if pd.api.types.is_object_dtype(records[c])
+             and records[c].map(lambda v: isinstance(v, list)).any()]
+    for column in lists:
+        records[column] = records[column].map(_joined)
+    if told is None or "nested" not in told:
+        spread = [c for c in records.columns if c not in frame.columns]
+        logger.info(f"{source}: nested values laid flat: {', '.join(spread[:8])}{' ...' if len(spread) > 8 else ''}"
+                    + (f"; lists joined by ';' ({', '.join(lists[:8])})" if lists else ""))
+        if told is not None:
+            told.add("nested")
+    return records
+
+
+def _joined(value):
+    """A JSON list as one cell: its items joined by ";" (objects inside it as JSON text)."""
+    if not isinstance(value, list):
+        return value
+    if not value:
+        return None  # an empty list: nothing there
+    return ";".join(json.dumps(item, ensure_ascii=False) if isinstance(item, (dict, list)) else str(item)
+                    for item in value)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ import pandas as pd
 from ..log import logger
 from .layout import Layout
 from .readers import (COMPRESSION_ERRORS, COMPRESSIONS, CsvShape, damaged_archive, detect_encoding, empty_file,
-                      first_lines, no_data_rows, open_bytes, read_table, table_format, unique_names, unreadable)
+                      first_lines, flat, no_data_rows, open_bytes, read_table, table_format, unique_names,
+                      unreadable)
 
 SAMPLE_BYTES = 1 << 20  # enough text to tell the encoding of a file
 Progress = Callable[[int, int], None]  # (done, total), in the units of `table_size`
@@ -108,9 +109,12 @@ def _text_chunks(path: Path, fmt: str, rows: int, encoding: str | None,
         source = decompress(counted, "rb") if decompress else io.BufferedReader(counted)
         if fmt == "jsonl":
             lines = io.TextIOWrapper(source, encoding=encoding, errors="replace")
+            told, columns = set(), None
             try:
                 for chunk in pd.read_json(lines, lines=True, chunksize=rows):
-                    yield chunk, counted.consumed
+                    chunk = flat(chunk, str(path), told)
+                    columns = columns if columns is not None else chunk.columns  # every chunk: the first's
+                    yield chunk.reindex(columns=columns), counted.consumed
             except ValueError as e:
                 raise unreadable(path, fmt, e, encoding) from None
             return
