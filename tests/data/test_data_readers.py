@@ -151,6 +151,12 @@ def test_nested_json_values_are_laid_flat(tmp_path, tw_log):
     pd.testing.assert_frame_equal(pd.concat(read_chunks(lines, rows=2)), frame, check_dtype=False)  # a chunk of NaN
     assert any("nested values laid flat: meta.stars, meta.shop.city; lists joined by ';' (tags)" in r.getMessage()
                for r in tw_log.records)
+    parquet = tmp_path / "reviews.parquet"  # structs and lists as Parquet holds them (dicts, numpy arrays)
+    pd.DataFrame({"text": ["a b", "c d"], "meta": [{"stars": 5}, {"stars": 1}], "tags": [["x", "y"], ["z"]],
+                  "label": ["pos", "neg"]}).to_parquet(parquet)
+    read = read_table(parquet)
+    assert read["meta.stars"].tolist() == [5, 1] and read["tags"].tolist() == ["x;y", "z"]
+    pd.testing.assert_frame_equal(pd.concat(read_chunks(parquet, rows=1)), read)
 
 
 def test_extension_is_case_insensitive_and_str_path_accepted(tmp_path):

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import charset_normalizer
+import numpy as np
 import pandas as pd
 
 from ..errors import DataError
@@ -112,6 +113,7 @@ def _read(path: Path, fmt: str, encoding: str | None, layout: Layout | None) -> 
             frame = pd.read_parquet(path)
         except Exception as e:  # pyarrow raises several types for a corrupt file
             raise unreadable(path, fmt, e) from None
+        frame = flat(frame, str(path))
     elif fmt == "excel":
         frame = _parse(path, "csv", io.StringIO(excel_sheet(path)), layout=layout)
     elif encoding is None and _is_utf8(path):
@@ -300,10 +302,10 @@ def _parse(path: Path, fmt: str, source, encoding: str | None = None, layout: La
 
 
 def flat(frame: pd.DataFrame, source: str, told: set | None = None) -> pd.DataFrame:
-    """A JSON table with its nested values laid flat: an object's fields become columns named `parent.field`,
+    """A JSON or Parquet table with its nested values laid flat: an object's fields become columns named `parent.field`,
     and a list becomes its items joined by ";" (a multilabel cell). Said once (`told`: already said)."""
     nested = [c for c in frame.columns if pd.api.types.is_object_dtype(frame[c])
-              and frame[c].map(lambda v: isinstance(v, (dict, list))).any()]
+              and frame[c].map(lambda v: isinstance(v, (dict, list, np.ndarray))).any()]
     if not nested:
         return frame
     records = pd.json_normalize(frame.to_dict("records"), sep=".")
@@ -311,7 +313,7 @@ def flat(frame: pd.DataFrame, source: str, told: set | None = None) -> pd.DataFr
     # a parent that was null in some row leaves an empty column of its name beside its fields
     records = records.drop(columns=[c for c in nested if c in records.columns and records[c].isna().all()])
     lists = [c for c in records.columns if pd.api.types.is_object_dtype(records[c])
-             and records[c].map(lambda v: isinstance(v, list)).any()]
+             and records[c].map(lambda v: isinstance(v, (list, np.ndarray))).any()]
     for column in lists:
         records[column] = records[column].map(_joined)
     if told is None or "nested" not in told:
@@ -324,10 +326,10 @@ def flat(frame: pd.DataFrame, source: str, told: set | None = None) -> pd.DataFr
 
 
 def _joined(value):
-    """A JSON list as one cell: its items joined by ";" (objects inside it as JSON text)."""
-    if not isinstance(value, list):
+    """A JSON list (Parquet's: an array) as one cell: its items joined by ";" (objects inside it as JSON text)."""
+    if not isinstance(value, (list, np.ndarray)):
         return value
-    if not value:
+    if not len(value):
         return None  # an empty list: nothing there
     return ";".join(json.dumps(item, ensure_ascii=False) if isinstance(item, (dict, list)) else str(item)
                     for item in value)

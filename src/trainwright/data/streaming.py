@@ -76,9 +76,9 @@ def _parquet_chunks(path: Path, rows: int) -> Iterator[tuple[pd.DataFrame, int]]
         reader = pq.ParquetFile(path)
     except Exception as e:  # pyarrow raises several types for a corrupt file
         raise unreadable(path, "parquet", e) from None
-    start = 0
+    start, told = 0, set()
     for batch in reader.iter_batches(batch_size=rows):
-        chunk = batch.to_pandas()
+        chunk = flat(batch.to_pandas(), str(path), told)
         chunk.index = pd.RangeIndex(start, start + len(chunk))
         start += len(chunk)
         yield chunk, start
