@@ -8,7 +8,6 @@ import codecs
 import csv
 import gzip
 import io
-import json
 import lzma
 import re
 import warnings
@@ -18,14 +17,15 @@ from pathlib import Path
 from typing import BinaryIO
 
 import charset_normalizer
-import numpy as np
 import pandas as pd
 
 from ..errors import DataError
 from ..log import logger
-from .written_numbers import how_written, read_as_written, written_value
 from .layout import WHITESPACE, Layout, split_rows
 from .missing import ZERO_PADDED
+from .nested import flat
+from .spreadsheets import excel_sheet, without_totals
+from .written_numbers import how_written, read_as_written
 
 # Han ideographs, CJK and full-width punctuation: what Chinese text decoded as GB18030 consists of.
 _CJK_TEXT = re.compile("[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
@@ -126,34 +126,6 @@ def _read(path: Path, fmt: str, encoding: str | None, layout: Layout | None) -> 
         raise no_data_rows(path)
     frame.columns = unique_names(frame.columns, path)
     return frame
-
-
-def excel_sheet(path: Path) -> str:
-    """The first sheet of an Excel workbook as CSV text, so that it is read as a CSV file is: the header row told
-    from the first rows, numbers as written, codes kept. The sheet's cells as Excel stores them: a percentage
-    is its fraction (33.6% is 0.336), a date its date."""
-    try:
-        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=str, engine="openpyxl")
-    except ImportError:
-        raise DataError(f"{path}: reading Excel workbooks needs openpyxl: pip install openpyxl (or save the sheet "
-                        "as CSV).") from None
-    except Exception as e:  # openpyxl and zipfile raise several types for a damaged workbook
-        raise DataError(f"{path}: not a readable Excel workbook ({str(e).strip() or type(e).__name__}). Open it "
-                        "in Excel and save it again as .xlsx, or as CSV.") from None
-    (name, sheet), *others = sheets.items()
-    if others:
-        logger.info(f"{path}: read its first sheet, '{name}'; the workbook has {len(sheets)} (the others: "
-                    f"{', '.join(repr(n) for n, _ in others)}). To use another, save that sheet as CSV.")
-    sheet = sheet.dropna(how="all").dropna(axis=1, how="all")  # the empty rows and columns around a table
-    # A title or a note above the table: leading rows of one cell, over a table of three columns or more.
-    titles = 0
-    while sheet.shape[1] >= 3 and titles < len(sheet) - 1 and sheet.iloc[titles].notna().sum() == 1:
-        titles += 1
-    if titles:
-        shown = sheet.iloc[0].dropna().iloc[0]
-        logger.info(f"{path}: {titles} line{'s' if titles > 1 else ''} above the table left out ('{shown}')")
-        sheet = sheet.iloc[titles:].dropna(axis=1, how="all")
-    return sheet.to_csv(index=False, header=False)
 
 
 def damaged_archive(path: Path, error: BaseException) -> DataError:
@@ -301,40 +273,6 @@ def _parse(path: Path, fmt: str, source, encoding: str | None = None, layout: La
         raise unreadable(path, fmt, e, encoding, text) from None
 
 
-def flat(frame: pd.DataFrame, source: str, told: set | None = None) -> pd.DataFrame:
-    """A JSON or Parquet table with its nested values laid flat: an object's fields become columns named `parent.field`,
-    and a list becomes its items joined by ";" (a multilabel cell). Said once (`told`: already said)."""
-    nested = [c for c in frame.columns if pd.api.types.is_object_dtype(frame[c])
-              and frame[c].map(lambda v: isinstance(v, (dict, list, np.ndarray))).any()]
-    if not nested:
-        return frame
-    records = pd.json_normalize(frame.to_dict("records"), sep=".")
-    records.index = frame.index
-    # a parent that was null in some row leaves an empty column of its name beside its fields
-    records = records.drop(columns=[c for c in nested if c in records.columns and records[c].isna().all()])
-    lists = [c for c in records.columns if pd.api.types.is_object_dtype(records[c])
-             and records[c].map(lambda v: isinstance(v, (list, np.ndarray))).any()]
-    for column in lists:
-        records[column] = records[column].map(_joined)
-    if told is None or "nested" not in told:
-        spread = [c for c in records.columns if c not in frame.columns]
-        logger.info(f"{source}: nested values laid flat: {', '.join(spread[:8])}{' ...' if len(spread) > 8 else ''}"
-                    + (f"; lists joined by ';' ({', '.join(lists[:8])})" if lists else ""))
-        if told is not None:
-            told.add("nested")
-    return records
-
-
-def _joined(value):
-    """A JSON list (Parquet's: an array) as one cell: its items joined by ";" (objects inside it as JSON text)."""
-    if not isinstance(value, (list, np.ndarray)):
-        return value
-    if not len(value):
-        return None  # an empty list: nothing there
-    return ";".join(json.dumps(item, ensure_ascii=False) if isinstance(item, (dict, list)) else str(item)
-                    for item in value)
-
-
 @dataclass(frozen=True)
 class CsvShape:
     """How a CSV/TSV file's text is laid out, told from its first lines: the lines before the table (Excel's
@@ -374,37 +312,6 @@ class CsvShape:
         frame = frame.apply(numbers_unless_codes, told=told)
         frame.attrs["named_by_reader"] = self.names is not None  # not by the file's header row: keep the names
         return frame
-
-
-_TOTAL = re.compile(r"\s*(?:(?:grand\s+|sub)?totals?|sum|summe|合计|总计|小计)\s*:?\s*", re.IGNORECASE)
-_LAST_ROWS = 3  # a spreadsheet's totals: the last row, or a few (subtotal, total)
-
-
-def without_totals(frame: pd.DataFrame, source: str) -> pd.DataFrame:
-    """`frame` without the total rows a spreadsheet export ends with: a first cell "Total" (Sum, Grand total,
-    合计, ...) and nothing but numbers after it. Trained on, such a row is an example with impossible values
-    and, often, a label no other row has (the labels' sum)."""
-    if frame.shape[1] < 2 or frame.empty or pd.api.types.is_numeric_dtype(frame.iloc[:, 0]):
-        return frame
-    totals = []  # a block of them closing the table: a "Total" row followed by a data row is data
-    while len(totals) < min(_LAST_ROWS, len(frame) - 1) and _is_total(frame.iloc[len(frame) - 1 - len(totals)]):
-        totals.insert(0, len(frame) - 1 - len(totals))
-    if not totals:
-        return frame
-    shown = ", ".join(str(v) for v in frame.iloc[totals[-1]].dropna().iloc[:4])
-    rows = "the last row" if len(totals) == 1 else f"{len(totals)} rows at the end"
-    logger.info(f"{source}: {rows} ({shown}, ...) left out: {'a total' if len(totals) == 1 else 'totals'}, not "
-                "examples")
-    return frame.drop(index=frame.index[totals])
-
-
-def _is_total(row: pd.Series) -> bool:
-    first, rest = row.iloc[0], row.iloc[1:].dropna()
-    if not isinstance(first, str) or _TOTAL.fullmatch(first) is None:
-        return False
-    rest = rest.astype(str).str.strip()
-    plain = pd.to_numeric(rest, errors="coerce").notna()
-    return all(written_value(v) is not None for v in rest[~plain])
 
 
 _LINE_ENDED = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")  # each line with its end

@@ -15,9 +15,9 @@ import pandas as pd
 
 from ..log import logger
 from .layout import Layout
+from .nested import flat
 from .readers import (COMPRESSION_ERRORS, COMPRESSIONS, CsvShape, damaged_archive, detect_encoding, empty_file,
-                      first_lines, flat, no_data_rows, open_bytes, read_table, table_format, unique_names,
-                      unreadable)
+                      first_lines, no_data_rows, open_bytes, read_table, table_format, unique_names, unreadable)
 
 SAMPLE_BYTES = 1 << 20  # enough text to tell the encoding of a file
 Progress = Callable[[int, int], None]  # (done, total), in the units of `table_size`
