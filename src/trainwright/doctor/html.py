@@ -20,8 +20,9 @@ _ROWS_SHOWN = 12
 _TITLES = {"blocking": "Blocking: fix before training", "warning": "Warnings", "info": "Good to know"}
 _CHECK_TITLES = {
     "target": "Target column", "missing_labels": "Missing labels", "single_class": "Single class",
-    "class_imbalance": "Class imbalance", "label_spellings": "Labels spelled two ways", "missing_values": "Missing values", "disguised_missing":
-    "Disguised missing values", "outliers": "Outliers", "duplicate_rows": "Duplicate rows",
+    "class_imbalance": "Class imbalance", "label_spellings": "Labels spelled two ways",
+    "missing_values": "Missing values", "disguised_missing": "Disguised missing values", "outliers": "Outliers",
+    "duplicate_rows": "Duplicate rows",
     "near_duplicate_rows": "Near-duplicate rows", "conflicting_labels": "Conflicting labels",
     "identifier": "Identifier columns", "constant": "Constant columns", "near_constant": "Near-constant columns",
     "text_length": "Text length", "long_texts": "Very long texts", "empty_texts": "Empty texts",
