@@ -197,4 +197,8 @@ def test_labels_that_differ_only_in_case_are_said_loudly_and_kept_apart(tw_log):
     assert "'No' (6 rows) and 'no' (1 row). They are trained as 2 different classes" in messages
     tw_log.clear()
     warn_of_case_variants(pd.Series(["a", "b", "A1", "a1"]).str.upper(), "x.csv")  # one spelling each: quiet
+    warn_of_case_variants(pd.Series(pd.Categorical(["1", "0", "1"]), name="label"), "chunks.csv")  # as streamed
     assert not tw_log.records
+    warn_of_case_variants(pd.Series(pd.Categorical(["pos", "POS", "neg"]), name="label"), "chunks.csv")
+    said = tw_log.records[0].getMessage()
+    assert "'pos' (1 row)" in said and "'POS' (1 row)" in said and "trained as 2 different classes" in said

@@ -114,6 +114,22 @@ def test_jsonl_and_parquet_stream_to_the_same_model(tmp_path, messy_reviews, tin
     assert run.metrics["valid"] == csv.metrics["valid"]
 
 
+def test_streamed_labels_of_any_kind_train_and_case_variants_are_warned_of(tmp_path, messy_reviews, tiny_config,
+                                                                            tw_log):
+    data, _ = messy_reviews
+    frame = pd.read_csv(data, keep_default_na=False)
+    numbered, spelled = tmp_path / "numbered.csv", tmp_path / "spelled.csv"
+    frame.assign(label=frame.label.map({"pos": 1, "neg": 0})).to_csv(numbered, index=False)
+    frame.assign(label=[("POS" if i % 10 == 0 else v) if v == "pos" else v
+                        for i, v in enumerate(frame.label)]).to_csv(spelled, index=False)
+    run = trainwright.train(numbered, out=tmp_path / "n", config=_config(tiny_config, tmp_path / "c", True))
+    assert run.metrics["streaming"]["rows_read"] == 609 and not [r for r in tw_log.records if r.levelname == "WARNING"
+                                                                and "differ only in case" in r.getMessage()]
+    trainwright.train(spelled, out=tmp_path / "s", config=_config(tiny_config, tmp_path / "c", True))
+    assert any("has labels that differ only in case: 'pos'" in r.getMessage() and "'POS'" in r.getMessage()
+               for r in tw_log.records if r.levelname == "WARNING")
+
+
 def test_without_a_valid_file_a_capped_random_share_is_held_out(tmp_path, messy_reviews, tiny_config, monkeypatch):
     data, _ = messy_reviews
     monkeypatch.setattr(streamed, "MAX_VALID", 40)

@@ -155,7 +155,7 @@ class TargetEncoder:
 def case_variants(labels: pd.Series) -> list[dict[str, int]]:
     """Groups of labels that differ only in case ("Yes", "YES"), each as {label: rows}, most rows first: in a
     file, almost always one label typed two ways, which a classifier would learn as different classes."""
-    counts = labels[labels.map(lambda v: isinstance(v, str))].value_counts()
+    counts = pd.Series([v for v in labels if isinstance(v, str)], dtype=object).value_counts()  # any dtype
     groups: dict[str, dict[str, int]] = {}
     for label, count in counts.items():
         groups.setdefault(label.casefold(), {})[label] = int(count)
