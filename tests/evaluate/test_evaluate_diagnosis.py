@@ -125,6 +125,7 @@ def test_a_settled_fit_far_ahead_on_training_is_no_good_fit_and_not_said_to_agre
     assert "wide gap" in d.headline and "14.0 points above validation" in d.headline
     assert not any("agree" in step for step in d.next_steps)
     assert any("14.0 points ahead of validation" in step and "More rows" in step for step in d.next_steps)
+    assert not any("Epoch kept" in line for line in d.lines)  # a solver's fit has no epochs
     close = diagnose(history([0.45], [0.47], [0.80], [0.78]), BALANCED, config)
     assert close.headline.startswith("Good fit") and any("agree" in step for step in close.next_steps)
 

@@ -335,8 +335,9 @@ def _ensemble(members: list[dict], s: _Settings) -> tuple[str, list[str]]:
     stopped = [m for m in members if m["stopped_early"]]
     lines = [f"{n} models, each early-stopped on its own fold; the validation metrics are their out-of-fold "
              "predictions." if s.early_stopping else f"{n} models, each validated on its own fold."]
-    per_model = ", ".join(f"{m['kept_epoch']} of {m['epochs_run']}" for m in members)
-    lines.append(f"Epoch kept of epochs run, model by model: {per_model}.")
+    if not s.convex:  # a solver's or LightGBM's fit has no epochs to keep
+        per_model = ", ".join(f"{m['kept_epoch']} of {m['epochs_run']}" for m in members)
+        lines.append(f"Epoch kept of epochs run, model by model: {per_model}.")
     if stopped:
         lines.append(f"Early stopping stopped {len(stopped)} of {n} ({_models(stopped)}); the others ran all "
                      f"{s.max_epochs} epochs." if len(stopped) < n else f"Early stopping stopped all {n}.")
