@@ -1,7 +1,7 @@
 """N-BEATS trained across the classic panel by the one Trainer: per-series MASE, its geometric mean, the 80%
 interval's coverage and the time.
 
-The split of the forecasting issue's benchmark: the last 12 observations of each monthly series and the last 8
+The split of the forecasting benchmark: the last 12 observations of each monthly series and the last 8
 of quarterly UKgas are held out and forecast from the rest. One global model forecasts 12 steps for every series
 (UKgas keeps its first 8). MASE is M4's: the forecast's MAE over the in-sample MAE of the seasonal naive
 forecast. For reference, on this split: seasonal naive 1.032, statsforecast AutoARIMA 0.740.

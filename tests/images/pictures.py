@@ -32,7 +32,7 @@ def jpeg_bytes(image: Image.Image, **options) -> bytes:
 
 
 def write_broken(folder: Path) -> dict[str, Path]:
-    """One file of each problem the issue lists, in `folder`; name -> path."""
+    """One file of each kind of broken or odd picture, in `folder`; name -> path."""
     folder.mkdir(parents=True, exist_ok=True)
     files = {}
     noise = np.random.default_rng(7).integers(0, 256, (96, 96, 3), dtype=np.uint8)

@@ -1,4 +1,4 @@
-"""Decoding: every broken file the issue lists is named with what is wrong, and every odd mode is normalized."""
+"""Decoding: every kind of broken file is named with what is wrong, and every odd mode is normalized."""
 
 from __future__ import annotations
 
