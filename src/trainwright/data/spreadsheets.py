@@ -18,17 +18,18 @@ def excel_sheet(path: Path) -> str:
     from the first rows, numbers as written, codes kept. The sheet's cells as Excel stores them: a percentage
     is its fraction (33.6% is 0.336), a date its date."""
     try:
-        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=str, engine="openpyxl")
+        with pd.ExcelFile(path, engine="openpyxl") as book:  # the sheets' names; only the first is parsed
+            name, *others = book.sheet_names
+            sheet = pd.read_excel(book, sheet_name=name, header=None, dtype=str)
     except ImportError:
         raise DataError(f"{path}: reading Excel workbooks needs openpyxl: pip install openpyxl (or save the sheet "
                         "as CSV).") from None
     except Exception as e:  # openpyxl and zipfile raise several types for a damaged workbook
         raise DataError(f"{path}: not a readable Excel workbook ({str(e).strip() or type(e).__name__}). Open it "
                         "in Excel and save it again as .xlsx, or as CSV.") from None
-    (name, sheet), *others = sheets.items()
     if others:
-        logger.info(f"{path}: read its first sheet, '{name}'; the workbook has {len(sheets)} (the others: "
-                    f"{', '.join(repr(n) for n, _ in others)}). To use another, save that sheet as CSV.")
+        logger.info(f"{path}: read its first sheet, '{name}'; the workbook has {len(others) + 1} (the others: "
+                    f"{', '.join(map(repr, others))}). To use another, save that sheet as CSV.")
     sheet = sheet.dropna(how="all").dropna(axis=1, how="all")  # the empty rows and columns around a table
     # A title or a note above the table: leading rows of one cell, over a table of three columns or more.
     titles = 0
